@@ -1,0 +1,1 @@
+//! zhsearch: full-text search for Chinese news and government texts.
