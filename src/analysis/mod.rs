@@ -1,0 +1,365 @@
+//! Text analysis: normalisation and jieba segmentation, as tantivy tokenizers.
+//!
+//! This is the only module that knows jieba. It owns two analyzers, used
+//! identically at index and at query time:
+//!
+//! * **words** ([`WordTokenizer`]): the text is folded ([`normalize`]: width,
+//!   case, Traditional to Simplified), segmented by jieba in precise mode with
+//!   HMM, and each word gets the next position, so phrases work. A word longer
+//!   than two characters also emits the dictionary words inside it (高明区
+//!   emits 高明, like jieba's search mode) *at the same position*, so 高明 finds
+//!   高明区 without breaking phrase positions. A word joined by connectors
+//!   (`0757-88661108`, `5.4.5`) also emits its parts. Punctuation and
+//!   whitespace are not indexed and take no position.
+//! * **grams** ([`GramTokenizer`]): every indexable character (letter or
+//!   digit of any script) as a unigram at position *i*, and every pair of
+//!   consecutive indexable characters as a bigram at position *i*. A phrase
+//!   of bigrams finds any string that occurs in the text, whatever jieba made
+//!   of it; this is the recall guarantee.
+//!
+//! Offsets in tokens are byte offsets into the original text.
+//!
+//! ```
+//! use zhsearch::analysis::Analyzer;
+//! let analyzer = Analyzer::builtin();
+//! let words: Vec<String> = analyzer.words("高明区党建").into_iter().map(|w| w.text).collect();
+//! assert_eq!(words, ["高明区", "高明", "党建"]);
+//! ```
+
+pub mod normalize;
+mod tokenizer;
+pub mod variants;
+
+use std::fs;
+use std::path::Path;
+use std::sync::{Arc, LazyLock};
+
+use jieba_rs::Jieba;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+pub use normalize::{KeyMap, Normalized, fold_char, is_indexable, search_key};
+pub use tokenizer::{GramTokenizer, WordTokenizer};
+
+/// Name under which the word analyzer is registered with tantivy.
+pub const WORDS: &str = "zh_words";
+/// Name under which the character n-gram analyzer is registered with tantivy.
+pub const GRAMS: &str = "zh_grams";
+
+/// Version of the analysis rules; bump whenever indexed terms would change.
+const ANALYSIS_VERSION: u32 = 1;
+/// The jieba-rs version this build segments with (kept in step with Cargo.toml).
+const JIEBA_VERSION: &str = "0.11";
+
+/// Everything that decides which terms a text produces. An index records
+/// the fingerprint it was built with; searching it with another is refused,
+/// because the same query would no longer produce the same terms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// Version of zhsearch's analysis rules.
+    pub analysis: u32,
+    /// jieba-rs version.
+    pub jieba: String,
+    /// Segmentation mode.
+    pub mode: String,
+    /// Whether jieba's HMM finds words missing from the dictionary.
+    pub hmm: bool,
+    /// `"default"`, or the BLAKE3 hash of the user dictionary added to it.
+    pub dictionary: String,
+}
+
+/// One word of a segmented text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// The word, normalised.
+    pub text: String,
+    /// Byte range in the original text.
+    pub start: usize,
+    /// End of the byte range in the original text.
+    pub end: usize,
+    /// Position: consecutive for the words of the segmentation.
+    pub position: usize,
+    /// Whether this is a part of a longer word, at that word's position.
+    pub part: bool,
+}
+
+/// The shared, expensive state of analysis: jieba's dictionary.
+///
+/// Build it once ([`Analyzer::builtin`] or [`Analyzer::with_user_dict`]) and
+/// share it; tokenizers hold an `Arc` to it.
+#[derive(Debug)]
+pub struct Analyzer {
+    jieba: Jieba,
+    hmm: bool,
+    dictionary: String,
+}
+
+static BUILTIN: LazyLock<Arc<Analyzer>> = LazyLock::new(|| Arc::new(Analyzer::new(Jieba::new())));
+
+impl Analyzer {
+    fn new(jieba: Jieba) -> Self {
+        Analyzer {
+            jieba,
+            hmm: true,
+            dictionary: "default".to_string(),
+        }
+    }
+
+    /// The analyzer with jieba's default dictionary, built on first use.
+    pub fn builtin() -> Arc<Analyzer> {
+        Arc::clone(&BUILTIN)
+    }
+
+    /// An analyzer with jieba's default dictionary plus a user dictionary in
+    /// jieba's `word [freq [tag]]` format, one entry per line. Words are
+    /// normalised like text, so `ＡＩ大模型` in the file matches `AI大模型`.
+    pub fn with_user_dict(path: &Path) -> Result<Analyzer> {
+        let content = fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut normalized = String::with_capacity(content.len());
+        for (i, line) in content.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut parts = line.split_whitespace();
+            let word = parts.next().unwrap_or_default();
+            let rest: Vec<&str> = parts.collect();
+            if let Some(freq) = rest.first()
+                && freq.parse::<usize>().is_err()
+            {
+                return Err(Error::Dictionary {
+                    path: path.to_path_buf(),
+                    line: i + 1,
+                    message: format!("frequency `{freq}` is not a whole number"),
+                });
+            }
+            normalized.push_str(Normalized::of(word).text());
+            for r in rest {
+                normalized.push(' ');
+                normalized.push_str(r);
+            }
+            normalized.push('\n');
+        }
+        let mut jieba = Jieba::new();
+        let mut reader = normalized.as_bytes();
+        jieba
+            .load_dict(&mut reader)
+            .map_err(|e| Error::Dictionary {
+                path: path.to_path_buf(),
+                line: 0,
+                message: e.to_string(),
+            })?;
+        let mut analyzer = Analyzer::new(jieba);
+        analyzer.dictionary = format!("blake3:{}", blake3::hash(normalized.as_bytes()).to_hex());
+        Ok(analyzer)
+    }
+
+    /// What decides this analyzer's terms, to record in an index.
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint {
+            analysis: ANALYSIS_VERSION,
+            jieba: JIEBA_VERSION.to_string(),
+            mode: "precise+subwords".to_string(),
+            hmm: self.hmm,
+            dictionary: self.dictionary.clone(),
+        }
+    }
+
+    /// The underlying segmenter, for keyword extraction.
+    pub fn jieba(&self) -> &Jieba {
+        &self.jieba
+    }
+
+    /// Segments an already normalised text, calling `emit(start, end,
+    /// position, part)` with byte ranges into `normalized`.
+    fn segment(&self, normalized: &str, mut emit: impl FnMut(usize, usize, usize, bool)) {
+        let mut position = 0;
+        for token in self.jieba.cut(normalized, self.hmm) {
+            let word = token.word;
+            // Trim what is not indexable from both ends: `2023.` or `-5G`.
+            let Some(first) = word.find(is_indexable) else {
+                continue;
+            };
+            let last = word
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| is_indexable(c))
+                .map_or(word.len(), |(i, c)| i + c.len_utf8());
+            let (start, end) = (token.byte_start + first, token.byte_start + last);
+            let word = &normalized[start..end];
+            emit(start, end, position, false);
+            if word.chars().any(|c| !is_indexable(c)) {
+                // A compound of alphanumerics and connectors: its parts too.
+                let mut offset = start;
+                for part in word.split(|c: char| !is_indexable(c)) {
+                    if !part.is_empty() {
+                        emit(offset, offset + part.len(), position, true);
+                    }
+                    offset += part.len() + 1;
+                }
+            } else {
+                self.emit_subwords(word, start, position, &mut emit);
+            }
+            position += 1;
+        }
+    }
+
+    /// Emits the dictionary words of two and three characters inside a
+    /// longer word, as jieba's search mode does.
+    fn emit_subwords(
+        &self,
+        word: &str,
+        start: usize,
+        position: usize,
+        emit: &mut impl FnMut(usize, usize, usize, bool),
+    ) {
+        let mut bounds = [0usize; 64];
+        let mut n = 0;
+        for (i, _) in word.char_indices() {
+            if n == bounds.len() {
+                return; // a run this long is not a word; its parts are not either
+            }
+            bounds[n] = i;
+            n += 1;
+        }
+        if n <= 2 || n >= bounds.len() {
+            return;
+        }
+        bounds[n] = word.len();
+        for len in [2usize, 3] {
+            if n <= len {
+                break;
+            }
+            for i in 0..=n - len {
+                let (a, b) = (bounds[i], bounds[i + len]);
+                if self.jieba.has_word(&word[a..b]) {
+                    emit(start + a, start + b, position, true);
+                }
+            }
+        }
+    }
+
+    /// The words of a text, with positions and byte offsets into it.
+    pub fn words(&self, text: &str) -> Vec<Word> {
+        let normalized = Normalized::of(text);
+        let mut words = Vec::new();
+        self.segment(normalized.text(), |start, end, position, part| {
+            words.push(Word {
+                text: normalized.text()[start..end].to_string(),
+                start: normalized.original_offset(start),
+                end: normalized.original_offset(end),
+                position,
+                part,
+            })
+        });
+        words
+    }
+
+    /// A tokenizer for the word fields, sharing this analyzer.
+    pub fn word_tokenizer(self: &Arc<Self>) -> WordTokenizer {
+        WordTokenizer::new(Arc::clone(self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<(String, usize, bool)> {
+        Analyzer::builtin()
+            .words(text)
+            .into_iter()
+            .map(|w| (w.text, w.position, w.part))
+            .collect()
+    }
+
+    fn w(text: &str, position: usize, part: bool) -> (String, usize, bool) {
+        (text.to_string(), position, part)
+    }
+
+    #[test]
+    fn subwords_share_the_position_of_their_word() {
+        assert_eq!(
+            words("高明区荷城街道"),
+            [
+                w("高明区", 0, false),
+                w("高明", 0, true),
+                w("荷城", 1, false),
+                w("街道", 2, false)
+            ]
+        );
+        let ws = words("佛山市基层党建");
+        assert!(ws.contains(&w("佛山", 0, true)), "{ws:?}");
+        assert!(
+            ws.iter()
+                .any(|x| x.0 == "党建" && !x.2 || x.0 == "党建" && x.2),
+            "{ws:?}"
+        );
+    }
+
+    #[test]
+    fn punctuation_takes_no_position() {
+        let ws = words("党建，引领。 发展");
+        assert_eq!(
+            ws,
+            [
+                w("党建", 0, false),
+                w("引领", 1, false),
+                w("发展", 2, false)
+            ]
+        );
+    }
+
+    #[test]
+    fn offsets_point_into_the_original_text() {
+        let text = "２０２３年ＧＤＰ增长５．５％";
+        for word in Analyzer::builtin().words(text) {
+            let original = &text[word.start..word.end];
+            assert_eq!(Normalized::of(original).text(), word.text, "{word:?}");
+        }
+        let ws = words(text);
+        assert!(ws.contains(&w("2023", 0, false)), "{ws:?}");
+        assert!(ws.iter().any(|x| x.0 == "gdp"), "{ws:?}");
+        assert!(ws.iter().any(|x| x.0 == "5.5"), "{ws:?}");
+    }
+
+    #[test]
+    fn full_width_and_half_width_digits_give_the_same_words() {
+        assert_eq!(words("２０２３年"), words("2023年"));
+        assert_eq!(words("ＧＤＰ"), words("gdp"));
+    }
+
+    #[test]
+    fn connected_identifiers_emit_their_parts() {
+        let ws = words("联系电话:0757-88661108");
+        assert!(
+            ws.contains(&w("0757-88661108", 2, false)) || ws.iter().any(|x| x.0 == "0757-88661108"),
+            "{ws:?}"
+        );
+        assert!(ws.iter().any(|x| x.0 == "0757" && x.2), "{ws:?}");
+        assert!(ws.iter().any(|x| x.0 == "88661108" && x.2), "{ws:?}");
+    }
+
+    #[test]
+    fn user_dictionary_keeps_terms_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dict.txt");
+        fs::write(&path, "百千万工程 100 n\n党性体检 50\n").unwrap();
+        let analyzer = Analyzer::with_user_dict(&path).unwrap();
+        let ws: Vec<String> = analyzer
+            .words("推进百千万工程和党性体检")
+            .into_iter()
+            .filter(|w| !w.part)
+            .map(|w| w.text)
+            .collect();
+        assert!(ws.contains(&"百千万工程".to_string()), "{ws:?}");
+        assert!(ws.contains(&"党性体检".to_string()), "{ws:?}");
+        assert_ne!(analyzer.fingerprint(), Analyzer::builtin().fingerprint());
+        fs::write(&path, "党性体检 many\n").unwrap();
+        let err = Analyzer::with_user_dict(&path).unwrap_err().to_string();
+        assert!(err.contains("line 1") && err.contains("many"), "{err}");
+    }
+}

@@ -1,0 +1,234 @@
+//! Character folding before segmentation, with a map back to the original bytes.
+//!
+//! Every normalisation zhsearch applies maps one character to one character:
+//! full-width ASCII (`２０２３`, `ＧＤＰ`, `，`) to half-width, the ideographic
+//! space to a space, letters to lower case, and Traditional to Simplified
+//! Chinese. Because the mapping is character for character, a position in the
+//! normalised text always corresponds to exactly one position in the original;
+//! only byte lengths can differ (a full-width digit is three bytes, its
+//! half-width form one). [`Normalized`] records the few places where they do,
+//! so that token offsets computed on the normalised text can be turned back
+//! into byte offsets into the original, which is what highlighting needs.
+
+use super::variants;
+
+/// Folds one character: width, case, and script variant.
+///
+/// The result is always a single character, so folding never changes the
+/// number of characters in a text.
+#[inline]
+pub fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    let c = match c {
+        // Full-width forms of ASCII `!`..`~`.
+        '\u{FF01}'..='\u{FF5E}' => {
+            // The range maps onto ASCII by a constant shift, so the result is valid.
+            let ascii = char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
+            return ascii.to_ascii_lowercase();
+        }
+        '\u{3000}' => return ' ',
+        c if c.is_uppercase() => {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) => l,
+                _ => c,
+            }
+        }
+        c => c,
+    };
+    variants::to_simplified(c)
+}
+
+/// Whether a character is indexed: letters and digits of any script,
+/// including CJK ideographs. Punctuation, symbols and whitespace are not.
+#[inline]
+pub fn is_indexable(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+/// A normalised copy of a text, with the map back to the original's bytes.
+///
+/// The buffers are reused across calls to [`Normalized::normalize`], so a
+/// tokenizer can keep one and normalise every document without allocating.
+#[derive(Debug, Default, Clone)]
+pub struct Normalized {
+    text: String,
+    /// `(normalised byte offset, original byte offset)` at every point after
+    /// which the two differ by a new amount. Empty when no character changed
+    /// its UTF-8 length, which is the common case for Chinese text without
+    /// full-width ASCII.
+    breaks: Vec<(u32, u32)>,
+}
+
+impl Normalized {
+    /// Normalises `original` into a new buffer.
+    pub fn of(original: &str) -> Self {
+        let mut n = Normalized::default();
+        n.normalize(original);
+        n
+    }
+
+    /// Replaces the content with the normalised form of `original`.
+    pub fn normalize(&mut self, original: &str) {
+        self.text.clear();
+        self.breaks.clear();
+        self.text.reserve(original.len());
+        let mut orig_pos = 0usize;
+        for c in original.chars() {
+            let folded = fold_char(c);
+            self.text.push(folded);
+            orig_pos += c.len_utf8();
+            if folded.len_utf8() != c.len_utf8() {
+                self.breaks.push((self.text.len() as u32, orig_pos as u32));
+            }
+        }
+    }
+
+    /// The normalised text.
+    #[inline]
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The byte offset in the original text of the character boundary at
+    /// byte `offset` of the normalised text.
+    #[inline]
+    pub fn original_offset(&self, offset: usize) -> usize {
+        if self.breaks.is_empty() {
+            return offset;
+        }
+        let idx = self
+            .breaks
+            .partition_point(|&(norm, _)| norm as usize <= offset);
+        match idx.checked_sub(1).map(|i| self.breaks[i]) {
+            Some((norm, orig)) => orig as usize + (offset - norm as usize),
+            None => offset,
+        }
+    }
+}
+
+/// The searchable form of a text: its indexable characters, folded, with
+/// punctuation and whitespace dropped. Two texts match as phrases exactly when
+/// one's key contains the other's.
+pub fn search_key(text: &str) -> String {
+    text.chars()
+        .map(fold_char)
+        .filter(|&c| is_indexable(c))
+        .collect()
+}
+
+/// The searchable characters of a text with the byte range each came from in
+/// the original, for locating matches found on the key.
+#[derive(Debug, Default)]
+pub struct KeyMap {
+    /// The key, as in [`search_key`].
+    pub key: String,
+    /// For every character of `key`, in order: its byte offset in `key` and
+    /// the byte range of the original character it came from.
+    pub chars: Vec<KeyChar>,
+}
+
+/// One character of a [`KeyMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyChar {
+    /// Byte offset of the character in the key.
+    pub key_byte: u32,
+    /// Byte offset of the original character.
+    pub start: u32,
+    /// Byte offset just past the original character.
+    pub end: u32,
+}
+
+impl KeyMap {
+    /// Builds the key of `text` and the map back to it.
+    pub fn of(text: &str) -> Self {
+        let mut key = String::with_capacity(text.len());
+        let mut chars = Vec::with_capacity(text.len() / 3);
+        for (i, c) in text.char_indices() {
+            let folded = fold_char(c);
+            if is_indexable(folded) {
+                chars.push(KeyChar {
+                    key_byte: key.len() as u32,
+                    start: i as u32,
+                    end: (i + c.len_utf8()) as u32,
+                });
+                key.push(folded);
+            }
+        }
+        KeyMap { key, chars }
+    }
+
+    /// The index in `chars` of the key character starting at byte `key_byte`.
+    pub fn char_index(&self, key_byte: usize) -> usize {
+        self.chars
+            .partition_point(|kc| (kc.key_byte as usize) < key_byte)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_full_width_and_case() {
+        assert_eq!(
+            Normalized::of("２０２３年ＧＤＰ增长").text(),
+            "2023年gdp增长"
+        );
+        assert_eq!(Normalized::of("ABC　Ｘ").text(), "abc x");
+        assert_eq!(Normalized::of("高明区，荷城").text(), "高明区,荷城");
+    }
+
+    #[test]
+    fn offsets_map_back_to_original_bytes() {
+        let original = "在２０２３年，GDP";
+        let n = Normalized::of(original);
+        assert_eq!(n.text(), "在2023年,gdp");
+        // "2023" in the normalised text starts after 在 (3 bytes).
+        let start = n.text().find("2023").unwrap();
+        let end = start + 4;
+        let (os, oe) = (n.original_offset(start), n.original_offset(end));
+        assert_eq!(&original[os..oe], "２０２３");
+        let y = n.text().find('年').unwrap();
+        assert_eq!(
+            &original[n.original_offset(y)..n.original_offset(y + 3)],
+            "年"
+        );
+        let g = n.text().find("gdp").unwrap();
+        assert_eq!(
+            &original[n.original_offset(g)..n.original_offset(g + 3)],
+            "GDP"
+        );
+        assert_eq!(n.original_offset(n.text().len()), original.len());
+    }
+
+    #[test]
+    fn key_drops_punctuation_and_space() {
+        assert_eq!(search_key("高明区， 荷城。"), "高明区荷城");
+        assert_eq!(search_key("５Ｇ基站 (GDP)"), "5g基站gdp");
+        let m = KeyMap::of("党建，引领");
+        assert_eq!(m.key, "党建引领");
+        let third = m.chars[2];
+        assert_eq!(
+            &"党建，引领"[third.start as usize..third.end as usize],
+            "引"
+        );
+        assert_eq!(m.char_index(6), 2);
+    }
+
+    #[test]
+    fn indexable_characters() {
+        for c in ['党', 'a', '7', 'é', '〇'] {
+            assert!(is_indexable(c), "{c}");
+        }
+        for c in ['，', '。', ' ', '\n', '“', '-', '《', '😀'] {
+            assert!(!is_indexable(c), "{c:?}");
+        }
+    }
+}
