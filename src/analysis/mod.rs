@@ -291,12 +291,14 @@ mod tests {
                 w("街道", 2, false)
             ]
         );
-        let ws = words("佛山市基层党建");
-        assert!(ws.contains(&w("佛山", 0, true)), "{ws:?}");
-        assert!(
-            ws.iter()
-                .any(|x| x.0 == "党建" && !x.2 || x.0 == "党建" && x.2),
-            "{ws:?}"
+        assert_eq!(
+            words("佛山市基层党建"),
+            [
+                w("佛山市", 0, false),
+                w("佛山", 0, true),
+                w("基层", 1, false),
+                w("党建", 2, false)
+            ]
         );
     }
 
