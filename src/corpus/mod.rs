@@ -1,0 +1,316 @@
+//! Reading a corpus: walk a directory, detect each file's format and
+//! encoding, and yield raw documents. Errors are per file (or per JSONL
+//! line): a bad file is reported and skipped, the rest goes on.
+//!
+//! Formats: `.txt` and `.md` (one article per file, optional `---` front
+//! matter), `.jsonl` (one article per line), each optionally gzipped
+//! (`.txt.gz`, `.md.gz`, `.jsonl.gz`). Text files may be UTF-8 (with or
+//! without BOM), UTF-16 with BOM, or a legacy encoding such as GBK/GB18030
+//! ([`decode`]); JSON Lines must be UTF-8, as JSON requires.
+
+pub mod decode;
+mod jsonl;
+mod text;
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of file a corpus file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Plain text, one article.
+    Text,
+    /// Markdown, one article.
+    Markdown,
+    /// JSON Lines, one article per line.
+    JsonLines,
+}
+
+/// A file of the corpus, found by [`discover`].
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Where the file is.
+    pub path: PathBuf,
+    /// Its path relative to the corpus root, with `/` separators: the
+    /// document's `path` in the index.
+    pub rel: String,
+    /// Its format.
+    pub format: Format,
+    /// Whether it is gzip-compressed.
+    pub gzip: bool,
+    /// Its size in bytes, on disk.
+    pub size: u64,
+}
+
+/// Metadata a file states about its article (front matter or JSONL fields).
+/// Everything here overrides what extraction would infer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    /// Title.
+    pub title: Option<String>,
+    /// Publication date, as written.
+    pub date: Option<String>,
+    /// Source (publisher, site, programme).
+    pub source: Option<String>,
+    /// URL of the original.
+    pub url: Option<String>,
+    /// Region, as a place name.
+    pub region: Option<String>,
+    /// Topics.
+    pub topics: Vec<String>,
+}
+
+/// One article, as read from the corpus.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawDoc {
+    /// Unique id: the JSONL `id` field, else the relative path (plus `#line`
+    /// for JSONL records without an id).
+    pub id: String,
+    /// The file it came from, relative to the corpus root.
+    pub path: String,
+    /// Line number in a JSONL file (1-based).
+    pub line: Option<usize>,
+    /// The encoding the file was read with.
+    pub encoding: &'static str,
+    /// The article text, without front matter.
+    pub body: String,
+    /// What the file says about the article.
+    pub meta: Meta,
+}
+
+/// A file or record that could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The file, relative to the corpus root (or as given).
+    pub path: String,
+    /// The JSONL line, when only one record was bad.
+    pub line: Option<usize>,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.path, self.reason),
+            None => write!(f, "{}: {}", self.path, self.reason),
+        }
+    }
+}
+
+/// The files of a corpus and the entries that could not be listed.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Corpus files, sorted by path.
+    pub files: Vec<SourceFile>,
+    /// Directories or files that could not be read while walking.
+    pub skipped: Vec<Skipped>,
+    /// Files ignored for their extension.
+    pub ignored: usize,
+}
+
+/// Lists the corpus files under `root` (or `root` itself, if it is a file),
+/// recursively, skipping hidden files and directories.
+pub fn discover(root: &Path) -> io::Result<Listing> {
+    let meta = std::fs::metadata(root)?;
+    let mut listing = Listing::default();
+    if meta.is_file() {
+        let name = root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match classify(&name) {
+            Some((format, gzip)) => listing.files.push(SourceFile {
+                path: root.to_path_buf(),
+                rel: name,
+                format,
+                gzip,
+                size: meta.len(),
+            }),
+            None => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "not a corpus file: expected .txt, .md or .jsonl, optionally .gz",
+                ));
+            }
+        }
+        return Ok(listing);
+    }
+    let walker = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().map(|p| relative(root, p)).unwrap_or_default();
+                listing.skipped.push(Skipped {
+                    path,
+                    line: None,
+                    reason: err.to_string(),
+                });
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        let Some((format, gzip)) = classify(&name) else {
+            listing.ignored += 1;
+            continue;
+        };
+        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        listing.files.push(SourceFile {
+            path: entry.path().to_path_buf(),
+            rel: relative(root, entry.path()),
+            format,
+            gzip,
+            size,
+        });
+    }
+    Ok(listing)
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+/// The format of a file, from its name.
+fn classify(name: &str) -> Option<(Format, bool)> {
+    let lower = name.to_ascii_lowercase();
+    let (stem, gzip) = match lower.strip_suffix(".gz") {
+        Some(stem) => (stem, true),
+        None => (lower.as_str(), false),
+    };
+    let ext = stem.rsplit_once('.')?.1;
+    let format = match ext {
+        "txt" | "text" => Format::Text,
+        "md" | "markdown" => Format::Markdown,
+        "jsonl" | "ndjson" => Format::JsonLines,
+        _ => return None,
+    };
+    Some((format, gzip))
+}
+
+/// Opens a corpus file for reading its content, decompressing if needed.
+fn open(file: &SourceFile) -> io::Result<Box<dyn Read + Send>> {
+    let f = File::open(&file.path)?;
+    Ok(if file.gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+            1 << 16,
+            f,
+        )))
+    } else {
+        Box::new(f)
+    })
+}
+
+/// Reads the documents of one file, handing each to `emit` as it is read
+/// (a JSONL file is streamed, never loaded whole). A record that cannot be
+/// read is handed over as `Err`; an error for the whole file is returned.
+pub fn read(
+    file: &SourceFile,
+    mut emit: impl FnMut(Result<RawDoc, Skipped>),
+) -> Result<(), Skipped> {
+    let skipped = |reason: String| Skipped {
+        path: file.rel.clone(),
+        line: None,
+        reason,
+    };
+    let mut source = open(file).map_err(|e| skipped(e.to_string()))?;
+    match file.format {
+        Format::Text | Format::Markdown => {
+            let mut bytes = Vec::with_capacity(file.size as usize);
+            source
+                .read_to_end(&mut bytes)
+                .map_err(|e| skipped(format!("read error: {e}")))?;
+            let (text, encoding) = decode::decode(&bytes).map_err(skipped)?;
+            let (meta, body) = text::split_front_matter(&text);
+            let mut meta = meta;
+            if file.format == Format::Markdown && meta.title.is_none() {
+                meta.title = text::markdown_title(body);
+            }
+            if body.trim().is_empty() {
+                return Err(skipped("no text after the front matter".to_string()));
+            }
+            emit(Ok(RawDoc {
+                id: file.rel.clone(),
+                path: file.rel.clone(),
+                line: None,
+                encoding,
+                body: body.to_string(),
+                meta,
+            }));
+            Ok(())
+        }
+        Format::JsonLines => jsonl::read(file, BufReader::with_capacity(1 << 16, source), emit),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_extension() {
+        assert_eq!(classify("a.txt"), Some((Format::Text, false)));
+        assert_eq!(classify("a.TXT.gz"), Some((Format::Text, true)));
+        assert_eq!(classify("news.jsonl.gz"), Some((Format::JsonLines, true)));
+        assert_eq!(classify("readme.md"), Some((Format::Markdown, false)));
+        assert_eq!(classify("image.png"), None);
+        assert_eq!(classify("archive.gz"), None);
+        assert_eq!(classify("noext"), None);
+    }
+
+    #[test]
+    fn discovers_the_bundled_corpus_in_order() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let listing = discover(&root).unwrap();
+        let names: Vec<&str> = listing.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(names.len(), 5);
+        assert!(names.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(names[0], "000_e19cf532170f2a3e.txt");
+    }
+
+    #[test]
+    fn walks_subdirectories_and_skips_hidden_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("2023/05")).unwrap();
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        std::fs::write(dir.path().join("2023/05/a.txt"), "党建").unwrap();
+        std::fs::write(dir.path().join(".git/b.txt"), "党建").unwrap();
+        std::fs::write(dir.path().join(".hidden.txt"), "党建").unwrap();
+        std::fs::write(dir.path().join("c.png"), "x").unwrap();
+        let listing = discover(dir.path()).unwrap();
+        let names: Vec<&str> = listing.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(names, ["2023/05/a.txt"]);
+        assert_eq!(listing.ignored, 1);
+    }
+
+    #[test]
+    fn reads_a_gzipped_text_file() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt.gz");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all("---\ntitle: 标题\n---\n正文内容".as_bytes())
+            .unwrap();
+        std::fs::write(&path, gz.finish().unwrap()).unwrap();
+        let listing = discover(dir.path()).unwrap();
+        let mut docs = Vec::new();
+        read(&listing.files[0], |d| docs.push(d.unwrap())).unwrap();
+        assert_eq!(docs[0].body, "正文内容");
+        assert_eq!(docs[0].meta.title.as_deref(), Some("标题"));
+        assert_eq!(docs[0].id, "a.txt.gz");
+    }
+}
