@@ -67,4 +67,7 @@ pub enum Error {
         #[source]
         source: tantivy::TantivyError,
     },
+    /// A query could not be parsed or is not allowed.
+    #[error(transparent)]
+    Query(#[from] crate::search::QueryError),
 }

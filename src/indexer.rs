@@ -1,0 +1,517 @@
+//! Opening and creating indexes, and indexing a corpus into one.
+//!
+//! An index directory holds tantivy's files and `zhsearch.json`, which
+//! records the schema version and the analyzer [`Fingerprint`] the index was
+//! built with. Opening an index checks both: a query analysed differently
+//! from the documents would silently miss.
+//!
+//! [`index_corpus`] is incremental: each file's content hash is stored with
+//! its documents, so re-indexing adds new files, re-indexes changed ones,
+//! removes deleted ones and skips the rest without reading them twice.
+//! Everything is committed at once at the end, so an interrupted run leaves
+//! the previous state of the index intact.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::error::LockError;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
+
+use crate::analysis::{Analyzer, Fingerprint, GRAMS, GramTokenizer, WORDS};
+use crate::corpus::{self, RawDoc, Skipped, SourceFile};
+use crate::error::{Error, Result};
+use crate::extract::{self, Article};
+use crate::schema::{Fields, SCHEMA_VERSION};
+
+/// Name of the settings file in an index directory.
+const SETTINGS_FILE: &str = "zhsearch.json";
+
+/// What an index records about how it was built.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Schema version.
+    pub schema: u32,
+    /// The analyzer's fingerprint.
+    pub analyzer: Fingerprint,
+    /// The zhsearch version that created the index.
+    pub created_by: String,
+}
+
+impl Settings {
+    fn current(analyzer: &Analyzer) -> Settings {
+        Settings {
+            schema: SCHEMA_VERSION,
+            analyzer: analyzer.fingerprint(),
+            created_by: format!("zhsearch {}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+
+    /// Whether an index built with `self` can be searched with `other`.
+    fn compatible(&self, other: &Settings) -> bool {
+        self.schema == other.schema && self.analyzer == other.analyzer
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "schema {}, jieba-rs {} {} (hmm {}), dictionary {}, analysis v{}",
+            self.schema,
+            self.analyzer.jieba,
+            self.analyzer.mode,
+            self.analyzer.hmm,
+            self.analyzer.dictionary,
+            self.analyzer.analysis
+        )
+    }
+}
+
+/// An open zhsearch index.
+pub struct ZhIndex {
+    /// Its directory.
+    pub dir: PathBuf,
+    /// The tantivy index, with zhsearch's tokenizers registered.
+    pub index: Index,
+    /// Its fields.
+    pub fields: Fields,
+    /// The analyzer it was built with.
+    pub analyzer: Arc<Analyzer>,
+}
+
+impl ZhIndex {
+    /// Opens an existing index, checking that it was built with `analyzer`'s
+    /// settings.
+    pub fn open(dir: &Path, analyzer: Arc<Analyzer>) -> Result<ZhIndex> {
+        if !dir.join("meta.json").is_file() {
+            return Err(Error::IndexMissing {
+                path: dir.to_path_buf(),
+            });
+        }
+        let corrupt = |message: String| Error::IndexCorrupt {
+            path: dir.to_path_buf(),
+            message,
+        };
+        let settings_path = dir.join(SETTINGS_FILE);
+        let text = fs::read_to_string(&settings_path)
+            .map_err(|e| corrupt(format!("{SETTINGS_FILE}: {e}; not a zhsearch index?")))?;
+        let built: Settings =
+            serde_json::from_str(&text).map_err(|e| corrupt(format!("{SETTINGS_FILE}: {e}")))?;
+        let current = Settings::current(&analyzer);
+        if !built.compatible(&current) {
+            return Err(Error::IndexSettingsMismatch {
+                path: dir.to_path_buf(),
+                built: built.describe(),
+                current: current.describe(),
+            });
+        }
+        let index = Index::open_in_dir(dir).map_err(|e| corrupt(e.to_string()))?;
+        let fields = Fields::from_schema(&index.schema()).map_err(corrupt)?;
+        let zh = ZhIndex {
+            dir: dir.to_path_buf(),
+            index,
+            fields,
+            analyzer,
+        };
+        zh.register_tokenizers();
+        Ok(zh)
+    }
+
+    /// Creates a new, empty index in `dir`, which must be empty or absent.
+    fn create(dir: &Path, analyzer: Arc<Analyzer>) -> Result<ZhIndex> {
+        let io = |source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        fs::create_dir_all(dir).map_err(io)?;
+        let fields = Fields::new();
+        let settings = tantivy::IndexSettings {
+            docstore_compression: tantivy::store::Compressor::Zstd(Default::default()),
+            ..Default::default()
+        };
+        let index = Index::builder()
+            .schema(fields.schema.clone())
+            .settings(settings)
+            .create_in_dir(dir)
+            .map_err(|source| Error::Tantivy {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        let json = serde_json::to_string_pretty(&Settings::current(&analyzer))
+            .expect("settings serialise");
+        let tmp = dir.join(format!("{SETTINGS_FILE}.tmp"));
+        fs::write(&tmp, json).map_err(io)?;
+        fs::rename(&tmp, dir.join(SETTINGS_FILE)).map_err(io)?;
+        let zh = ZhIndex {
+            dir: dir.to_path_buf(),
+            index,
+            fields,
+            analyzer,
+        };
+        zh.register_tokenizers();
+        Ok(zh)
+    }
+
+    fn register_tokenizers(&self) {
+        let tokenizers = self.index.tokenizers();
+        tokenizers.register(WORDS, self.analyzer.word_tokenizer());
+        tokenizers.register(GRAMS, GramTokenizer);
+    }
+
+    /// A reader that picks up new commits as they happen.
+    pub fn reader(&self) -> Result<IndexReader> {
+        self.index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(|source| self.tantivy(source))
+    }
+
+    fn tantivy(&self, source: TantivyError) -> Error {
+        Error::Tantivy {
+            path: self.dir.clone(),
+            source,
+        }
+    }
+
+    fn writer(&self, options: &IndexOptions) -> Result<IndexWriter> {
+        let threads = options.threads.max(1);
+        // tantivy wants at least 15 MB per thread.
+        let memory = (options.memory_mb.max(15 * threads)) << 20;
+        self.index
+            .writer_with_num_threads(threads, memory)
+            .map_err(|e| match e {
+                TantivyError::LockFailure(LockError::LockBusy, _) => Error::IndexLocked {
+                    path: self.dir.clone(),
+                },
+                other => self.tantivy(other),
+            })
+    }
+
+    /// The content hash of every indexed source file.
+    fn file_hashes(&self) -> Result<HashMap<String, u64>> {
+        let reader = self.reader()?;
+        let searcher = reader.searcher();
+        let mut hashes = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let paths = fast
+                .str("path")
+                .map_err(|e| self.tantivy(e))?
+                .ok_or_else(|| self.tantivy(TantivyError::SchemaError("path".into())))?;
+            let hash_col = fast.u64("hash").map_err(|e| self.tantivy(e))?;
+            let mut path = String::new();
+            for doc in segment.doc_ids_alive() {
+                let (Some(ord), Some(hash)) = (paths.term_ords(doc).next(), hash_col.first(doc))
+                else {
+                    continue;
+                };
+                path.clear();
+                if paths.ord_to_str(ord, &mut path).unwrap_or(false) {
+                    hashes.entry(path.clone()).or_insert(hash);
+                }
+            }
+        }
+        Ok(hashes)
+    }
+
+    /// Turns an article into a tantivy document.
+    fn document(&self, article: &Article, hash: u64) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::new();
+        doc.add_text(f.id, &article.id);
+        doc.add_text(f.path, &article.path);
+        doc.add_u64(f.hash, hash);
+        doc.add_text(f.title, &article.title);
+        doc.add_text(f.body, &article.body);
+        doc.add_text(f.title_grams, &article.title);
+        doc.add_text(f.body_grams, &article.body);
+        if let Some(source) = &article.source {
+            doc.add_text(f.source, source);
+        }
+        if let Some(url) = &article.url {
+            doc.add_text(f.url, url);
+        }
+        let meta = serde_json::to_string(&article.meta).expect("metadata serialises");
+        doc.add_text(f.meta, meta);
+        doc
+    }
+}
+
+/// How to index.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    /// Indexing threads.
+    pub threads: usize,
+    /// Memory budget of the index writer, in MB, shared by its threads.
+    pub memory_mb: usize,
+    /// Start from an empty index.
+    pub rebuild: bool,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            memory_mb: 256,
+            rebuild: false,
+        }
+    }
+}
+
+/// Progress reports from [`index_corpus`].
+#[derive(Debug)]
+pub enum Progress<'a> {
+    /// The corpus has been listed.
+    Start {
+        /// Files to look at.
+        files: usize,
+        /// Their total size in bytes.
+        bytes: u64,
+    },
+    /// A file has been handled.
+    File {
+        /// The file.
+        file: &'a SourceFile,
+        /// Documents indexed from it (0 if unchanged).
+        docs: usize,
+    },
+    /// A file or record was skipped.
+    Skipped(&'a Skipped),
+    /// Everything is indexed; committing.
+    Committing,
+}
+
+/// What an indexing run did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Summary {
+    /// Documents indexed in this run.
+    pub docs: usize,
+    /// Documents in the index afterwards.
+    pub total_docs: u64,
+    /// Bytes of article text indexed in this run.
+    pub text_bytes: u64,
+    /// Files new to the index.
+    pub added: usize,
+    /// Files re-indexed because their content changed.
+    pub updated: usize,
+    /// Files removed from the index because they are gone from the corpus.
+    pub removed: usize,
+    /// Files left as they were.
+    pub unchanged: usize,
+    /// Files ignored for their extension.
+    pub ignored: usize,
+    /// Files and records that could not be read.
+    #[serde(skip)]
+    pub skipped: Vec<Skipped>,
+    /// Wall time.
+    #[serde(serialize_with = "seconds")]
+    pub elapsed: Duration,
+}
+
+fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+/// The content hash stored with a file's documents.
+fn hash_file(path: &Path) -> std::io::Result<u64> {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(fs::File::open(path)?)?;
+    let bytes = hasher.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&bytes.as_bytes()[..8]);
+    Ok(u64::from_le_bytes(first))
+}
+
+/// Indexes the corpus at `root` (a directory or a single file) into the
+/// index at `dir`, creating it if needed.
+pub fn index_corpus(
+    root: &Path,
+    dir: &Path,
+    analyzer: Arc<Analyzer>,
+    options: &IndexOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary> {
+    let started = Instant::now();
+    let listing = corpus::discover(root).map_err(|source| Error::Io {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let target = open_for_writing(dir, analyzer, options.rebuild)?;
+    let zh = match &target {
+        Target::InPlace(zh) | Target::Replace { new: zh, .. } => zh,
+    };
+    let mut writer = zh.writer(options)?;
+    let mut known = if options.rebuild {
+        writer.delete_all_documents().map_err(|e| zh.tantivy(e))?;
+        HashMap::new()
+    } else {
+        zh.file_hashes()?
+    };
+    let mut summary = Summary {
+        ignored: listing.ignored,
+        ..Summary::default()
+    };
+    for skipped in listing.skipped {
+        progress(Progress::Skipped(&skipped));
+        summary.skipped.push(skipped);
+    }
+    progress(Progress::Start {
+        files: listing.files.len(),
+        bytes: listing.files.iter().map(|f| f.size).sum(),
+    });
+    for file in &listing.files {
+        let hash = match hash_file(&file.path) {
+            Ok(hash) => hash,
+            Err(e) => {
+                let skipped = Skipped {
+                    path: file.rel.clone(),
+                    line: None,
+                    reason: e.to_string(),
+                };
+                progress(Progress::Skipped(&skipped));
+                summary.skipped.push(skipped);
+                // Keep what was indexed from it before: it is unreadable, not gone.
+                known.remove(&file.rel);
+                continue;
+            }
+        };
+        let previous = known.remove(&file.rel);
+        if previous == Some(hash) {
+            summary.unchanged += 1;
+            progress(Progress::File { file, docs: 0 });
+            continue;
+        }
+        if previous.is_some() {
+            writer.delete_term(Term::from_field_text(zh.fields.path, &file.rel));
+        }
+        let mut docs = 0;
+        let add = |raw: RawDoc, summary: &mut Summary| -> Result<()> {
+            let article = extract::extract(raw);
+            summary.text_bytes += (article.title.len() + article.body.len()) as u64;
+            writer
+                .add_document(zh.document(&article, hash))
+                .map_err(|e| zh.tantivy(e))?;
+            Ok(())
+        };
+        let mut failure = None;
+        let result = corpus::read(file, |record| match record {
+            Ok(raw) if failure.is_none() => {
+                if let Err(e) = add(raw, &mut summary) {
+                    failure = Some(e);
+                }
+                docs += 1;
+            }
+            Ok(_) => {}
+            Err(skipped) => {
+                progress(Progress::Skipped(&skipped));
+                summary.skipped.push(skipped);
+            }
+        });
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        if let Err(skipped) = result {
+            progress(Progress::Skipped(&skipped));
+            summary.skipped.push(skipped);
+        }
+        if docs > 0 {
+            summary.docs += docs;
+            if previous.is_some() {
+                summary.updated += 1;
+            } else {
+                summary.added += 1;
+            }
+        }
+        progress(Progress::File { file, docs });
+    }
+    // What is left of the known files is gone from the corpus.
+    for path in known.keys() {
+        writer.delete_term(Term::from_field_text(zh.fields.path, path));
+        summary.removed += 1;
+    }
+    progress(Progress::Committing);
+    writer.commit().map_err(|e| zh.tantivy(e))?;
+    writer.wait_merging_threads().map_err(|e| zh.tantivy(e))?;
+    let zh = match target {
+        Target::InPlace(zh) => zh,
+        Target::Replace { new, final_dir } => {
+            swap_in(&new.dir, &final_dir)?;
+            ZhIndex::open(&final_dir, new.analyzer)?
+        }
+    };
+    let reader = zh.reader()?;
+    reader.reload().map_err(|e| zh.tantivy(e))?;
+    summary.total_docs = reader.searcher().num_docs();
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Where a run writes, and what it must do when done.
+enum Target {
+    /// Update the index in place.
+    InPlace(ZhIndex),
+    /// Build a new index beside the old one (whose settings differ), then swap.
+    Replace { new: ZhIndex, final_dir: PathBuf },
+}
+
+/// Opens the index at `dir` for writing, creating it if absent. A directory
+/// that holds anything but a zhsearch index is never touched. An index built
+/// with other settings is only replaced with `rebuild`, and then by building
+/// the new one beside it and swapping the two at the end, so that an
+/// interrupted rebuild leaves the old index as it was.
+fn open_for_writing(dir: &Path, analyzer: Arc<Analyzer>, rebuild: bool) -> Result<Target> {
+    let io = |source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    if dir.join("meta.json").is_file() {
+        return match ZhIndex::open(dir, Arc::clone(&analyzer)) {
+            Ok(zh) => Ok(Target::InPlace(zh)),
+            Err(Error::IndexSettingsMismatch { .. } | Error::IndexCorrupt { .. }) if rebuild => {
+                let new_dir = sibling(dir, "new");
+                if new_dir.exists() {
+                    fs::remove_dir_all(&new_dir).map_err(io)?;
+                }
+                Ok(Target::Replace {
+                    new: ZhIndex::create(&new_dir, analyzer)?,
+                    final_dir: dir.to_path_buf(),
+                })
+            }
+            Err(e) => Err(e),
+        };
+    }
+    if dir.exists() && fs::read_dir(dir).map_err(io)?.next().is_some() {
+        return Err(Error::Io {
+            path: dir.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "exists and is not a zhsearch index; refusing to overwrite it",
+            ),
+        });
+    }
+    Ok(Target::InPlace(ZhIndex::create(dir, analyzer)?))
+}
+
+/// `index` -> `index.zhsearch-new`, beside it.
+fn sibling(dir: &Path, what: &str) -> PathBuf {
+    let mut name = dir.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".zhsearch-{what}"));
+    dir.with_file_name(name)
+}
+
+/// Moves the freshly built index at `new` to `dir`, replacing the old one.
+fn swap_in(new: &Path, dir: &Path) -> Result<()> {
+    let io = |source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let old = sibling(dir, "old");
+    if old.exists() {
+        fs::remove_dir_all(&old).map_err(io)?;
+    }
+    fs::rename(dir, &old).map_err(io)?;
+    fs::rename(new, dir).map_err(io)?;
+    fs::remove_dir_all(&old).map_err(io)
+}

@@ -1,0 +1,153 @@
+//! The index schema: the only place field names and tokenizer names live.
+//!
+//! | field      | holds                                   | how                           |
+//! |------------|-----------------------------------------|-------------------------------|
+//! | `id`       | unique document id                      | raw term, stored              |
+//! | `path`     | source file, relative to the corpus     | raw term, stored, fast        |
+//! | `hash`     | content hash of the source file         | stored, fast                  |
+//! | `title`    | title                                   | jieba words, positions, stored|
+//! | `body`     | article text                            | jieba words, positions, stored|
+//! | `title_grams` | title again                          | char uni/bigrams, positions   |
+//! | `body_grams`  | body again                           | char uni/bigrams, positions   |
+//! | `source`   | publisher / site                        | char uni/bigrams, stored      |
+//! | `date`     | publication date (first day of it)      | indexed, fast, stored         |
+//! | `year`     | `/2024/09` (as precise as known)        | facet                         |
+//! | `region`   | primary region `/广东省/佛山市/高明区`  | facet, stored                 |
+//! | `mentions` | other places named in the text          | facet, stored                 |
+//! | `topic`    | `/党建`                                 | facet, stored                 |
+//! | `keyword`  | `/高质量发展` (TF-IDF top words)        | facet, stored                 |
+//! | `meta`     | extraction details as JSON              | stored                        |
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FAST, FacetOptions, Field, IndexRecordOption, STORED, STRING,
+    Schema, TextFieldIndexing, TextOptions,
+};
+
+use crate::analysis::{GRAMS, WORDS};
+
+/// Version of the schema; recorded in the index and checked when opening.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The fields of a zhsearch index.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    /// The tantivy schema.
+    pub schema: Schema,
+    /// Unique document id.
+    pub id: Field,
+    /// Source file, relative to the corpus root.
+    pub path: Field,
+    /// Hash of the source file's content, for incremental indexing.
+    pub hash: Field,
+    /// Title, as jieba words.
+    pub title: Field,
+    /// Body, as jieba words.
+    pub body: Field,
+    /// Title, as character unigrams and bigrams.
+    pub title_grams: Field,
+    /// Body, as character unigrams and bigrams.
+    pub body_grams: Field,
+    /// Publisher or site.
+    pub source: Field,
+    /// URL of the original.
+    pub url: Field,
+    /// Publication date.
+    pub date: Field,
+    /// Publication year and month, as a facet.
+    pub year: Field,
+    /// Primary region(s), as facets.
+    pub region: Field,
+    /// Other places mentioned, as facets.
+    pub mentions: Field,
+    /// Topics, as facets.
+    pub topic: Field,
+    /// Top keywords, as facets.
+    pub keyword: Field,
+    /// Extraction details (provenance, evidence, encoding) as JSON.
+    pub meta: Field,
+}
+
+fn text(tokenizer: &str, stored: bool) -> TextOptions {
+    let options = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    if stored {
+        options.set_stored()
+    } else {
+        options
+    }
+}
+
+impl Fields {
+    /// Builds the schema.
+    pub fn new() -> Fields {
+        let mut b = Schema::builder();
+        let id = b.add_text_field("id", STRING | STORED);
+        let path = b.add_text_field("path", STRING | STORED | FAST);
+        let hash = b.add_u64_field("hash", STORED | FAST);
+        let title = b.add_text_field("title", text(WORDS, true));
+        let body = b.add_text_field("body", text(WORDS, true));
+        let title_grams = b.add_text_field("title_grams", text(GRAMS, false));
+        let body_grams = b.add_text_field("body_grams", text(GRAMS, false));
+        let source = b.add_text_field("source", text(GRAMS, true));
+        let url = b.add_text_field("url", STORED);
+        let date = b.add_date_field(
+            "date",
+            DateOptions::default()
+                .set_indexed()
+                .set_fast()
+                .set_stored()
+                .set_precision(DateTimePrecision::Seconds),
+        );
+        let year = b.add_facet_field("year", FacetOptions::default());
+        let region = b.add_facet_field("region", FacetOptions::default().set_stored());
+        let mentions = b.add_facet_field("mentions", FacetOptions::default().set_stored());
+        let topic = b.add_facet_field("topic", FacetOptions::default().set_stored());
+        let keyword = b.add_facet_field("keyword", FacetOptions::default().set_stored());
+        let meta = b.add_text_field("meta", STORED);
+        Fields {
+            schema: b.build(),
+            id,
+            path,
+            hash,
+            title,
+            body,
+            title_grams,
+            body_grams,
+            source,
+            url,
+            date,
+            year,
+            region,
+            mentions,
+            topic,
+            keyword,
+            meta,
+        }
+    }
+
+    /// The fields of an existing index's schema, or the name of one it lacks.
+    pub fn from_schema(schema: &Schema) -> Result<Fields, String> {
+        let expected = Fields::new();
+        if *schema != expected.schema {
+            let missing = expected
+                .schema
+                .fields()
+                .map(|(_, entry)| entry.name())
+                .find(|name| schema.get_field(name).is_err())
+                .unwrap_or("(field options differ)");
+            return Err(format!(
+                "its schema does not match this version of zhsearch: {missing}"
+            ));
+        }
+        Ok(expected)
+    }
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Fields::new()
+    }
+}
