@@ -3,3 +3,9 @@ pub mod analysis;
 pub mod error;
 
 pub use error::{Error, Result};
+pub mod corpus;
+pub mod extract;
+pub mod indexer;
+pub mod output;
+pub mod schema;
+pub mod search;

@@ -1,0 +1,239 @@
+//! Command-line flags (clap derive), turned into plain config once.
+//! Nothing here does any work; clap types never reach the library.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+/// Full-text search for Chinese news and government texts.
+///
+/// zhsearch indexes a folder of articles (txt, md, JSON Lines, gzipped or
+/// not; UTF-8, UTF-16 or GBK) with jieba segmentation and finds them again by
+/// words, phrases or any string of characters, with highlighted snippets.
+///
+/// Exit codes: 0 results found / work done, 1 no results, 2 error,
+/// 3 indexing finished but some files were skipped.
+#[derive(Debug, Parser)]
+#[command(name = "zhsearch", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never; matches are marked with [brackets].
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build or update an index from a folder of articles.
+    ///
+    /// Walks DIR recursively for .txt, .md and .jsonl files (optionally .gz).
+    /// Re-running on an existing index adds new files, re-indexes changed
+    /// ones and removes deleted ones; unchanged files are not read again.
+    Index(IndexArgs),
+    /// Search an index.
+    ///
+    /// Words are ANDed: 党建 引领 (or 党建引领) finds articles with both words.
+    /// "基层党建" finds the exact text; -疫情 excludes; 疫情 OR 防控 finds either;
+    /// parentheses group. Any string that occurs in an article finds it.
+    Search(SearchArgs),
+    /// Print one article: stored fields, extracted metadata, and text.
+    Show(ShowArgs),
+}
+
+/// Where the index is, and how it analyses text.
+#[derive(Debug, Args, Clone)]
+pub struct IndexLocation {
+    /// The index directory.
+    #[arg(long, short = 'i', default_value = "index", env = "ZHSEARCH_INDEX")]
+    pub index: PathBuf,
+
+    /// A user dictionary for jieba (`word [freq [tag]]` per line), used when
+    /// indexing and when searching. An index remembers its dictionary's
+    /// hash and refuses searches with a different one.
+    #[arg(long, value_name = "FILE")]
+    pub dict: Option<PathBuf>,
+}
+
+/// `zhsearch index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// The corpus: a directory (searched recursively) or a single file.
+    #[arg(default_value = "corpus")]
+    pub corpus: PathBuf,
+
+    #[command(flatten)]
+    pub location: IndexLocation,
+
+    /// Start again from an empty index.
+    #[arg(long)]
+    pub rebuild: bool,
+
+    /// Indexing threads (default: all cores).
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+
+    /// Memory budget of the index writer, in MB.
+    #[arg(long, default_value_t = 256)]
+    pub memory: usize,
+
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `zhsearch search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query (several arguments are joined with spaces). An exclusion
+    /// such as -疫情 can be given as its own argument.
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+
+    #[command(flatten)]
+    pub location: IndexLocation,
+
+    /// How many results to show.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+
+    /// Skip this many of the best results (for paging).
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+
+    /// Print one JSON object per hit, one per line, and nothing else.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Show how the query was analysed and why the top hits scored as they did.
+    #[arg(long)]
+    pub explain: bool,
+
+    /// Length of snippets, in characters.
+    #[arg(long, default_value_t = 120, value_name = "N")]
+    pub snippet_chars: usize,
+}
+
+/// `zhsearch show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The document id (as printed by search: a file path, or a JSONL id).
+    pub id: String,
+
+    #[command(flatten)]
+    pub location: IndexLocation,
+
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Parses the command line. Query words that start with `-` (`-疫情`, an
+/// exclusion) are moved behind a `--`, so that clap takes them as query
+/// words rather than unknown flags, while real flags anywhere on the line
+/// keep working.
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Cli {
+    Cli::parse_from(separate_query_words(args.into_iter().collect()))
+}
+
+fn separate_query_words(args: Vec<OsString>) -> Vec<OsString> {
+    let command = Cli::command();
+    let Some(pos) = args.iter().position(|a| a == "search") else {
+        return args;
+    };
+    if args[pos + 1..].iter().any(|a| a == "--") {
+        return args;
+    }
+    let Some(sub) = command.find_subcommand("search") else {
+        return args;
+    };
+    // Flags of `search` (and global ones) and whether each takes a value.
+    let takes_value = |flag: &str| -> Option<bool> {
+        sub.get_arguments()
+            .chain(command.get_arguments())
+            .find(|a| {
+                flag.strip_prefix("--")
+                    .is_some_and(|l| a.get_long() == Some(l.split('=').next().unwrap_or(l)))
+                    || (flag.len() == 2
+                        && flag.strip_prefix('-').and_then(|s| s.chars().next()) == a.get_short())
+            })
+            .map(|a| a.get_action().takes_values() && !flag.contains('='))
+            .or_else(|| matches!(flag, "--help" | "-h").then_some(false))
+    };
+    let mut flags = Vec::new();
+    let mut words = Vec::new();
+    let mut rest = args[pos + 1..].iter();
+    while let Some(arg) = rest.next() {
+        let text = arg.to_string_lossy();
+        match text.starts_with('-').then(|| takes_value(&text)).flatten() {
+            Some(value) => {
+                flags.push(arg.clone());
+                if value && let Some(v) = rest.next() {
+                    flags.push(v.clone());
+                }
+            }
+            None if text.starts_with('-') && text.len() > 1 => words.push(arg.clone()),
+            None => words.push(arg.clone()),
+        }
+    }
+    let mut out: Vec<OsString> = args[..=pos].to_vec();
+    out.extend(flags);
+    if !words.is_empty() {
+        out.push("--".into());
+        out.extend(words);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    fn search_args(args: &[&str]) -> SearchArgs {
+        let cli = parse(args.iter().map(OsString::from));
+        let Command::Search(args) = cli.command else {
+            panic!("not search")
+        };
+        args
+    }
+
+    #[test]
+    fn query_words_and_exclusions_are_collected() {
+        let args = search_args(&["zhsearch", "search", "党建", "-疫情", "-n", "4", "高明"]);
+        assert_eq!(args.query, ["党建", "-疫情", "高明"]);
+        assert_eq!(args.limit, 4);
+        let args = search_args(&[
+            "zhsearch",
+            "--color=never",
+            "search",
+            "-疫情",
+            "--json",
+            "党建",
+            "--index=x",
+        ]);
+        assert_eq!(args.query, ["-疫情", "党建"]);
+        assert!(args.json);
+        assert_eq!(args.location.index, PathBuf::from("x"));
+        let args = search_args(&["zhsearch", "search", "--", "-n"]);
+        assert_eq!(args.query, ["-n"]);
+    }
+}

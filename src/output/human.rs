@@ -1,0 +1,267 @@
+//! Output for people: ranked hits with highlighted snippets, wrapped to the
+//! terminal's width (CJK characters count two columns). Matches are coloured
+//! when colour is on and marked `[like this]` when it is off, so they stay
+//! visible in pipes.
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+use unicode_width::UnicodeWidthChar;
+
+use crate::indexer::Summary;
+use crate::search::{Results, Snippet, StoredDoc};
+
+const INDENT: &str = "    ";
+
+/// A printer for terminals and pipes.
+#[derive(Debug, Clone, Copy)]
+pub struct Human {
+    /// Whether to use colour.
+    pub color: bool,
+    /// Terminal width to wrap at, or `None` not to wrap (pipes).
+    pub width: Option<usize>,
+}
+
+fn style(color: AnsiColor) -> Style {
+    Style::new().fg_color(Some(color.into()))
+}
+
+impl Human {
+    fn paint(&self, out: &mut impl Write, style: Style, text: &str) -> io::Result<()> {
+        if self.color {
+            write!(out, "{}{text}{}", style.render(), style.render_reset())
+        } else {
+            write!(out, "{text}")
+        }
+    }
+
+    /// Writes highlighted text, wrapped at the width after `indent`; the first
+    /// line starts at column `first_column`.
+    fn highlighted(
+        &self,
+        out: &mut impl Write,
+        snippet: &Snippet,
+        first_column: usize,
+        base: Style,
+    ) -> io::Result<()> {
+        let lit = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
+        let width = self.width.map(|w| w.max(INDENT.len() + 20));
+        let mut column = first_column;
+        let mut last = 0;
+        let mut pieces: Vec<(&str, bool)> = Vec::new();
+        for r in &snippet.highlights {
+            pieces.push((&snippet.text[last..r.start], false));
+            pieces.push((&snippet.text[r.clone()], true));
+            last = r.end;
+        }
+        pieces.push((&snippet.text[last..], false));
+        for (text, on) in pieces {
+            if text.is_empty() {
+                continue;
+            }
+            let style = if on { lit } else { base };
+            let (open, close) = if on && !self.color {
+                ("[", "]")
+            } else {
+                ("", "")
+            };
+            write!(out, "{open}")?;
+            column += open.len();
+            let mut run = String::new();
+            for c in text.chars() {
+                let w = c.width().unwrap_or(0);
+                if let Some(width) = width
+                    && column + w > width
+                {
+                    self.paint(out, style, &run)?;
+                    run.clear();
+                    write!(out, "\n{INDENT}")?;
+                    column = INDENT.len();
+                }
+                run.push(c);
+                column += w;
+            }
+            self.paint(out, style, &run)?;
+            write!(out, "{close}")?;
+            column += close.len();
+        }
+        Ok(())
+    }
+
+    /// Writes ranked hits, then a summary line.
+    pub fn results(&self, out: &mut impl Write, results: &Results) -> io::Result<()> {
+        if !results.notes.is_empty() {
+            self.paint(out, style(AnsiColor::Cyan), "query:")?;
+            writeln!(out)?;
+            for note in &results.notes {
+                writeln!(out, "  {note}")?;
+            }
+            writeln!(out)?;
+        }
+        for hit in &results.hits {
+            let rank = format!("{:>2}. ", hit.rank);
+            write!(out, "{rank}")?;
+            self.highlighted(out, &hit.title, rank.len(), Style::new().bold())?;
+            self.paint(
+                out,
+                style(AnsiColor::BrightBlack),
+                &format!("  {:.2}", hit.score),
+            )?;
+            writeln!(out)?;
+            let mut line = hit.path.clone();
+            if hit.id != hit.path {
+                line = format!("{} ({})", hit.id, hit.path);
+            }
+            if let Some(source) = &hit.source {
+                line.push_str(" · ");
+                line.push_str(source);
+            }
+            write!(out, "{INDENT}")?;
+            self.paint(out, style(AnsiColor::Green), &line)?;
+            writeln!(out)?;
+            if !hit.snippet.text.is_empty() {
+                write!(out, "{INDENT}")?;
+                self.highlighted(out, &hit.snippet, INDENT.len(), Style::new())?;
+                writeln!(out)?;
+            }
+            if let Some(explanation) = &hit.explanation {
+                for l in explanation.lines() {
+                    writeln!(out, "{INDENT}{l}")?;
+                }
+            }
+            writeln!(out)?;
+        }
+        let shown = if results.hits.is_empty() {
+            "none shown".to_string()
+        } else {
+            let first = results.hits[0].rank;
+            format!("showing {}-{}", first, first + results.hits.len() - 1)
+        };
+        let line = format!(
+            "{} {}, {shown}, {:.1} ms",
+            results.total,
+            if results.total == 1 { "hit" } else { "hits" },
+            results.elapsed.as_secs_f64() * 1000.0
+        );
+        self.paint(out, style(AnsiColor::BrightBlack), &line)?;
+        writeln!(out)
+    }
+
+    /// Writes one stored document.
+    pub fn document(&self, out: &mut impl Write, doc: &StoredDoc) -> io::Result<()> {
+        let field = |out: &mut dyn Write, name: &str, value: &str| -> io::Result<()> {
+            let mut buf = Vec::new();
+            self.paint(&mut buf, style(AnsiColor::Cyan), &format!("{name:>9}:"))?;
+            out.write_all(&buf)?;
+            writeln!(out, " {value}")
+        };
+        field(out, "id", &doc.id)?;
+        field(out, "path", &doc.path)?;
+        field(
+            out,
+            "title",
+            &format!("{} ({})", doc.title, doc.meta.title_from),
+        )?;
+        if let Some(source) = &doc.source {
+            let from = doc.meta.source_from.as_deref().unwrap_or("metadata");
+            field(out, "source", &format!("{source} ({from})"))?;
+        }
+        if let Some(url) = &doc.url {
+            field(out, "url", url)?;
+        }
+        field(out, "encoding", &doc.meta.encoding)?;
+        if let Some(line) = doc.meta.line {
+            field(out, "line", &line.to_string())?;
+        }
+        writeln!(out)?;
+        writeln!(out, "{}", doc.body.trim_end())
+    }
+
+    /// Writes the one-line summary of an indexing run.
+    pub fn summary(&self, out: &mut impl Write, s: &Summary) -> io::Result<()> {
+        let secs = s.elapsed.as_secs_f64().max(1e-9);
+        let mb = s.text_bytes as f64 / 1e6;
+        writeln!(
+            out,
+            "indexed {} documents ({:.2} MB of text) in {:.2} s: {:.2} MB/s, {:.0} docs/s; \
+             files: {} added, {} updated, {} removed, {} unchanged, {} skipped; {} documents in the index",
+            s.docs,
+            mb,
+            secs,
+            mb / secs,
+            s.docs as f64 / secs,
+            s.added,
+            s.updated,
+            s.removed,
+            s.unchanged,
+            s.skipped.len(),
+            s.total_docs,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(printer: Human, snippet: &Snippet) -> String {
+        let mut out = Vec::new();
+        printer
+            .highlighted(&mut out, snippet, INDENT.len(), Style::new())
+            .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn snippet() -> Snippet {
+        let text = "今年7月23日,在高明区明城镇明阳村委会会议室内,明阳村党委理论学习中心组举行第一次专题学习会议";
+        let start = text.find("高明").unwrap();
+        Snippet {
+            text: text.to_string(),
+            highlights: std::iter::once(start..start + "高明".len()).collect(),
+        }
+    }
+
+    #[test]
+    fn without_colour_matches_are_bracketed() {
+        let out = render(
+            Human {
+                color: false,
+                width: None,
+            },
+            &snippet(),
+        );
+        assert!(out.contains("[高明]区"), "{out}");
+        assert!(!out.contains('\x1b'));
+    }
+
+    #[test]
+    fn with_colour_matches_are_styled_not_bracketed() {
+        let out = render(
+            Human {
+                color: true,
+                width: None,
+            },
+            &snippet(),
+        );
+        assert!(out.contains("\x1b[1m\x1b[31m高明"), "{out:?}");
+        assert!(!out.contains("[高明]"), "{out:?}");
+    }
+
+    #[test]
+    fn wrapping_counts_wide_characters_and_never_splits_them() {
+        let out = render(
+            Human {
+                color: false,
+                width: Some(40),
+            },
+            &snippet(),
+        );
+        for line in out.lines() {
+            let cols: usize = line.chars().map(|c| c.width().unwrap_or(0)).sum();
+            assert!(cols <= 40, "{line:?} is {cols} columns");
+        }
+        assert!(out.lines().count() > 1);
+        let joined: String = out.lines().map(str::trim_start).collect();
+        assert_eq!(joined.replace(['[', ']'], ""), snippet().text);
+    }
+}

@@ -1,0 +1,513 @@
+//! The query language, parsed into a [`Node`] tree.
+//!
+//! ```text
+//! 党建 引领            both words, anywhere (AND)
+//! 党建引领高质量发展   the same: unspaced text is split into words
+//! "基层党建"           the exact text (punctuation and spaces ignored)
+//! 疫情 OR 防控         either
+//! -疫情  NOT 疫情      without
+//! (党建 OR 组织) 高明  grouping
+//! title:党建  source:南方  region:佛山  topic:党建  date:2023..2024-06
+//! ```
+//!
+//! Only ASCII `"` `(` `)` `-` `:` and the words `OR`, `AND`, `NOT` are
+//! syntax; Chinese quotes `“…”` also delimit phrases. Everything else is
+//! text. A `-` inside a word (`0757-88661108`) is text too.
+
+use std::fmt;
+
+/// Queries longer than this many characters are refused.
+pub const MAX_QUERY_CHARS: usize = 1000;
+
+/// Fields that can be named in a query.
+pub const FIELDS: [&str; 5] = ["title", "source", "region", "topic", "date"];
+
+/// A parsed query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    /// All of these.
+    And(Vec<Node>),
+    /// Any of these.
+    Or(Vec<Node>),
+    /// Not this.
+    Not(Box<Node>),
+    /// Unquoted text: its words, anywhere.
+    Text(String),
+    /// Quoted text: exactly this, in order.
+    Phrase(String),
+    /// `field:value`.
+    Field {
+        /// One of [`FIELDS`].
+        name: String,
+        /// The value, unquoted.
+        value: String,
+        /// Whether the value was quoted.
+        quoted: bool,
+    },
+}
+
+/// A query that could not be parsed, with where the problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryError {
+    /// The query.
+    pub query: String,
+    /// Character offset of the problem in the query.
+    pub position: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "bad query: {}", self.message)?;
+        writeln!(f, "  {}", self.query)?;
+        // Point at the character; CJK characters take two columns.
+        let width: usize = self
+            .query
+            .chars()
+            .take(self.position)
+            .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
+            .sum();
+        write!(f, "  {}^", " ".repeat(width))
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Word(String),
+    Quoted(String),
+    Field(String, String, bool),
+    Open,
+    Close,
+    Or,
+    And,
+    Not,
+}
+
+/// Parses a query.
+pub fn parse(query: &str) -> Result<Node, QueryError> {
+    let err = |position: usize, message: String| QueryError {
+        query: query.to_string(),
+        position,
+        message,
+    };
+    let n = query.chars().count();
+    if n > MAX_QUERY_CHARS {
+        return Err(err(
+            MAX_QUERY_CHARS,
+            format!("the query is {n} characters long; at most {MAX_QUERY_CHARS} are allowed"),
+        ));
+    }
+    let tokens = lex(query).map_err(|(p, m)| err(p, m))?;
+    if tokens.is_empty() {
+        return Err(err(0, "the query is empty".to_string()));
+    }
+    let mut parser = Parser {
+        tokens: &tokens,
+        pos: 0,
+        end: n,
+    };
+    let node = parser.or_expr().map_err(|(p, m)| err(p, m))?;
+    if let Some((tok, at)) = parser.peek() {
+        let message = match tok {
+            Tok::Close => "this `)` has no matching `(`".to_string(),
+            other => format!("unexpected {other:?}"),
+        };
+        return Err(err(*at, message));
+    }
+    Ok(node)
+}
+
+type Located = (Tok, usize);
+
+fn lex(query: &str) -> Result<Vec<Located>, (usize, String)> {
+    let chars: Vec<char> = query.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        match c {
+            '(' => {
+                tokens.push((Tok::Open, i));
+                i += 1;
+            }
+            ')' => {
+                tokens.push((Tok::Close, i));
+                i += 1;
+            }
+            '"' | '“' | '”' => {
+                let (text, next) = quoted(&chars, i)?;
+                tokens.push((Tok::Quoted(text), start));
+                i = next;
+            }
+            '-' if i + 1 < chars.len() && !chars[i + 1].is_whitespace() => {
+                tokens.push((Tok::Not, i));
+                i += 1;
+            }
+            _ => {
+                let mut j = i;
+                while j < chars.len()
+                    && !chars[j].is_whitespace()
+                    && !matches!(chars[j], '(' | ')' | '"' | '“' | '”')
+                {
+                    j += 1;
+                }
+                let word: String = chars[i..j].iter().collect();
+                i = j;
+                match word.as_str() {
+                    "OR" => tokens.push((Tok::Or, start)),
+                    "AND" => tokens.push((Tok::And, start)),
+                    "NOT" => tokens.push((Tok::Not, start)),
+                    _ => match field_prefix(&word) {
+                        Some(Ok((name, value))) if value.is_empty() => {
+                            // `title:"…"`: the value is the quoted text that follows.
+                            if i < chars.len() && matches!(chars[i], '"' | '“') {
+                                let (text, next) = quoted(&chars, i)?;
+                                tokens.push((Tok::Field(name, text, true), start));
+                                i = next;
+                            } else {
+                                return Err((i, format!("`{name}:` needs a value")));
+                            }
+                        }
+                        Some(Ok((name, value))) => {
+                            tokens.push((Tok::Field(name, value, false), start))
+                        }
+                        Some(Err(name)) => {
+                            return Err((
+                                start,
+                                format!(
+                                    "unknown field `{name}`; known fields: {}",
+                                    FIELDS.join(", ")
+                                ),
+                            ));
+                        }
+                        None => tokens.push((Tok::Word(word), start)),
+                    },
+                }
+            }
+        }
+    }
+    Ok(tokens)
+}
+
+/// Reads a quoted phrase starting at the quote at `start`; returns the text
+/// and the index after the closing quote.
+fn quoted(chars: &[char], start: usize) -> Result<(String, usize), (usize, String)> {
+    let close = |c: char| matches!(c, '"' | '”' | '“');
+    let mut j = start + 1;
+    while j < chars.len() && !close(chars[j]) {
+        j += 1;
+    }
+    if j >= chars.len() {
+        return Err((start, "this quote is never closed".to_string()));
+    }
+    Ok((chars[start + 1..j].iter().collect(), j + 1))
+}
+
+/// `name:value` with an ASCII field name. `Some(Err(name))` for an ASCII
+/// name that is not a field; `None` when the word is just text (a colon in
+/// Chinese text, such as `高明:党建`).
+fn field_prefix(word: &str) -> Option<Result<(String, String), String>> {
+    let (name, value) = word.split_once(':')?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let lower = name.to_ascii_lowercase();
+    if FIELDS.contains(&lower.as_str()) {
+        Some(Ok((lower, value.to_string())))
+    } else if value.is_empty() || !value.starts_with("//") {
+        // `http://…` is text; `foo:bar` is a mistake worth pointing out.
+        Some(Err(name.to_string()))
+    } else {
+        None
+    }
+}
+
+struct Parser<'t> {
+    tokens: &'t [Located],
+    pos: usize,
+    end: usize,
+}
+
+type PResult = Result<Node, (usize, String)>;
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Located> {
+        self.tokens.get(self.pos)
+    }
+
+    fn at(&self) -> usize {
+        self.peek().map_or(self.end, |t| t.1)
+    }
+
+    fn or_expr(&mut self) -> PResult {
+        let mut alternatives = vec![self.and_expr("OR")?];
+        while let Some((Tok::Or, _)) = self.peek() {
+            self.pos += 1;
+            alternatives.push(self.and_expr("OR")?);
+        }
+        Ok(if alternatives.len() == 1 {
+            alternatives.pop().expect("one alternative")
+        } else {
+            Node::Or(alternatives)
+        })
+    }
+
+    fn and_expr(&mut self, after: &str) -> PResult {
+        let mut parts = Vec::new();
+        loop {
+            match self.peek() {
+                None | Some((Tok::Or | Tok::Close, _)) => break,
+                Some((Tok::And, at)) => {
+                    let at = *at;
+                    self.pos += 1;
+                    if parts.is_empty()
+                        || matches!(
+                            self.peek(),
+                            None | Some((Tok::Or | Tok::Close | Tok::And, _))
+                        )
+                    {
+                        return Err((at, "`AND` needs a term on both sides".to_string()));
+                    }
+                }
+                Some(_) => parts.push(self.unary()?),
+            }
+        }
+        match parts.len() {
+            0 => {
+                let previous = self.pos.checked_sub(1).map(|p| &self.tokens[p]);
+                Err(match (previous, self.peek()) {
+                    (Some((Tok::Open, at)), None) => (*at, "this `(` is never closed".to_string()),
+                    (Some((Tok::Open, _)), Some((Tok::Close, at))) => {
+                        (*at, "empty parentheses".to_string())
+                    }
+                    (Some((Tok::Or, at)), _) | (_, Some((Tok::Or, at))) => {
+                        (*at, format!("`{after}` needs a term on both sides"))
+                    }
+                    (_, Some((Tok::Close, at))) => {
+                        (*at, "this `)` has no matching `(`".to_string())
+                    }
+                    _ => (self.at(), "the query ends too early".to_string()),
+                })
+            }
+            1 => Ok(parts.pop().expect("one part")),
+            _ => Ok(Node::And(parts)),
+        }
+    }
+
+    fn unary(&mut self) -> PResult {
+        if let Some((Tok::Not, at)) = self.peek() {
+            let at = *at;
+            self.pos += 1;
+            return match self.peek() {
+                None | Some((Tok::Or | Tok::Close | Tok::And | Tok::Not, _)) => {
+                    Err((at, "`-` (NOT) needs a term after it".to_string()))
+                }
+                _ => Ok(Node::Not(Box::new(self.primary()?))),
+            };
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> PResult {
+        let Some((tok, at)) = self.peek().cloned() else {
+            return Err((self.end, "the query ends too early".to_string()));
+        };
+        self.pos += 1;
+        match tok {
+            Tok::Word(w) => Ok(Node::Text(w)),
+            Tok::Quoted(q) => Ok(Node::Phrase(q)),
+            Tok::Field(name, value, quoted) => Ok(Node::Field {
+                name,
+                value,
+                quoted,
+            }),
+            Tok::Open => {
+                if let Some((Tok::Close, close_at)) = self.peek() {
+                    return Err((*close_at, "empty parentheses".to_string()));
+                }
+                let inner = self.or_expr()?;
+                match self.peek() {
+                    Some((Tok::Close, _)) => {
+                        self.pos += 1;
+                        Ok(inner)
+                    }
+                    _ => Err((at, "this `(` is never closed".to_string())),
+                }
+            }
+            Tok::Close => Err((at, "this `)` has no matching `(`".to_string())),
+            Tok::Or => Err((at, "`OR` needs a term on both sides".to_string())),
+            Tok::And => Err((at, "`AND` needs a term on both sides".to_string())),
+            Tok::Not => Err((at, "`-` (NOT) needs a term after it".to_string())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text(s: &str) -> Node {
+        Node::Text(s.to_string())
+    }
+
+    fn phrase(s: &str) -> Node {
+        Node::Phrase(s.to_string())
+    }
+
+    #[test]
+    fn words_phrases_exclusions_and_or() {
+        assert_eq!(
+            parse("党建引领高质量发展").unwrap(),
+            text("党建引领高质量发展")
+        );
+        assert_eq!(
+            parse("党建 引领").unwrap(),
+            Node::And(vec![text("党建"), text("引领")])
+        );
+        assert_eq!(
+            parse("\"基层党建\" -疫情").unwrap(),
+            Node::And(vec![phrase("基层党建"), Node::Not(Box::new(text("疫情")))])
+        );
+        assert_eq!(
+            parse("疫情 OR 防控 高明").unwrap(),
+            Node::Or(vec![
+                text("疫情"),
+                Node::And(vec![text("防控"), text("高明")])
+            ])
+        );
+        assert_eq!(parse("“高明区 荷城”").unwrap(), phrase("高明区 荷城"));
+        assert_eq!(
+            parse("NOT 疫情").unwrap(),
+            Node::Not(Box::new(text("疫情")))
+        );
+        assert_eq!(
+            parse("党建 AND 引领").unwrap(),
+            Node::And(vec![text("党建"), text("引领")])
+        );
+    }
+
+    #[test]
+    fn parentheses_group() {
+        assert_eq!(
+            parse("(党建 OR 组织) 高明").unwrap(),
+            Node::And(vec![
+                Node::Or(vec![text("党建"), text("组织")]),
+                text("高明")
+            ])
+        );
+        assert_eq!(
+            parse("-(疫情 OR 防控)").unwrap(),
+            Node::Not(Box::new(Node::Or(vec![text("疫情"), text("防控")])))
+        );
+    }
+
+    #[test]
+    fn dashes_and_colons_inside_words_are_text() {
+        assert_eq!(parse("0757-88661108").unwrap(), text("0757-88661108"));
+        assert_eq!(parse("高明:党建引领").unwrap(), text("高明:党建引领"));
+        assert_eq!(
+            parse("http://www.gaoming.gov.cn").unwrap(),
+            text("http://www.gaoming.gov.cn")
+        );
+        assert_eq!(
+            parse("- 疫情").unwrap(),
+            Node::And(vec![text("-"), text("疫情")])
+        );
+        assert_eq!(
+            parse("党建 -").unwrap(),
+            Node::And(vec![text("党建"), text("-")])
+        );
+    }
+
+    #[test]
+    fn fields() {
+        assert_eq!(
+            parse("title:党建 date:2023..2024-06").unwrap(),
+            Node::And(vec![
+                Node::Field {
+                    name: "title".into(),
+                    value: "党建".into(),
+                    quoted: false
+                },
+                Node::Field {
+                    name: "date".into(),
+                    value: "2023..2024-06".into(),
+                    quoted: false
+                },
+            ])
+        );
+        assert_eq!(
+            parse("Title:\"高质量 发展\"").unwrap(),
+            Node::Field {
+                name: "title".into(),
+                value: "高质量 发展".into(),
+                quoted: true
+            }
+        );
+    }
+
+    fn error(q: &str) -> (usize, String) {
+        let e = parse(q).unwrap_err();
+        (e.position, e.message)
+    }
+
+    #[test]
+    fn malformed_queries_point_at_the_problem() {
+        assert_eq!(
+            error("党建 \"基层"),
+            (3, "this quote is never closed".to_string())
+        );
+        assert_eq!(error("OR 党建").1, "`OR` needs a term on both sides");
+        assert_eq!(
+            error("党建 OR"),
+            (3, "`OR` needs a term on both sides".to_string())
+        );
+        assert_eq!(
+            error("党建 OR OR 引领").1,
+            "`OR` needs a term on both sides"
+        );
+        assert_eq!(error("(党建"), (0, "this `(` is never closed".to_string()));
+        assert_eq!(
+            error("党建)"),
+            (2, "this `)` has no matching `(`".to_string())
+        );
+        assert_eq!(error("()").1, "empty parentheses");
+        assert_eq!(
+            error("foo:bar").1,
+            "unknown field `foo`; known fields: title, source, region, topic, date"
+        );
+        assert_eq!(error("title:").1, "`title:` needs a value");
+        assert_eq!(error("").1, "the query is empty");
+        assert_eq!(error("   ").1, "the query is empty");
+        assert_eq!(error("党建 -(").1, "this `(` is never closed");
+        let long = "党".repeat(MAX_QUERY_CHARS + 1);
+        assert!(error(&long).1.contains("at most 1000"));
+        assert!(parse(&"党".repeat(MAX_QUERY_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn error_display_points_with_a_caret() {
+        let e = parse("党建 \"基层").unwrap_err();
+        let shown = e.to_string();
+        assert!(shown.ends_with("\n       ^"), "{shown:?}");
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(q in "[\"“”()\\- :a-zA-Z党建OR引领 ]{0,40}|\\PC{0,40}") {
+            match parse(&q) {
+                Ok(_) => {}
+                Err(e) => prop_assert!(e.position <= q.chars().count()),
+            }
+        }
+    }
+}

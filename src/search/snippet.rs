@@ -1,0 +1,444 @@
+//! Highlights and snippets, computed on the original text.
+//!
+//! tantivy's `SnippetGenerator` counts its length in bytes, returns one
+//! fragment, highlights terms rather than phrases, and has panicked on
+//! overlapping tokens. zhsearch finds matches itself instead: a needle (a
+//! query word or phrase, in its searchable form) matches wherever the
+//! searchable form of the text contains it, exactly like the n-gram index
+//! does, so highlights cover exactly the characters that matched, phrases
+//! included, and never punctuation between them. Snippets are cut on
+//! character boundaries and measured in characters.
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::analysis::KeyMap;
+
+/// A match of one needle, as a range of key characters.
+#[derive(Debug, Clone, Copy)]
+struct Match {
+    /// Index of the first key character.
+    start: usize,
+    /// Index after the last key character.
+    end: usize,
+    /// Which needle matched.
+    needle: usize,
+}
+
+/// Where the needles occur in a text.
+pub struct Matches<'t> {
+    text: &'t str,
+    map: KeyMap,
+    matches: Vec<Match>,
+    needles: usize,
+}
+
+impl<'t> Matches<'t> {
+    /// Finds every occurrence (overlapping ones too) of each needle in `text`.
+    /// Needles must be in searchable form ([`crate::analysis::search_key`]).
+    pub fn find(text: &'t str, needles: &[String]) -> Self {
+        let map = KeyMap::of(text);
+        let mut matches = Vec::new();
+        for (i, needle) in needles.iter().enumerate() {
+            if needle.is_empty() {
+                continue;
+            }
+            let len = needle.chars().count();
+            let mut from = 0;
+            while let Some(found) = map.key[from..].find(needle.as_str()) {
+                let byte = from + found;
+                let start = map.char_index(byte);
+                matches.push(Match {
+                    start,
+                    end: start + len,
+                    needle: i,
+                });
+                // Step one character, so that overlapping matches count.
+                from = byte + map.key[byte..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
+        matches.sort_by_key(|m| (m.start, m.end));
+        Matches {
+            text,
+            map,
+            matches,
+            needles: needles.len(),
+        }
+    }
+
+    /// Whether anything matched.
+    pub fn is_empty(&self) -> bool {
+        self.matches.is_empty()
+    }
+
+    /// Byte ranges of the original text to highlight, in order and disjoint:
+    /// every matched character, with runs split where unmatched characters
+    /// (punctuation, spaces) lie between matched ones.
+    pub fn ranges(&self) -> Vec<Range<usize>> {
+        self.ranges_within(0..self.text.len())
+    }
+
+    fn ranges_within(&self, window: Range<usize>) -> Vec<Range<usize>> {
+        let mut marked = vec![false; self.map.chars.len()];
+        for m in &self.matches {
+            for flag in &mut marked[m.start..m.end] {
+                *flag = true;
+            }
+        }
+        let mut ranges: Vec<Range<usize>> = Vec::new();
+        for (kc, &on) in self.map.chars.iter().zip(&marked) {
+            let (start, end) = (kc.start as usize, kc.end as usize);
+            if !on || start < window.start || end > window.end {
+                continue;
+            }
+            match ranges.last_mut() {
+                Some(last) if last.end == start => last.end = end,
+                _ => ranges.push(start..end),
+            }
+        }
+        ranges
+    }
+
+    /// The best passages of about `max_chars` characters in all, at most
+    /// `max_fragments` of them, with highlights. Without matches, the start
+    /// of the text.
+    pub fn snippet(&self, max_chars: usize, max_fragments: usize) -> Snippet {
+        let max_chars = max_chars.max(10);
+        let starts: Vec<usize> = self.text.char_indices().map(|(i, _)| i).collect();
+        let total = starts.len();
+        let byte_at = |ci: usize| starts.get(ci).copied().unwrap_or(self.text.len());
+        if self.matches.is_empty() || total == 0 {
+            let end = total.min(max_chars);
+            return build(self.text, &[(0, end)], &[], &starts);
+        }
+        // Character index (in the text) of each match's first and last key char.
+        let char_of = |byte: u32| starts.partition_point(|&b| b < byte as usize);
+        let spans: Vec<(usize, usize, usize)> = self
+            .matches
+            .iter()
+            .map(|m| {
+                let first = self.map.chars[m.start];
+                let last = self.map.chars[m.end - 1];
+                (char_of(first.start), char_of(last.start) + 1, m.needle)
+            })
+            .collect();
+        let per_fragment = if max_fragments > 1 && self.needles > 1 {
+            max_chars / 2
+        } else {
+            max_chars
+        };
+        let mut windows: Vec<(usize, usize)> = Vec::new();
+        let mut covered = vec![false; self.needles];
+        for _ in 0..max_fragments.max(1) {
+            let used: usize = windows.iter().map(|w| w.1 - w.0).sum();
+            let budget = if windows.is_empty() {
+                per_fragment
+            } else {
+                max_chars - used
+            };
+            if budget < 10 {
+                break;
+            }
+            let best = spans
+                .iter()
+                .filter(|s| windows.is_empty() || !covered[s.2])
+                .map(|&(s, _, _)| {
+                    let start = place(s, budget, total, self.text, &starts);
+                    let end = (start + budget).min(total);
+                    (score(&spans, start, end, &covered), start, end)
+                })
+                .filter(|&(_, start, end)| windows.iter().all(|w| end <= w.0 || start >= w.1))
+                .max_by_key(|&(score, start, _)| (score, std::cmp::Reverse(start)));
+            let Some((_, start, end)) = best else { break };
+            for s in &spans {
+                if s.0 >= start && s.1 <= end {
+                    covered[s.2] = true;
+                }
+            }
+            windows.push((start, end));
+            if covered.iter().all(|&c| c) {
+                break;
+            }
+        }
+        // A single window gets the whole budget, if the text has it.
+        if windows.len() == 1 && windows[0].1 - windows[0].0 < max_chars {
+            let (start, _) = windows[0];
+            let end = (start + max_chars).min(total);
+            let start = end.saturating_sub(max_chars).min(start);
+            windows[0] = (start, end);
+        }
+        windows.sort_unstable();
+        let ranges = self.ranges_within(0..byte_at(total));
+        build(self.text, &windows, &ranges, &starts)
+    }
+}
+
+/// Scores a window: distinct needles first, then matched characters.
+fn score(spans: &[(usize, usize, usize)], start: usize, end: usize, covered: &[bool]) -> usize {
+    let mut seen = vec![false; covered.len()];
+    let mut chars = 0;
+    for &(s, e, n) in spans {
+        if s >= start && e <= end {
+            seen[n] = true;
+            chars += e - s;
+        }
+    }
+    let fresh = seen
+        .iter()
+        .zip(covered)
+        .filter(|(s, c)| **s && !**c)
+        .count();
+    let distinct = seen.iter().filter(|&&s| s).count();
+    fresh * 10_000 + distinct * 1_000 + chars
+}
+
+/// Where a window of `len` characters around a match at character `at`
+/// starts: a little context before the match, at a sentence start if one is
+/// close.
+fn place(at: usize, len: usize, total: usize, text: &str, starts: &[usize]) -> usize {
+    let context = len / 5;
+    let earliest = at.saturating_sub(context);
+    // A sentence boundary between `earliest` and `at` makes a cleaner start.
+    let mut start = earliest;
+    for ci in (earliest..at).rev() {
+        let c = text[starts[ci]..].chars().next().unwrap_or(' ');
+        if matches!(c, '。' | '！' | '？' | '；' | '\n' | '!' | '?') {
+            start = ci + 1;
+            break;
+        }
+    }
+    // Skip leading whitespace.
+    while start < at && text[starts[start]..].starts_with(char::is_whitespace) {
+        start += 1;
+    }
+    start.min(total.saturating_sub(1))
+}
+
+/// Builds the snippet text from windows of character indices.
+fn build(
+    text: &str,
+    windows: &[(usize, usize)],
+    ranges: &[Range<usize>],
+    starts: &[usize],
+) -> Snippet {
+    let mut out = String::new();
+    let mut highlights: Vec<Range<usize>> = Vec::new();
+    let byte_at = |ci: usize| starts.get(ci).copied().unwrap_or(text.len());
+    for (i, &(start, end)) in windows.iter().enumerate() {
+        let (from, to) = (byte_at(start), byte_at(end));
+        let sentence_start = start == 0
+            || text[..from]
+                .chars()
+                .next_back()
+                .is_some_and(|c| matches!(c, '。' | '！' | '？' | '\n' | '!' | '?'));
+        if i > 0 {
+            out.push_str(" … ");
+        } else if !sentence_start {
+            out.push('…');
+        }
+        let mut in_space = false;
+        for (offset, c) in text[from..to].char_indices() {
+            let at = from + offset;
+            if c.is_whitespace() {
+                if !in_space && !out.is_empty() && !out.ends_with(['…', ' ']) {
+                    out.push(' ');
+                }
+                in_space = true;
+                continue;
+            }
+            in_space = false;
+            let lit = ranges.iter().any(|r| r.start <= at && at < r.end);
+            let here = out.len();
+            out.push(c);
+            if lit {
+                match highlights.last_mut() {
+                    Some(last) if last.end == here => last.end = out.len(),
+                    _ => highlights.push(here..out.len()),
+                }
+            }
+        }
+        if end < starts.len() {
+            let trimmed = out.trim_end().len();
+            out.truncate(trimmed);
+            out.push('…');
+        }
+    }
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    Snippet {
+        text: out,
+        highlights,
+    }
+}
+
+/// A passage of text with highlighted ranges.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Snippet {
+    /// The passage(s), joined by ` … `, whitespace collapsed.
+    pub text: String,
+    /// Byte ranges of `text` to highlight, in order and disjoint.
+    pub highlights: Vec<Range<usize>>,
+}
+
+impl Snippet {
+    /// The highlights as character offsets into `text`, for JSON output.
+    pub fn char_highlights(&self) -> Vec<[usize; 2]> {
+        self.highlights
+            .iter()
+            .map(|r| {
+                let start = self.text[..r.start].chars().count();
+                [start, start + self.text[r.clone()].chars().count()]
+            })
+            .collect()
+    }
+
+    /// The text with highlights between `open` and `close`.
+    pub fn marked(&self, open: &str, close: &str) -> String {
+        let mut out = String::with_capacity(self.text.len() + 8 * self.highlights.len());
+        let mut last = 0;
+        for r in &self.highlights {
+            out.push_str(&self.text[last..r.start]);
+            out.push_str(open);
+            out.push_str(&self.text[r.clone()]);
+            out.push_str(close);
+            last = r.end;
+        }
+        out.push_str(&self.text[last..]);
+        out
+    }
+}
+
+/// A whole short text (such as a title) with its highlights.
+pub fn highlight_all(text: &str, needles: &[String]) -> Snippet {
+    let matches = Matches::find(text, needles);
+    Snippet {
+        text: text.to_string(),
+        highlights: matches.ranges(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::search_key;
+    use proptest::prelude::*;
+
+    fn needles(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| search_key(w)).collect()
+    }
+
+    #[test]
+    fn highlights_cover_exactly_the_matched_characters() {
+        let text = "高明区，２０２３年GDP增长；党建，引领发展";
+        let m = Matches::find(text, &needles(&["2023", "gdp", "党建引领"]));
+        let lit: Vec<&str> = m.ranges().iter().map(|r| &text[r.clone()]).collect();
+        // The phrase 党建引领 matches across the comma, which stays unlit.
+        assert_eq!(lit, ["２０２３", "GDP", "党建", "引领"]);
+    }
+
+    #[test]
+    fn overlapping_matches_are_all_lit() {
+        let m = Matches::find("啊啊啊", &needles(&["啊啊"]));
+        assert_eq!(m.ranges(), vec![(0..9)]);
+    }
+
+    #[test]
+    fn snippet_is_measured_in_characters_and_marks_matches() {
+        let text = include_str!("../../corpus/002_6bc2cfcd6b5cfc07.txt");
+        let m = Matches::find(text, &needles(&["尖刀班"]));
+        let s = m.snippet(60, 1);
+        assert!(s.text.chars().count() <= 62, "{}", s.text);
+        assert!(
+            s.marked("[", "]").contains("[尖刀班]"),
+            "{}",
+            s.marked("[", "]")
+        );
+        assert_eq!(s.char_highlights().len(), s.highlights.len());
+    }
+
+    #[test]
+    fn several_needles_get_several_fragments() {
+        let text = include_str!("../../corpus/003_8f3e609361c084a5.txt");
+        let m = Matches::find(text, &needles(&["首善", "圭峰人才专家村"]));
+        let s = m.snippet(120, 2);
+        let marked = s.marked("[", "]");
+        assert!(
+            marked.contains("[首善]") && marked.contains("[圭峰人才专家村]"),
+            "{marked}"
+        );
+        assert!(marked.contains(" … "), "{marked}");
+    }
+
+    #[test]
+    fn no_match_gives_the_start_of_the_text() {
+        let s = Matches::find("第一句。第二句。", &needles(&["无"])).snippet(100, 2);
+        assert_eq!(s.text, "第一句。第二句。");
+        assert!(s.highlights.is_empty());
+    }
+
+    fn check(
+        text: &str,
+        needles: &[String],
+        len: usize,
+        fragments: usize,
+    ) -> Result<(), TestCaseError> {
+        let m = Matches::find(text, needles);
+        for r in m.ranges() {
+            prop_assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+            // Every lit character is part of some needle's match.
+            prop_assert!(
+                search_key(&text[r.clone()]).chars().count() == text[r.clone()].chars().count()
+            );
+        }
+        let s = m.snippet(len, fragments);
+        for r in &s.highlights {
+            prop_assert!(s.text.is_char_boundary(r.start) && s.text.is_char_boundary(r.end));
+            let lit = &s.text[r.clone()];
+            prop_assert!(!lit.is_empty());
+            prop_assert!(
+                needles.iter().any(|n| !n.is_empty()
+                    && (n.contains(&search_key(lit)) || search_key(lit).contains(n.as_str()))),
+                "{lit:?} is not part of a needle {needles:?}"
+            );
+        }
+        // Content characters, not the ellipses and separators, fit the budget.
+        let content = s.text.chars().filter(|c| *c != '…').count();
+        prop_assert!(
+            content <= len.max(10) + 3 * fragments,
+            "{} > {len}: {}",
+            content,
+            s.text
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn bundled_corpus_snippets_at_many_lengths() {
+        for text in [
+            include_str!("../../corpus/000_e19cf532170f2a3e.txt"),
+            include_str!("../../corpus/001_eda8d542acb23e2d.txt"),
+            include_str!("../../corpus/004_ec023b9238a4b3cd.txt"),
+        ] {
+            let ns = needles(&["高明", "党建", "高质量发展", "禅城", "，", "0757", "陈皮"]);
+            for len in [0, 1, 5, 10, 17, 30, 64, 100, 150, 400, 10_000] {
+                for fragments in [1, 2, 3] {
+                    check(text, &ns, len, fragments).unwrap();
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn random_text_never_panics(
+            text in "[党建高明区，。 a-zA-Z0-9\\n１２Ａ]{0,80}|\\PC{0,80}",
+            words in proptest::collection::vec("[党建高明区a-z1２]{1,3}", 0..4),
+            len in 0usize..120,
+            fragments in 1usize..4,
+        ) {
+            let ns: Vec<String> = words.iter().map(|w| search_key(w)).collect();
+            check(&text, &ns, len, fragments)?;
+        }
+    }
+}
