@@ -1,0 +1,289 @@
+//! The `index` and `search` commands on the bundled corpus: ranking,
+//! phrases, exclusions, highlights, output formats and exit codes.
+
+mod common;
+
+use common::TestEnv;
+
+const GAOMING_000: &str = "000_e19cf532170f2a3e.txt";
+const GAOMING_001: &str = "001_eda8d542acb23e2d.txt";
+const NANSHA: &str = "002_6bc2cfcd6b5cfc07.txt";
+const XINHUI: &str = "003_8f3e609361c084a5.txt";
+const CHANCHENG: &str = "004_ec023b9238a4b3cd.txt";
+
+fn indexed() -> TestEnv {
+    let env = TestEnv::with_bundled_corpus();
+    env.index();
+    env
+}
+
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
+}
+
+#[test]
+fn bundled_corpus_queries_find_the_right_articles() {
+    let env = indexed();
+    // 高明 ranks the two 高明 articles first.
+    let ids = env.search_ids("高明");
+    assert!(ids.len() >= 2, "{ids:?}");
+    assert_eq!(sorted(ids[..2].to_vec()), [GAOMING_000, GAOMING_001]);
+    // 陈皮 only in the 新会 article.
+    assert_eq!(env.search_ids("陈皮"), [XINHUI]);
+    // 尖刀班 in 南沙 and in the spun 禅城 article.
+    assert_eq!(sorted(env.search_ids("尖刀班")), [NANSHA, CHANCHENG]);
+}
+
+#[test]
+fn part_word_queries_match_whole_words() {
+    let env = indexed();
+    // 高明 finds 高明区, 佛山 finds 佛山市, 党建 finds 基层党建.
+    for (query, word) in [("高明", "高明区"), ("佛山", "佛山市"), ("党建", "基层党建")]
+    {
+        let run = env.run(&[
+            "search", query, "--index", "index", "--json", "--limit", "100",
+        ]);
+        let hits = run.json_lines();
+        let corpus_with_word: Vec<String> = std::fs::read_dir(env.path("corpus"))
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| std::fs::read_to_string(e.path()).unwrap().contains(word))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(!corpus_with_word.is_empty());
+        for id in corpus_with_word {
+            assert!(
+                hits.iter().any(|h| h["id"] == id.as_str()),
+                "{query} misses {id} (has {word})"
+            );
+        }
+    }
+}
+
+#[test]
+fn unspaced_multi_word_queries_need_all_words_not_adjacency() {
+    let env = indexed();
+    // 党建引领高质量发展 is not a phrase: articles with all four words anywhere match.
+    let all = env.search_ids("党建引领高质量发展");
+    let spaced = env.search_ids("党建 引领 高质量 发展");
+    assert_eq!(sorted(all.clone()), sorted(spaced));
+    assert!(all.len() >= 3, "{all:?}");
+    // The one article containing it verbatim ranks first.
+    let verbatim = env.search_ids("\"党建引领高质量发展\"");
+    assert_eq!(verbatim.len(), 1, "{verbatim:?}");
+    assert_eq!(all[0], verbatim[0]);
+}
+
+#[test]
+fn phrases_exclusions_and_or() {
+    let env = indexed();
+    // A phrase spanning words: 高明区荷城街道 occurs in 001 only.
+    assert_eq!(env.search_ids("\"高明区 荷城\""), [GAOMING_001]);
+    // Punctuation is ignored inside phrases: "文汇路六号区机关大院" with a comma added.
+    assert_eq!(env.search_ids("\"文汇路六号，区机关大院\""), [GAOMING_001]);
+    // Exclusion: 尖刀班 without 疫情 leaves the 禅城 article only.
+    assert_eq!(env.search_ids("尖刀班 -疫情"), [CHANCHENG]);
+    // Quoted exclusion: 巡视整改 only occurs in 001.
+    let without = env.search_ids("党建 -\"巡视整改\"");
+    assert_eq!(sorted(without), [GAOMING_000, NANSHA, XINHUI]);
+    // OR.
+    assert_eq!(
+        sorted(env.search_ids("陈皮 OR 尖刀班")),
+        [NANSHA, XINHUI, CHANCHENG]
+    );
+    // A phrase that only occurs with different words between finds nothing.
+    assert!(env.search_ids("\"陈皮尖刀班\"").is_empty());
+}
+
+#[test]
+fn stop_like_and_mixed_queries_work() {
+    let env = indexed();
+    assert_eq!(env.search_ids("的 了").len(), 5);
+    assert_eq!(env.search_ids("的").len(), 5);
+    // Full-width digits match half-width ones, both ways.
+    assert_eq!(
+        sorted(env.search_ids("２０２３年")),
+        sorted(env.search_ids("2023年"))
+    );
+    assert!(env.search_ids("GDP").contains(&XINHUI.to_string()));
+    assert_eq!(env.search_ids("gdp"), env.search_ids("ＧＤＰ"));
+}
+
+#[test]
+fn empty_and_punctuation_only_queries_are_errors() {
+    let env = indexed();
+    let run = env.run(&["search", "", "--index", "index"]).expect_code(2);
+    assert!(run.stderr.contains("the query is empty"), "{}", run.stderr);
+    let run = env
+        .run(&["search", "，。！", "--index", "index"])
+        .expect_code(2);
+    assert!(run.stderr.contains("nothing searchable"), "{}", run.stderr);
+    let run = env
+        .run(&["search", "党建 \"基层", "--index", "index"])
+        .expect_code(2);
+    assert!(
+        run.stderr.contains("never closed") && run.stderr.contains('^'),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn json_hits_carry_highlights_as_character_offsets() {
+    let env = indexed();
+    let run = env
+        .run(&["search", "尖刀班", "--index", "index", "--json"])
+        .expect_code(0);
+    let hits = run.json_lines();
+    assert_eq!(hits.len(), 2);
+    for hit in &hits {
+        for key in [
+            "rank",
+            "id",
+            "path",
+            "title",
+            "score",
+            "snippet",
+            "highlights",
+        ] {
+            assert!(hit.get(key).is_some(), "{key} missing in {hit}");
+        }
+        let snippet: Vec<char> = hit["snippet"].as_str().unwrap().chars().collect();
+        let highlights = hit["highlights"].as_array().unwrap();
+        assert!(!highlights.is_empty());
+        for h in highlights {
+            let (s, e) = (
+                h[0].as_u64().unwrap() as usize,
+                h[1].as_u64().unwrap() as usize,
+            );
+            let lit: String = snippet[s..e].iter().collect();
+            assert_eq!(lit, "尖刀班");
+        }
+    }
+    // Nothing but JSON on stdout.
+    assert!(run.stdout.lines().all(|l| l.starts_with('{')));
+}
+
+#[test]
+fn human_output_marks_matches_and_summarises() {
+    let env = indexed();
+    let run = env
+        .run(&["search", "陈皮", "--index", "index", "--color", "never"])
+        .expect_code(0);
+    assert!(run.stdout.contains("[陈皮]"), "{}", run.stdout);
+    assert!(run.stdout.contains(XINHUI));
+    assert!(!run.stdout.contains('\x1b'));
+    let last = run.stdout.lines().last().unwrap();
+    assert!(last.starts_with("1 hit, showing 1-1, "), "{last}");
+
+    let run = env
+        .run(&["search", "陈皮", "--index", "index", "--color", "always"])
+        .expect_code(0);
+    assert!(
+        run.stdout.contains("\x1b[") && !run.stdout.contains("[陈皮]"),
+        "{}",
+        run.stdout
+    );
+
+    // Auto colour in a pipe: none, and NO_COLOR is respected even when forced by CLICOLOR_FORCE.
+    let run = env
+        .run(&["search", "陈皮", "--index", "index"])
+        .expect_code(0);
+    assert!(!run.stdout.contains('\x1b'));
+    let out = env
+        .command(&["search", "陈皮", "--index", "index"])
+        .env("NO_COLOR", "1")
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\x1b'));
+}
+
+#[test]
+fn limit_and_offset_page_through_results() {
+    let env = indexed();
+    // 党建 occurs in four articles (the spun 禅城 one writes 党筑).
+    let all = env.search_ids("党建");
+    assert_eq!(all.len(), 4);
+    let run = env.run(&[
+        "search", "党建", "--index", "index", "--json", "-n", "2", "--offset", "2",
+    ]);
+    assert_eq!(run.ids(), all[2..4]);
+    let human = env.run(&[
+        "search", "党建", "--index", "index", "-n", "2", "--offset", "2", "--color", "never",
+    ]);
+    assert!(
+        human
+            .stdout
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("4 hits, showing 3-4"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn exit_codes_tell_hits_from_no_hits_from_errors() {
+    let env = indexed();
+    env.run(&["search", "党建", "--index", "index"])
+        .expect_code(0);
+    let run = env
+        .run(&["search", "不存在的词语组合", "--index", "index"])
+        .expect_code(1);
+    assert!(run.stdout.starts_with("0 hits"), "{}", run.stdout);
+    env.run(&["search", "不存在的词语组合", "--index", "index", "--json"])
+        .expect_code(1);
+    let run = env
+        .run(&["search", "党建", "--index", "nowhere"])
+        .expect_code(2);
+    assert!(
+        run.stderr.contains("no index at nowhere") && run.stderr.contains("zhsearch index"),
+        "{}",
+        run.stderr
+    );
+    env.run(&["search", "--limit", "x", "党建"]).expect_code(2);
+}
+
+#[test]
+fn first_search_builds_the_default_index_from_the_bundled_corpus() {
+    let env = TestEnv::with_bundled_corpus();
+    let run = env
+        .run(&["search", "高质量发展", "--color", "never"])
+        .expect_code(0);
+    assert!(
+        run.stderr.contains("building it from corpus/"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("[高质量发展]"), "{}", run.stdout);
+    assert!(env.path("index/meta.json").is_file());
+    // Second time: no rebuild.
+    let run = env.run(&["search", "高质量发展"]).expect_code(0);
+    assert!(!run.stderr.contains("building"), "{}", run.stderr);
+}
+
+#[test]
+fn show_prints_a_stored_document() {
+    let env = indexed();
+    let run = env
+        .run(&["show", GAOMING_000, "--index", "index", "--color", "never"])
+        .expect_code(0);
+    assert!(
+        run.stdout
+            .contains("高明:党建引领 锻造干事创业的猛虎之师 (headline)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("佛山在线 (text)"), "{}", run.stdout);
+    let run = env
+        .run(&["show", "nope", "--index", "index"])
+        .expect_code(2);
+    assert!(
+        run.stderr.contains("no document with id \"nope\""),
+        "{}",
+        run.stderr
+    );
+}
