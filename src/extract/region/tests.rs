@@ -1,0 +1,3 @@
+//! Behaviour of region extraction and lookup on real sentences.
+
+use super::*;
