@@ -1,9 +1,16 @@
-//! One Aho-Corasick automaton over every place name, short form, town name and blocker
-//! word, and the scan that turns a text into weighted hits.
+//! Finding place names in text: one Aho-Corasick automaton over every province, city and
+//! county name, short form and blocker word, plus a lookup of town names at their
+//! suffixes; and the scan that turns a text into weighted hits.
 //!
 //! Matching is leftmost-longest: at each position the longest name wins, so 高明区 beats
 //! 高明, 南沙群岛 beats 南沙 and the blocker 新会员 hides 新会. Patterns are valid UTF-8,
 //! so every match starts and ends on a character boundary.
+//!
+//! The ~47,000 town names are not in the automaton: that would make it ten times larger,
+//! slower to build and slower to run. Every town name ends in 镇, 乡, 街道, 街 or 苏木, so
+//! the scan finds those suffixes (a tiny automaton) and looks the preceding characters
+//! up in a hash map, longest first. A town and an overlapping place name compete as in
+//! leftmost-longest matching: the one that starts first wins.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -74,19 +81,28 @@ const FOLLOW_BLOCK_EXCEPT: [&str; 8] = [
 
 /// The automaton and what its patterns stand for.
 pub(super) struct Matcher {
+    /// Place names, short forms and blockers: pattern ids `0..towns_from`.
     ac: AhoCorasick,
+    /// Town-name suffixes (镇, 乡, 街, 苏木).
+    town_suffixes: AhoCorasick,
+    /// Town names (and 街 for 街道) to their pattern id (`towns_from..`).
+    towns: HashMap<&'static str, u32>,
+    /// Longest town name, in characters.
+    town_max_chars: usize,
     patterns: Vec<Pattern>,
     cands: Vec<Cand>,
 }
+
+/// Suffixes every town name ends with (街 also stands for 街道).
+const TOWN_SUFFIXES: [&str; 4] = ["镇", "乡", "街", "苏木"];
 
 impl Matcher {
     /// Builds the automaton from the places of `divisions` and the bundled town, common
     /// word and blocker lists.
     pub fn build(divisions: &Divisions) -> Result<Matcher, DataError> {
-        let towns = data::parse_towns(data::TOWNS, divisions)?;
-        let mut builder = Builder::default();
+        let mut places = Builder::default();
         for (id, node) in divisions.nodes.iter().enumerate() {
-            builder.add(
+            places.add(
                 node.name,
                 Cand {
                     node: id as NodeId,
@@ -94,7 +110,7 @@ impl Matcher {
                 },
             );
             if let Some(short) = node.short {
-                builder.add(
+                places.add(
                     short,
                     Cand {
                         node: id as NodeId,
@@ -103,30 +119,19 @@ impl Matcher {
                 );
             }
         }
-        for (town, county) in towns {
-            let cand = Cand {
-                node: county,
-                kind: CandKind::Town,
-            };
-            builder.add(town, cand);
-            // 荷城街道 is often written 荷城街.
-            if let Some(stem) = town.strip_suffix("街道").filter(|s| s.chars().count() >= 2) {
-                builder.add(&town[..stem.len() + '街'.len_utf8()], cand);
-            }
-        }
         for (line, word) in words(data::BLOCKERS) {
-            if builder.index.contains_key(word) {
+            if places.index.contains_key(word) {
                 return Err(DataError::new(
                     line,
                     format!("blocker {word} is a place name"),
                 ));
             }
-            builder.index.insert(word, builder.lists.len());
-            builder.lists.push((word, Vec::new(), true, false));
+            places.index.insert(word, places.lists.len());
+            places.lists.push((word, Vec::new(), true, false));
         }
         for (line, word) in words(data::COMMON_WORDS) {
-            match builder.index.get(word) {
-                Some(&i) if !builder.lists[i].2 => builder.lists[i].3 = true,
+            match places.index.get(word) {
+                Some(&i) if !places.lists[i].2 => places.lists[i].3 = true,
                 _ => {
                     return Err(DataError::new(
                         line,
@@ -135,9 +140,22 @@ impl Matcher {
                 }
             }
         }
-        let mut patterns = Vec::with_capacity(builder.lists.len());
+        let mut towns = Builder::default();
+        for (town, county) in data::parse_towns(data::TOWNS, divisions)? {
+            let cand = Cand {
+                node: county,
+                kind: CandKind::Town,
+            };
+            towns.add(town, cand);
+            // 荷城街道 is often written 荷城街.
+            if let Some(stem) = town.strip_suffix("街道").filter(|s| s.chars().count() >= 2) {
+                towns.add(&town[..stem.len() + '街'.len_utf8()], cand);
+            }
+        }
+        let towns_from = places.lists.len();
+        let mut patterns = Vec::with_capacity(towns_from + towns.lists.len());
         let mut cands = Vec::new();
-        for (text, list, blocker, common) in builder.lists {
+        for (text, list, blocker, common) in places.lists.into_iter().chain(towns.lists) {
             let start = cands.len() as u32;
             cands.extend(list);
             patterns.push(Pattern {
@@ -147,13 +165,32 @@ impl Matcher {
                 common,
             });
         }
+        let build_error = |e: aho_corasick::BuildError| {
+            DataError::new(0, format!("cannot build the name automaton: {e}"))
+        };
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(patterns.iter().map(|p| p.text))
-            .map_err(|e| DataError::new(0, format!("cannot build the name automaton: {e}")))?;
+            // A DFA: about 13 MB and 25 ms more to build than the contiguous NFA, but
+            // about 1.5 times faster on Chinese text, where the scan is most of the cost.
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(patterns[..towns_from].iter().map(|p| p.text))
+            .map_err(build_error)?;
+        let town_suffixes = AhoCorasick::new(TOWN_SUFFIXES).map_err(build_error)?;
+        let town_max_chars = patterns[towns_from..]
+            .iter()
+            .map(|p| p.text.chars().count())
+            .max()
+            .unwrap_or(0);
+        let towns = towns
+            .index
+            .into_iter()
+            .map(|(text, i)| (text, (towns_from + i) as u32))
+            .collect();
         Ok(Matcher {
             ac,
+            town_suffixes,
+            towns,
+            town_max_chars,
             patterns,
             cands,
         })
@@ -170,19 +207,24 @@ impl Matcher {
         &self.cands[range.start as usize..range.end as usize]
     }
 
-    /// Appends the names found in `text` to `hits`. The title (`text_id` 0) weighs
-    /// [`TITLE_WEIGHT`]; the body's lead [`LEAD_WEIGHT`], the rest [`BODY_WEIGHT`].
+    /// Appends the names found in `text` to `hits`, in text order. The title (`text_id`
+    /// 0) weighs [`TITLE_WEIGHT`]; the body's lead [`LEAD_WEIGHT`], the rest [`BODY_WEIGHT`].
     pub fn scan(&self, text: &str, text_id: u8, hits: &mut Vec<Hit>) {
         let lead_end = if text_id == 0 {
             text.len()
         } else {
             lead_end(text)
         };
+        let weight = |start: usize| match (text_id, start < lead_end) {
+            (0, _) => TITLE_WEIGHT,
+            (_, true) => LEAD_WEIGHT,
+            _ => BODY_WEIGHT,
+        };
+        let first = hits.len();
         for m in self.ac.find_iter(text) {
             let pat = m.pattern().as_u32();
-            let pattern = &self.patterns[pat as usize];
             let mut short_blocked = false;
-            if !pattern.blocker {
+            if !self.patterns[pat as usize].blocker {
                 let after = &text[m.end()..];
                 short_blocked = after.starts_with(FOLLOW_BLOCK)
                     && !FOLLOW_BLOCK_EXCEPT.iter().any(|w| after.starts_with(w));
@@ -190,21 +232,89 @@ impl Matcher {
                     continue;
                 }
             }
-            let weight = match (text_id, m.start() < lead_end) {
-                (0, _) => TITLE_WEIGHT,
-                (_, true) => LEAD_WEIGHT,
-                _ => BODY_WEIGHT,
-            };
             hits.push(Hit {
                 pat,
                 start: m.start() as u32,
                 end: m.end() as u32,
                 text: text_id,
-                weight,
+                weight: weight(m.start()),
                 in_title: text_id == 0,
                 short_blocked,
             });
         }
+        let places_end = hits.len();
+        let mut last_town_end = 0;
+        for m in self.town_suffixes.find_iter(text) {
+            let Some((pat, start, end)) = self.town_ending_at(text, m.start(), m.end()) else {
+                continue;
+            };
+            // Leftmost-longest against the place names: the one that starts first wins.
+            let places = &hits[first..places_end];
+            let i = places.partition_point(|h| (h.end as usize) <= start);
+            if start < last_town_end || places.get(i).is_some_and(|h| (h.start as usize) < start) {
+                continue;
+            }
+            last_town_end = end;
+            hits.push(Hit {
+                pat,
+                start: start as u32,
+                end: end as u32,
+                text: text_id,
+                weight: weight(start),
+                in_title: text_id == 0,
+                short_blocked: false,
+            });
+        }
+        if hits.len() > places_end {
+            // Drop the place names that a town covers, then restore text order.
+            let towns: Vec<(u32, u32)> = hits[places_end..]
+                .iter()
+                .map(|h| (h.start, h.end))
+                .collect();
+            let mut j = 0;
+            hits.retain(|h| {
+                let keep = j < first
+                    || j >= places_end
+                    || !towns.iter().any(|&(s, e)| h.start < e && s < h.end);
+                j += 1;
+                keep
+            });
+            hits[first..].sort_by_key(|h| h.start);
+        }
+    }
+
+    /// The longest town name that ends with the suffix at `suffix_start..suffix_end`
+    /// (街 may be followed by 道): its pattern id and byte range.
+    fn town_ending_at(
+        &self,
+        text: &str,
+        suffix_start: usize,
+        suffix_end: usize,
+    ) -> Option<(u32, usize, usize)> {
+        let mut ends = [suffix_end, suffix_end];
+        if text[suffix_end..].starts_with('道') && &text[suffix_start..suffix_end] == "街" {
+            ends[0] = suffix_end + '道'.len_utf8();
+        }
+        // Candidate starts, nearest first: up to `town_max_chars - 1` characters back.
+        let mut starts = [0usize; 32];
+        let mut n = 0;
+        for (i, _) in text[..suffix_start]
+            .char_indices()
+            .rev()
+            .take(self.town_max_chars.min(33) - 1)
+        {
+            starts[n] = i;
+            n += 1;
+        }
+        // Longest first: 街道 before 街, the farthest start before the nearest.
+        for end in ends {
+            for &start in starts[..n].iter().rev() {
+                if let Some(&pat) = self.towns.get(&text[start..end]) {
+                    return Some((pat, start, end));
+                }
+            }
+        }
+        None
     }
 
     /// Number of patterns (names, short forms, towns and blockers).
@@ -323,7 +433,7 @@ mod tests {
         let (_, m) = matcher();
         assert!(m.len() > 40_000, "{}", m.len());
         for (i, p) in m.patterns.iter().enumerate() {
-            assert!(p.blocker != !m.cands(i as u32).is_empty(), "{}", p.text);
+            assert!(p.blocker == m.cands(i as u32).is_empty(), "{}", p.text);
         }
     }
 }

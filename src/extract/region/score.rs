@@ -23,7 +23,7 @@
 //!    district named forty times beats the municipality named in passing.
 
 use super::data::{Divisions, NodeId};
-use super::matcher::{CandKind, Hit, Matcher};
+use super::matcher::{Cand, CandKind, Hit, Matcher};
 use super::{Level, RegionPath, Regions};
 
 /// A town counts for this share of a place name's weight.
@@ -115,7 +115,7 @@ pub(super) fn extract(div: &Divisions, m: &Matcher, title: &str, body: &str) -> 
 impl Doc<'_> {
     /// The candidates of hit `i` that can still apply: short forms are void when a
     /// different kind of place follows.
-    fn usable(&self, i: usize) -> impl Iterator<Item = (u32, super::matcher::Cand)> + '_ {
+    fn usable(&self, i: usize) -> impl Iterator<Item = (u32, Cand)> + '_ {
         let hit = self.hits[i];
         self.m
             .cands(hit.pat)
@@ -138,14 +138,27 @@ impl Doc<'_> {
             if prev.text != hit.text || prev.end != hit.start || !self.is_place_hit(i - 1) {
                 continue;
             }
+            // 天津河北 is two provinces, not 天津市河北区.
+            let province = |c: &Cand| {
+                c.kind != CandKind::Town && self.div.node(c.node).level == Level::Province
+            };
+            if self.usable(i).any(|(_, c)| province(&c)) {
+                continue;
+            }
             let pair = self
                 .usable(i - 1)
                 .filter(|(_, a)| a.kind != CandKind::Town)
                 .find_map(|(ka, a)| {
                     self.usable(i)
-                        .find(|(_, c)| {
-                            self.div.is_ancestor(a.node, c.node)
-                                || (c.kind == CandKind::Town && a.node == c.node)
+                        .find(|(_, c)| match c.kind {
+                            CandKind::Town => {
+                                a.node == c.node || self.div.is_ancestor(a.node, c.node)
+                            }
+                            // 辽宁振兴 is no district: an ordinary word needs its own parent.
+                            _ if self.tier(hit.pat, c.kind, c.node) == Tier::Common => {
+                                self.div.node(c.node).parent == Some(a.node)
+                            }
+                            _ => self.div.is_ancestor(a.node, c.node),
                         })
                         .map(|(kc, _)| (ka, kc))
                 });
@@ -304,7 +317,8 @@ impl Doc<'_> {
                         .usable(group[0])
                         .filter(|(_, c)| c.kind != CandKind::Town)
                         .count();
-                    if n > 1 {
+                    // Ordinary words (新兴) are not worth reporting.
+                    if n > 1 && !self.m.pattern(self.hits[group[0]].pat).common {
                         self.ambiguous
                             .push((self.hits[group[0]].pat, group.len() as u32, n));
                     }
