@@ -121,14 +121,7 @@ fn main() -> anyhow::Result<()> {
         let n = by_level.get(&level).copied().unwrap_or(0);
         println!("  {level:?}: {n}");
     }
-    let mut provinces: Vec<_> = by_province.into_iter().collect();
-    provinces.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let top: Vec<String> = provinces
-        .iter()
-        .take(12)
-        .map(|(p, n)| format!("{p} {n}"))
-        .collect();
-    println!("top provinces: {}", top.join(", "));
+    println!("top provinces: {}", top(by_province, 12));
     let mut places = BTreeMap::new();
     for p in results
         .iter()
@@ -137,14 +130,7 @@ fn main() -> anyhow::Result<()> {
     {
         *places.entry(p.facet()).or_insert(0usize) += 1;
     }
-    let mut places: Vec<_> = places.into_iter().collect();
-    places.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let top: Vec<String> = places
-        .iter()
-        .take(12)
-        .map(|(p, n)| format!("{p} {n}"))
-        .collect();
-    println!("top cities and counties: {}", top.join(", "));
+    println!("top cities and counties: {}", top(places, 12));
     let mentions: usize = results.iter().map(|r| r.mentions.len()).sum();
     let with_mentions = results.iter().filter(|r| !r.mentions.is_empty()).count();
     println!(
@@ -195,4 +181,16 @@ fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The `n` largest counts, as "name count" joined by commas.
+fn top(counts: BTreeMap<String, usize>, n: usize) -> String {
+    let mut counts: Vec<_> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let top: Vec<String> = counts
+        .iter()
+        .take(n)
+        .map(|(p, c)| format!("{p} {c}"))
+        .collect();
+    top.join(", ")
 }

@@ -64,6 +64,7 @@ pub(super) struct DataError {
 }
 
 impl DataError {
+    /// An error at `line` (1-based; 0 when no line is involved).
     pub fn new(line: usize, message: String) -> DataError {
         DataError { line, message }
     }
@@ -234,19 +235,20 @@ pub(super) fn data_lines(text: &'static str) -> impl Iterator<Item = (usize, &'s
         .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
 }
 
+/// Splits a data row into its code and the rest.
+fn split_row(line: usize, row: &'static str) -> Result<(&'static str, &'static str), DataError> {
+    row.split_once('\t')
+        .ok_or_else(|| DataError::new(line, "expected a code, a tab and names".to_owned()))
+}
+
 impl Divisions {
     /// Parses `divisions.tsv` text (sorted by code, so parents come first).
     pub fn parse(text: &'static str) -> Result<Divisions, DataError> {
         let mut nodes: Vec<Node> = Vec::with_capacity(3_400);
         let mut by_code = HashMap::with_capacity(3_400);
         for (line, row) in data_lines(text) {
-            let err = |message: &str| DataError {
-                line,
-                message: message.to_owned(),
-            };
-            let (code, name) = row
-                .split_once('\t')
-                .ok_or_else(|| err("expected code<TAB>name"))?;
+            let err = |message: &str| DataError::new(line, message.to_owned());
+            let (code, name) = split_row(line, row)?;
             let full = code6(code).ok_or_else(|| err("code must have 2, 4 or 6 digits"))?;
             let parent_code = match code.len() {
                 2 => None,
@@ -382,13 +384,8 @@ pub(super) fn parse_towns(
 ) -> Result<Vec<(&'static str, NodeId)>, DataError> {
     let mut towns = Vec::with_capacity(40_000);
     for (line, row) in data_lines(text) {
-        let err = |message: &str| DataError {
-            line,
-            message: message.to_owned(),
-        };
-        let (code, names) = row
-            .split_once('\t')
-            .ok_or_else(|| err("expected code<TAB>names"))?;
+        let err = |message: &str| DataError::new(line, message.to_owned());
+        let (code, names) = split_row(line, row)?;
         let code = code6(code)
             .filter(|_| code.len() == 6)
             .ok_or_else(|| err("bad county code"))?;

@@ -25,8 +25,10 @@
 //! six-digit GB/T 2260 codes (`440608`; a province is `440000`).
 //!
 //! Loading is lazy and in two parts: [`Gazetteer::builtin`] parses the ~3,400 provinces,
-//! cities and counties (about a millisecond; all `resolve` needs), and the first
-//! [`Gazetteer::extract`] builds the name automaton with the ~38,000 towns.
+//! cities and counties (1–2 ms in a release build; all `resolve` needs), and the first
+//! [`Gazetteer::extract`] also reads the ~38,600 towns and builds the name automaton
+//! (about 50 ms, 13 MB). Extraction then runs at roughly 100 MB/s, several times faster
+//! than jieba segments the same text (`examples/region_cctv.rs` measures both).
 
 mod data;
 mod matcher;
