@@ -5,6 +5,7 @@
 //! (front matter, JSONL fields) wins; the rest is inferred from the text,
 //! and [`Metadata`] records where each value came from.
 
+pub mod region;
 pub mod title;
 
 use serde::{Deserialize, Serialize};
