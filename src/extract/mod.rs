@@ -5,8 +5,10 @@
 //! (front matter, JSONL fields) wins; the rest is inferred from the text,
 //! and [`Metadata`] records where each value came from.
 
+pub mod date;
 pub mod region;
 pub mod title;
+pub mod topic;
 
 use serde::{Deserialize, Serialize};
 
