@@ -51,8 +51,46 @@ pub enum Command {
     /// "基层党建" finds the exact text; -疫情 excludes; 疫情 OR 防控 finds either;
     /// parentheses group. Any string that occurs in an article finds it.
     Search(SearchArgs),
+    /// Count the matching articles by region (as a tree), year and topic.
+    ///
+    /// Without a query, counts every article in the index.
+    Facets(FacetsArgs),
     /// Print one article: stored fields, extracted metadata, and text.
     Show(ShowArgs),
+    /// Print what metadata extraction finds in files, without indexing them.
+    Extract(ExtractArgs),
+}
+
+/// Filters shared by `search` and `facets`. They mean the same as the
+/// `region:`, `topic:` and `date:` filters inside a query.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Only articles about this region or places within it: any level, full
+    /// or short name (高明, 高明区, 佛山, 广东省). Repeat for any of several.
+    #[arg(long, value_name = "PLACE")]
+    pub region: Vec<String>,
+
+    /// Only articles with this topic. Repeat for any of several.
+    #[arg(long, value_name = "TOPIC")]
+    pub topic: Vec<String>,
+
+    /// Only articles dated on or after this: YYYY, YYYY-MM or YYYY-MM-DD.
+    /// Articles without a known date are left out (and counted on stderr).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Only articles dated on or before this: YYYY, YYYY-MM or YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+}
+
+/// The order of search results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortBy {
+    /// Best match first.
+    Relevance,
+    /// Newest first; articles without a date last.
+    Date,
 }
 
 /// Where the index is, and how it analyses text.
@@ -91,6 +129,11 @@ pub struct IndexArgs {
     #[arg(long, default_value_t = 256)]
     pub memory: usize,
 
+    /// A topic taxonomy (TOML, in the format of data/topics.toml) to
+    /// classify articles with, instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub topics: Option<PathBuf>,
+
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
@@ -126,6 +169,51 @@ pub struct SearchArgs {
     /// Length of snippets, in characters.
     #[arg(long, default_value_t = 120, value_name = "N")]
     pub snippet_chars: usize,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Order of results.
+    #[arg(long, value_enum, default_value_t = SortBy::Relevance)]
+    pub sort: SortBy,
+
+    /// After the results, count them by region, year and topic.
+    #[arg(long)]
+    pub facets: bool,
+}
+
+/// `zhsearch facets`.
+#[derive(Debug, Args)]
+pub struct FacetsArgs {
+    /// The query (optional: without one, every article counts).
+    #[arg(num_args = 0..)]
+    pub query: Vec<String>,
+
+    #[command(flatten)]
+    pub location: IndexLocation,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Print the counts as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `zhsearch extract`.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Files (or directories) to read, as `zhsearch index` would.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// A topic taxonomy to use instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub topics: Option<PathBuf>,
+
+    /// Print one JSON object per article.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `zhsearch show`.
@@ -152,13 +240,13 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Cli {
 
 fn separate_query_words(args: Vec<OsString>) -> Vec<OsString> {
     let command = Cli::command();
-    let Some(pos) = args.iter().position(|a| a == "search") else {
+    let Some(pos) = args.iter().position(|a| a == "search" || a == "facets") else {
         return args;
     };
     if args[pos + 1..].iter().any(|a| a == "--") {
         return args;
     }
-    let Some(sub) = command.find_subcommand("search") else {
+    let Some(sub) = command.find_subcommand(args[pos].to_string_lossy().as_ref()) else {
         return args;
     };
     // Flags of `search` (and global ones) and whether each takes a value.

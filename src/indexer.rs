@@ -19,12 +19,14 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
+use tantivy::schema::Facet;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
 
 use crate::analysis::{Analyzer, Fingerprint, GRAMS, GramTokenizer, WORDS};
 use crate::corpus::{self, RawDoc, Skipped, SourceFile};
 use crate::error::{Error, Result};
-use crate::extract::{self, Article};
+use crate::extract::topic::Taxonomy;
+use crate::extract::{Article, Extractor};
 use crate::schema::{Fields, SCHEMA_VERSION};
 
 /// Name of the settings file in an index directory.
@@ -37,17 +39,33 @@ pub struct Settings {
     pub schema: u32,
     /// The analyzer's fingerprint.
     pub analyzer: Fingerprint,
+    /// Hash of the topic taxonomy articles were classified with.
+    pub taxonomy: String,
+    /// The topics of that taxonomy.
+    pub topics: Vec<String>,
     /// The zhsearch version that created the index.
     pub created_by: String,
 }
 
 impl Settings {
-    fn current(analyzer: &Analyzer) -> Settings {
+    fn current(analyzer: &Analyzer, taxonomy: &Taxonomy) -> Settings {
         Settings {
             schema: SCHEMA_VERSION,
             analyzer: analyzer.fingerprint(),
+            taxonomy: taxonomy.hash(),
+            topics: taxonomy
+                .topics()
+                .map(|(name, _)| name.to_string())
+                .collect(),
             created_by: format!("zhsearch {}", env!("CARGO_PKG_VERSION")),
         }
+    }
+
+    /// Reads the settings of the index in `dir`.
+    fn read(dir: &Path) -> std::result::Result<Settings, String> {
+        let text = fs::read_to_string(dir.join(SETTINGS_FILE))
+            .map_err(|e| format!("{SETTINGS_FILE}: {e}; not a zhsearch index?"))?;
+        serde_json::from_str(&text).map_err(|e| format!("{SETTINGS_FILE}: {e}"))
     }
 
     /// Whether an index built with `self` can be searched with `other`.
@@ -78,6 +96,8 @@ pub struct ZhIndex {
     pub fields: Fields,
     /// The analyzer it was built with.
     pub analyzer: Arc<Analyzer>,
+    /// What it records about how it was built.
+    pub settings: Settings,
 }
 
 impl ZhIndex {
@@ -93,12 +113,12 @@ impl ZhIndex {
             path: dir.to_path_buf(),
             message,
         };
-        let settings_path = dir.join(SETTINGS_FILE);
-        let text = fs::read_to_string(&settings_path)
-            .map_err(|e| corrupt(format!("{SETTINGS_FILE}: {e}; not a zhsearch index?")))?;
-        let built: Settings =
-            serde_json::from_str(&text).map_err(|e| corrupt(format!("{SETTINGS_FILE}: {e}")))?;
-        let current = Settings::current(&analyzer);
+        let built = Settings::read(dir).map_err(corrupt)?;
+        let current = Settings {
+            schema: SCHEMA_VERSION,
+            analyzer: analyzer.fingerprint(),
+            ..built.clone()
+        };
         if !built.compatible(&current) {
             return Err(Error::IndexSettingsMismatch {
                 path: dir.to_path_buf(),
@@ -113,13 +133,14 @@ impl ZhIndex {
             index,
             fields,
             analyzer,
+            settings: built,
         };
         zh.register_tokenizers();
         Ok(zh)
     }
 
     /// Creates a new, empty index in `dir`, which must be empty or absent.
-    fn create(dir: &Path, analyzer: Arc<Analyzer>) -> Result<ZhIndex> {
+    fn create(dir: &Path, analyzer: Arc<Analyzer>, taxonomy: &Taxonomy) -> Result<ZhIndex> {
         let io = |source| Error::Io {
             path: dir.to_path_buf(),
             source,
@@ -138,8 +159,8 @@ impl ZhIndex {
                 path: dir.to_path_buf(),
                 source,
             })?;
-        let json = serde_json::to_string_pretty(&Settings::current(&analyzer))
-            .expect("settings serialise");
+        let settings = Settings::current(&analyzer, taxonomy);
+        let json = serde_json::to_string_pretty(&settings).expect("settings serialise");
         let tmp = dir.join(format!("{SETTINGS_FILE}.tmp"));
         fs::write(&tmp, json).map_err(io)?;
         fs::rename(&tmp, dir.join(SETTINGS_FILE)).map_err(io)?;
@@ -148,6 +169,7 @@ impl ZhIndex {
             index,
             fields,
             analyzer,
+            settings,
         };
         zh.register_tokenizers();
         Ok(zh)
@@ -233,10 +255,45 @@ impl ZhIndex {
         if let Some(url) = &article.url {
             doc.add_text(f.url, url);
         }
-        let meta = serde_json::to_string(&article.meta).expect("metadata serialises");
+        let m = &article.meta;
+        if let Some(date) = &m.date {
+            doc.add_date(f.date, day(date.first_day()));
+            doc.add_date(f.date_end, day(date.last_day()));
+            let year = match date.month {
+                Some(month) => format!("/{}/{month:02}", date.year),
+                None => format!("/{}", date.year),
+            };
+            doc.add_facet(f.year, facet(&year));
+        }
+        for region in &m.regions {
+            doc.add_facet(f.region, facet(region));
+        }
+        for place in &m.mentions {
+            doc.add_facet(f.mentions, facet(place));
+        }
+        for topic in m.topic_names() {
+            doc.add_facet(f.topic, Facet::from_path([topic]));
+        }
+        for keyword in &m.keywords {
+            doc.add_facet(f.keyword, Facet::from_path([keyword]));
+        }
+        let meta = serde_json::to_string(m).expect("metadata serialises");
         doc.add_text(f.meta, meta);
         doc
     }
+}
+
+/// A facet from a path such as `/广东省/佛山市`.
+fn facet(path: &str) -> Facet {
+    Facet::from_path(path.split('/').filter(|p| !p.is_empty()))
+}
+
+/// Midnight UTC of a day, as tantivy stores dates.
+pub fn day(date: jiff::civil::Date) -> tantivy::DateTime {
+    let days = date
+        .since(jiff::civil::date(1970, 1, 1))
+        .map_or(0, |span| span.get_days() as i64);
+    tantivy::DateTime::from_timestamp_secs(days * 86_400)
 }
 
 /// How to index.
@@ -329,7 +386,7 @@ fn hash_file(path: &Path) -> std::io::Result<u64> {
 pub fn index_corpus(
     root: &Path,
     dir: &Path,
-    analyzer: Arc<Analyzer>,
+    extractor: &Extractor,
     options: &IndexOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary> {
@@ -338,7 +395,7 @@ pub fn index_corpus(
         path: root.to_path_buf(),
         source,
     })?;
-    let target = open_for_writing(dir, analyzer, options.rebuild)?;
+    let target = open_for_writing(dir, extractor, options.rebuild)?;
     let zh = match &target {
         Target::InPlace(zh) | Target::Replace { new: zh, .. } => zh,
     };
@@ -388,7 +445,7 @@ pub fn index_corpus(
         }
         let mut docs = 0;
         let add = |raw: RawDoc, summary: &mut Summary| -> Result<()> {
-            let article = extract::extract(raw);
+            let article = extractor.extract(raw);
             summary.text_bytes += (article.title.len() + article.body.len()) as u64;
             writer
                 .add_document(zh.document(&article, hash))
@@ -461,13 +518,27 @@ enum Target {
 /// with other settings is only replaced with `rebuild`, and then by building
 /// the new one beside it and swapping the two at the end, so that an
 /// interrupted rebuild leaves the old index as it was.
-fn open_for_writing(dir: &Path, analyzer: Arc<Analyzer>, rebuild: bool) -> Result<Target> {
+fn open_for_writing(dir: &Path, extractor: &Extractor, rebuild: bool) -> Result<Target> {
+    let analyzer = extractor.analyzer();
+    let taxonomy = extractor.taxonomy();
     let io = |source| Error::Io {
         path: dir.to_path_buf(),
         source,
     };
     if dir.join("meta.json").is_file() {
-        return match ZhIndex::open(dir, Arc::clone(&analyzer)) {
+        let opened = ZhIndex::open(dir, Arc::clone(&analyzer)).and_then(|zh| {
+            // Topics of unchanged articles would be stale under another taxonomy.
+            if zh.settings.taxonomy == taxonomy.hash() {
+                Ok(zh)
+            } else {
+                Err(Error::IndexSettingsMismatch {
+                    path: dir.to_path_buf(),
+                    built: format!("topic taxonomy {}", zh.settings.taxonomy),
+                    current: format!("topic taxonomy {}", taxonomy.hash()),
+                })
+            }
+        });
+        return match opened {
             Ok(zh) => Ok(Target::InPlace(zh)),
             Err(Error::IndexSettingsMismatch { .. } | Error::IndexCorrupt { .. }) if rebuild => {
                 let new_dir = sibling(dir, "new");
@@ -475,7 +546,7 @@ fn open_for_writing(dir: &Path, analyzer: Arc<Analyzer>, rebuild: bool) -> Resul
                     fs::remove_dir_all(&new_dir).map_err(io)?;
                 }
                 Ok(Target::Replace {
-                    new: ZhIndex::create(&new_dir, analyzer)?,
+                    new: ZhIndex::create(&new_dir, analyzer, taxonomy)?,
                     final_dir: dir.to_path_buf(),
                 })
             }
@@ -491,7 +562,7 @@ fn open_for_writing(dir: &Path, analyzer: Arc<Analyzer>, rebuild: bool) -> Resul
             ),
         });
     }
-    Ok(Target::InPlace(ZhIndex::create(dir, analyzer)?))
+    Ok(Target::InPlace(ZhIndex::create(dir, analyzer, taxonomy)?))
 }
 
 /// `index` -> `index.zhsearch-new`, beside it.

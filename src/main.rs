@@ -11,11 +11,17 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use cli::{Cli, ColorWhen, Command, IndexArgs, IndexLocation, SearchArgs, ShowArgs};
+use cli::{
+    Cli, ColorWhen, Command, ExtractArgs, FacetsArgs, FilterArgs, IndexArgs, IndexLocation,
+    SearchArgs, ShowArgs, SortBy,
+};
 use zhsearch::analysis::Analyzer;
+use zhsearch::corpus;
+use zhsearch::extract::Extractor;
+use zhsearch::extract::topic::Taxonomy;
 use zhsearch::indexer::{self, IndexOptions, Progress, Summary};
 use zhsearch::output::{self, Human};
-use zhsearch::search::{Engine, Request};
+use zhsearch::search::{Engine, Filters, Request, Sort};
 
 /// Exit codes, like grep's: scripts can tell "nothing found" from failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +103,31 @@ fn run(cli: Cli) -> Result<Exit> {
     match cli.command {
         Command::Index(args) => index(args, &output),
         Command::Search(args) => search(args, &output),
+        Command::Facets(args) => facets(args, &output),
         Command::Show(args) => show(args, &output),
+        Command::Extract(args) => extract(args, &output),
+    }
+}
+
+fn taxonomy(path: Option<&Path>) -> Result<Arc<Taxonomy>> {
+    match path {
+        None => Ok(Arc::new(Taxonomy::builtin().clone())),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("--topics {}", path.display()))?;
+            let taxonomy = Taxonomy::from_toml(&text)
+                .with_context(|| format!("--topics {}", path.display()))?;
+            Ok(Arc::new(taxonomy))
+        }
+    }
+}
+
+fn filters(args: &FilterArgs) -> Filters {
+    Filters {
+        regions: args.region.clone(),
+        topics: args.topic.clone(),
+        since: args.since.clone(),
+        until: args.until.clone(),
     }
 }
 
@@ -115,7 +145,7 @@ fn analyzer(location: &IndexLocation) -> Result<Arc<Analyzer>> {
 fn build_index(
     corpus: &Path,
     dir: &Path,
-    analyzer: Arc<Analyzer>,
+    extractor: &Extractor,
     options: &IndexOptions,
 ) -> Result<Summary> {
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
@@ -129,24 +159,27 @@ fn build_index(
     let mut files = 0usize;
     let mut docs = 0usize;
     let started = std::time::Instant::now();
-    let summary = indexer::index_corpus(corpus, dir, analyzer, options, &mut |event| match event {
-        Progress::Start { files: n, bytes } => {
-            bar.set_length(bytes);
-            bar.set_message(format!("0/{n} files"));
-            files = 0;
-        }
-        Progress::File { file, docs: d } => {
-            files += 1;
-            docs += d;
-            bar.inc(file.size);
-            let rate = docs as f64 / started.elapsed().as_secs_f64().max(1e-3);
-            bar.set_message(format!("{files} files, {docs} docs, {rate:.0} docs/s"));
-        }
-        Progress::Skipped(skipped) => {
-            bar.suspend(|| eprintln!("zhsearch: warning: skipped {skipped}"));
-        }
-        Progress::Committing => bar.set_message(format!("{files} files, {docs} docs; committing")),
-    });
+    let summary =
+        indexer::index_corpus(corpus, dir, extractor, options, &mut |event| match event {
+            Progress::Start { files: n, bytes } => {
+                bar.set_length(bytes);
+                bar.set_message(format!("0/{n} files"));
+                files = 0;
+            }
+            Progress::File { file, docs: d } => {
+                files += 1;
+                docs += d;
+                bar.inc(file.size);
+                let rate = docs as f64 / started.elapsed().as_secs_f64().max(1e-3);
+                bar.set_message(format!("{files} files, {docs} docs, {rate:.0} docs/s"));
+            }
+            Progress::Skipped(skipped) => {
+                bar.suspend(|| eprintln!("zhsearch: warning: skipped {skipped}"));
+            }
+            Progress::Committing => {
+                bar.set_message(format!("{files} files, {docs} docs; committing"))
+            }
+        });
     bar.finish_and_clear();
     summary.with_context(|| format!("indexing {} into {}", corpus.display(), dir.display()))
 }
@@ -162,7 +195,8 @@ fn index(args: IndexArgs, output: &Output) -> Result<Exit> {
         anyhow::ensure!(threads > 0, "--threads must be at least 1");
         options.threads = threads;
     }
-    let summary = build_index(&args.corpus, &args.location.index, analyzer, &options)?;
+    let extractor = Extractor::new(analyzer, taxonomy(args.topics.as_deref())?);
+    let summary = build_index(&args.corpus, &args.location.index, &extractor, &options)?;
     let mut out = output.stdout();
     if args.json {
         output::json::line(&mut out, &output::json::summary(&summary))?;
@@ -189,10 +223,11 @@ fn open_engine(location: &IndexLocation) -> Result<Engine> {
         eprintln!(
             "zhsearch: no index at {DEFAULT_INDEX}/ yet; building it from {DEFAULT_CORPUS}/ (first run)"
         );
+        let extractor = Extractor::new(Arc::clone(&analyzer), taxonomy(None)?);
         let summary = build_index(
             &PathBuf::from(DEFAULT_CORPUS),
             dir,
-            Arc::clone(&analyzer),
+            &extractor,
             &IndexOptions::default(),
         )?;
         let mut err = io::stderr();
@@ -212,21 +247,119 @@ fn search(args: SearchArgs, output: &Output) -> Result<Exit> {
     request.offset = args.offset;
     request.explain = args.explain;
     request.snippet_chars = args.snippet_chars;
+    request.filters = filters(&args.filters);
+    request.facets = args.facets;
+    request.sort = match args.sort {
+        SortBy::Relevance => Sort::Relevance,
+        SortBy::Date => Sort::Date,
+    };
     let mut results = engine.search(&request)?;
     if !args.explain {
         results.notes.clear();
     }
+    report_undated(results.undated_excluded);
     let mut out = output.stdout();
     if args.json {
         output::json::hits(&mut out, &results.hits)?;
+        if let Some(facets) = &results.facets {
+            output::json::line(&mut out, &serde_json::json!({ "facets": facets }))?;
+        }
     } else {
         output.human.results(&mut out, &results)?;
+        if let Some(facets) = &results.facets {
+            writeln!(out)?;
+            output.human.facets(&mut out, facets)?;
+        }
     }
     out.flush()?;
     Ok(if results.total == 0 {
         Exit::NoResults
     } else {
         Exit::Success
+    })
+}
+
+/// Says on stderr how many matching articles a date filter left out for
+/// having no known date.
+fn report_undated(count: Option<usize>) {
+    if let Some(n) = count.filter(|&n| n > 0) {
+        eprintln!(
+            "zhsearch: note: {n} matching {} no known date and {} left out by the date filter",
+            if n == 1 {
+                "article has"
+            } else {
+                "articles have"
+            },
+            if n == 1 { "was" } else { "were" },
+        );
+    }
+}
+
+fn facets(args: FacetsArgs, output: &Output) -> Result<Exit> {
+    let engine = open_engine(&args.location)?;
+    let query = if args.query.is_empty() {
+        "*".to_string()
+    } else {
+        args.query.join(" ")
+    };
+    let mut request = Request::new(&query);
+    request.limit = 1;
+    request.facets = true;
+    request.filters = filters(&args.filters);
+    let results = engine.search(&request)?;
+    report_undated(results.undated_excluded);
+    let counts = results.facets.unwrap_or_default();
+    let mut out = output.stdout();
+    if args.json {
+        let value = serde_json::json!({ "query": query, "total": results.total, "facets": counts });
+        output::json::line(&mut out, &value)?;
+    } else {
+        writeln!(out, "{} matching articles", results.total)?;
+        output.human.facets(&mut out, &counts)?;
+    }
+    out.flush()?;
+    Ok(if results.total == 0 {
+        Exit::NoResults
+    } else {
+        Exit::Success
+    })
+}
+
+fn extract(args: ExtractArgs, output: &Output) -> Result<Exit> {
+    let extractor = Extractor::new(Analyzer::builtin(), taxonomy(args.topics.as_deref())?);
+    let mut out = output.stdout();
+    let mut skipped = 0;
+    for path in &args.files {
+        let listing = corpus::discover(path).with_context(|| path.display().to_string())?;
+        for file in &listing.files {
+            let result = corpus::read(file, |record| match record {
+                Ok(raw) => {
+                    let article = extractor.extract(raw);
+                    let written = if args.json {
+                        output::json::line(&mut out, &output::json::article(&article))
+                    } else {
+                        output.human.article(&mut out, &article)
+                    };
+                    if let Err(e) = written {
+                        eprintln!("zhsearch: error: {e}");
+                    }
+                }
+                Err(s) => {
+                    skipped += 1;
+                    eprintln!("zhsearch: warning: skipped {s}");
+                }
+            });
+            if let Err(s) = result {
+                skipped += 1;
+                eprintln!("zhsearch: warning: skipped {s}");
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if skipped == 0 {
+        Exit::Success
+    } else {
+        Exit::Partial
     })
 }
 

@@ -11,6 +11,7 @@
 //! | `body_grams`  | body again                           | char uni/bigrams, positions   |
 //! | `source`   | publisher / site                        | char uni/bigrams, stored      |
 //! | `date`     | publication date (first day of it)      | indexed, fast, stored         |
+//! | `date_end` | last day of it (a year-precise date spans the year) | indexed, fast     |
 //! | `year`     | `/2024/09` (as precise as known)        | facet                         |
 //! | `region`   | primary region `/广东省/佛山市/高明区`  | facet, stored                 |
 //! | `mentions` | other places named in the text          | facet, stored                 |
@@ -26,7 +27,7 @@ use tantivy::schema::{
 use crate::analysis::{GRAMS, WORDS};
 
 /// Version of the schema; recorded in the index and checked when opening.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The fields of a zhsearch index.
 #[derive(Debug, Clone)]
@@ -51,8 +52,10 @@ pub struct Fields {
     pub source: Field,
     /// URL of the original.
     pub url: Field,
-    /// Publication date.
+    /// Publication date: its first day.
     pub date: Field,
+    /// Publication date: its last day (the same day when precise to the day).
+    pub date_end: Field,
     /// Publication year and month, as a facet.
     pub year: Field,
     /// Primary region(s), as facets.
@@ -101,6 +104,13 @@ impl Fields {
                 .set_stored()
                 .set_precision(DateTimePrecision::Seconds),
         );
+        let date_end = b.add_date_field(
+            "date_end",
+            DateOptions::default()
+                .set_indexed()
+                .set_fast()
+                .set_precision(DateTimePrecision::Seconds),
+        );
         let year = b.add_facet_field("year", FacetOptions::default());
         let region = b.add_facet_field("region", FacetOptions::default().set_stored());
         let mentions = b.add_facet_field("mentions", FacetOptions::default().set_stored());
@@ -119,6 +129,7 @@ impl Fields {
             source,
             url,
             date,
+            date_end,
             year,
             region,
             mentions,

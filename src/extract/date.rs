@@ -34,7 +34,7 @@ use jiff::civil::Date;
 use regex::Regex;
 
 /// How much of a [`DocDate`] is known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     /// Year, month and day are known.
@@ -57,7 +57,7 @@ impl Precision {
 }
 
 /// Where a [`DocDate`] came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DateSource {
     /// A metadata field of the input (JSONL field, front matter).
@@ -85,7 +85,7 @@ impl DateSource {
 /// `month` is `Some` for [`Precision::Month`] and [`Precision::Day`], `day` only for
 /// [`Precision::Day`]. Values built by this module are valid calendar dates; hand-built
 /// values out of range are clamped by [`DocDate::first_day`] and [`DocDate::last_day`].
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DocDate {
     /// The year, e.g. 2024.
     pub year: i16,

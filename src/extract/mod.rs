@@ -1,18 +1,29 @@
 //! Metadata extraction: pure functions from an article's text to its title,
 //! source, region, date and topics. No I/O and no tantivy here.
 //!
-//! [`extract`] turns a [`RawDoc`] into an [`Article`]: what the file states
-//! (front matter, JSONL fields) wins; the rest is inferred from the text,
-//! and [`Metadata`] records where each value came from.
+//! Each submodule owns one kind of metadata: [`title`], [`region`],
+//! [`date`], [`topic`]. An [`Extractor`] runs them all on a [`RawDoc`]
+//! and gives an [`Article`]: what the file states (front matter, JSONL
+//! fields) wins; the rest is inferred from the text, and [`Metadata`]
+//! records where each value came from.
 
 pub mod date;
 pub mod region;
 pub mod title;
 pub mod topic;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::Analyzer;
 use crate::corpus::RawDoc;
+use date::DocDate;
+use region::Gazetteer;
+use topic::{Taxonomy, TopicScore};
+
+/// How many TF-IDF keywords each article gets.
+pub const KEYWORDS_PER_ARTICLE: usize = 8;
 
 /// An article ready to be indexed: its text and everything known about it.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,33 +58,239 @@ pub struct Metadata {
     /// Line in a JSONL file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// Publication date, with precision and provenance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<DocDate>,
+    /// Primary regions, as facet paths (`/广东省/佛山市/高明区`).
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Why those regions: `metadata`, or the evidence from the text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub region_evidence: Vec<String>,
+    /// Other places the article mentions, as facet paths.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<String>,
+    /// Topics, best first, with scores and evidence (score 0 when from metadata).
+    #[serde(default)]
+    pub topics: Vec<TopicScore>,
+    /// Top TF-IDF keywords.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
 }
 
-/// Extracts an article's metadata from its raw form.
-pub fn extract(doc: RawDoc) -> Article {
-    let found = title::find_title(&doc.body);
-    let (title, title_from) = match doc.meta.title {
-        Some(t) => (t, "metadata"),
-        None if found.is_lead => (found.text, "lead"),
-        None => (found.text, "headline"),
-    };
-    let (source, source_from) = match (doc.meta.source, found.source) {
-        (Some(s), _) => (Some(s), Some("metadata")),
-        (None, Some(s)) => (Some(s), Some("text")),
-        (None, None) => (None, None),
-    };
-    Article {
-        id: doc.id,
-        path: doc.path,
-        title,
-        body: doc.body,
-        source,
-        url: doc.meta.url,
-        meta: Metadata {
+impl Metadata {
+    /// The topic names, best first.
+    pub fn topic_names(&self) -> impl Iterator<Item = &str> {
+        self.topics.iter().map(|t| t.topic.as_str())
+    }
+}
+
+/// Runs every extractor on raw documents. Build it once; it shares the
+/// analyzer (for keywords) and the taxonomy.
+#[derive(Clone)]
+pub struct Extractor {
+    analyzer: Arc<Analyzer>,
+    taxonomy: Arc<Taxonomy>,
+}
+
+impl Extractor {
+    /// An extractor with the built-in gazetteer, the given taxonomy, and
+    /// `analyzer`'s segmenter for keywords.
+    pub fn new(analyzer: Arc<Analyzer>, taxonomy: Arc<Taxonomy>) -> Extractor {
+        Extractor { analyzer, taxonomy }
+    }
+
+    /// The analyzer keywords are segmented with.
+    pub fn analyzer(&self) -> Arc<Analyzer> {
+        Arc::clone(&self.analyzer)
+    }
+
+    /// The taxonomy topics are assigned from.
+    pub fn taxonomy(&self) -> &Taxonomy {
+        &self.taxonomy
+    }
+
+    /// Extracts an article's metadata from its raw form.
+    pub fn extract(&self, doc: RawDoc) -> Article {
+        let found = title::find_title(&doc.body);
+        let meta = doc.meta;
+        let (title, title_from) = match meta.title {
+            Some(t) => (t, "metadata"),
+            None if found.is_lead => (found.text, "lead"),
+            None => (found.text, "headline"),
+        };
+        let (source, source_from) = match (meta.source, found.source) {
+            (Some(s), _) => (Some(s), Some("metadata")),
+            (None, Some(s)) => (Some(s), Some("text")),
+            (None, None) => (None, None),
+        };
+        let mut metadata = Metadata {
             title_from: title_from.to_string(),
             source_from: source_from.map(str::to_string),
             encoding: doc.encoding.to_string(),
             line: doc.line,
-        },
+            ..Metadata::default()
+        };
+        // The title is part of the text for every extractor, unless it is a
+        // lead taken from the body itself.
+        let text_title = if title_from == "lead" {
+            ""
+        } else {
+            title.as_str()
+        };
+
+        metadata.date = match meta.date.as_deref().map(DocDate::from_metadata) {
+            Some(Ok(date)) => Some(date),
+            Some(Err(e)) => {
+                // A bad metadata date is reported in the provenance and the
+                // text is searched instead.
+                let mut found = date::extract_date(text_title, &doc.body);
+                if let Some(d) = &mut found {
+                    d.evidence = format!("{} (metadata date unusable: {e})", d.evidence);
+                }
+                found
+            }
+            None => date::extract_date(text_title, &doc.body),
+        };
+
+        let gazetteer = Gazetteer::builtin();
+        let regions = gazetteer.extract(text_title, &doc.body);
+        let from_meta = meta.region.as_deref().map(|r| (r, gazetteer.resolve(r)));
+        match from_meta {
+            Some((_, Ok(places))) => {
+                metadata.regions = places.iter().map(|p| p.facet()).collect();
+                metadata.region_evidence = vec!["metadata".to_string()];
+            }
+            other => {
+                metadata.regions = regions.primary.iter().map(|p| p.facet()).collect();
+                metadata.region_evidence = regions.evidence;
+                if let Some((r, Err(e))) = other {
+                    metadata
+                        .region_evidence
+                        .push(format!("metadata region {r:?} ignored: {e}"));
+                }
+            }
+        }
+        metadata.mentions = regions
+            .mentions
+            .iter()
+            .map(|p| p.facet())
+            .filter(|f| !metadata.regions.contains(f))
+            .collect();
+
+        metadata.topics = if meta.topics.is_empty() {
+            self.taxonomy.classify(text_title, &doc.body)
+        } else {
+            meta.topics
+                .into_iter()
+                .map(|topic| TopicScore {
+                    topic,
+                    score: 0.0,
+                    evidence: vec!["metadata".to_string()],
+                })
+                .collect()
+        };
+        metadata.keywords = topic::keywords(
+            self.analyzer.jieba(),
+            text_title,
+            &doc.body,
+            KEYWORDS_PER_ARTICLE,
+        );
+
+        Article {
+            id: doc.id,
+            path: doc.path,
+            title,
+            body: doc.body,
+            source,
+            url: meta.url,
+            meta: metadata,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::Meta;
+
+    fn raw(body: &str, meta: Meta) -> RawDoc {
+        RawDoc {
+            id: "a".into(),
+            path: "a.txt".into(),
+            line: None,
+            encoding: "UTF-8",
+            body: body.into(),
+            meta,
+        }
+    }
+
+    fn extractor() -> Extractor {
+        Extractor::new(Analyzer::builtin(), Arc::new(Taxonomy::builtin().clone()))
+    }
+
+    #[test]
+    fn bundled_article_gets_everything_from_its_text() {
+        let a = extractor().extract(raw(
+            include_str!("../../corpus/001_eda8d542acb23e2d.txt"),
+            Meta::default(),
+        ));
+        assert_eq!(a.meta.regions, ["/广东省/佛山市/高明区"]);
+        let date = a.meta.date.as_ref().unwrap();
+        assert_eq!(date.display(), "2024-09-26");
+        assert_eq!(date.source.as_str(), "text");
+        assert!(a.meta.topic_names().any(|t| t == "纪检监察与巡视"));
+        assert!(!a.meta.keywords.is_empty());
+        assert_eq!(a.meta.title_from, "lead");
+    }
+
+    #[test]
+    fn metadata_overrides_extraction() {
+        let meta = Meta {
+            title: Some("自定标题".into()),
+            date: Some("2021-07-01".into()),
+            region: Some("禅城".into()),
+            topics: vec!["自定主题".into()],
+            source: Some("某报".into()),
+            ..Meta::default()
+        };
+        let a = extractor().extract(raw(
+            include_str!("../../corpus/001_eda8d542acb23e2d.txt"),
+            meta,
+        ));
+        assert_eq!(a.title, "自定标题");
+        assert_eq!(a.meta.title_from, "metadata");
+        assert_eq!(a.source.as_deref(), Some("某报"));
+        assert_eq!(a.meta.date.as_ref().unwrap().display(), "2021-07-01");
+        assert_eq!(a.meta.date.as_ref().unwrap().source.as_str(), "metadata");
+        assert_eq!(a.meta.regions, ["/广东省/佛山市/禅城区"]);
+        assert_eq!(a.meta.region_evidence, ["metadata"]);
+        assert_eq!(a.meta.topic_names().collect::<Vec<_>>(), ["自定主题"]);
+    }
+
+    #[test]
+    fn unusable_metadata_falls_back_to_the_text_and_says_so() {
+        let meta = Meta {
+            date: Some("yesterday".into()),
+            region: Some("火星".into()),
+            ..Meta::default()
+        };
+        let a = extractor().extract(raw(
+            include_str!("../../corpus/001_eda8d542acb23e2d.txt"),
+            meta,
+        ));
+        let date = a.meta.date.as_ref().unwrap();
+        assert_eq!(date.display(), "2024-09-26");
+        assert!(
+            date.evidence.contains("metadata date unusable"),
+            "{}",
+            date.evidence
+        );
+        assert_eq!(a.meta.regions, ["/广东省/佛山市/高明区"]);
+        assert!(
+            a.meta.region_evidence.iter().any(|e| e.contains("火星")),
+            "{:?}",
+            a.meta.region_evidence
+        );
     }
 }

@@ -49,7 +49,7 @@ const MAX_FORMS: usize = 16;
 const EVIDENCE_MAX: usize = 10;
 
 /// A topic an article was assigned, with the evidence for it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TopicScore {
     /// The topic's name as written in the taxonomy, e.g. `党建`.
     pub topic: String,
@@ -67,7 +67,7 @@ pub enum TopicError {
     /// The text is not TOML, or not in the taxonomy's format (unknown or missing field,
     /// wrong type); the message gives the line and column.
     #[error("invalid topic taxonomy: {0}")]
-    Toml(#[from] toml::de::Error),
+    Toml(toml::de::Error),
     /// A value is out of range or empty; `location` names the topic and field.
     #[error("invalid topic taxonomy: {location}: {message}")]
     Invalid {
@@ -169,7 +169,7 @@ impl Taxonomy {
     /// Parses a taxonomy in the format documented at the top of `data/topics.toml`. The
     /// caller reads the file; errors name the line, topic or field at fault.
     pub fn from_toml(text: &str) -> Result<Taxonomy, TopicError> {
-        let spec: TaxonomySpec = toml::from_str(text)?;
+        let spec: TaxonomySpec = toml::from_str(text).map_err(TopicError::Toml)?;
         validate(&spec)?;
         let hash = canonical_hash(&spec);
         let mut patterns: Vec<String> = Vec::new();

@@ -6,12 +6,50 @@
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
-use unicode_width::UnicodeWidthChar;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+use crate::extract::{Article, Metadata};
 use crate::indexer::Summary;
+use crate::search::facets::{FacetCounts, FacetNode};
 use crate::search::{Results, Snippet, StoredDoc};
 
+/// Region, date and topics in a few words, for the line under a hit's title.
+fn facts(meta: &Metadata) -> String {
+    let mut parts = Vec::new();
+    if !meta.regions.is_empty() {
+        let names: Vec<&str> = meta
+            .regions
+            .iter()
+            .map(|r| r.rsplit('/').next().unwrap_or(r))
+            .collect();
+        parts.push(names.join("/"));
+    }
+    if let Some(d) = &meta.date {
+        let inferred = if d.source.as_str() == "inferred" {
+            "?"
+        } else {
+            ""
+        };
+        parts.push(format!("{}{inferred}", d.display()));
+    }
+    let topics: Vec<&str> = meta.topic_names().take(3).collect();
+    if !topics.is_empty() {
+        parts.push(topics.join("·"));
+    }
+    parts.join(" · ")
+}
+
 const INDENT: &str = "    ";
+
+/// The parts of an article that `show` and `extract` print.
+struct ArticleView<'a> {
+    id: &'a str,
+    path: &'a str,
+    title: &'a str,
+    source: Option<&'a str>,
+    url: Option<&'a str>,
+    meta: &'a Metadata,
+}
 
 /// A printer for terminals and pipes.
 #[derive(Debug, Clone, Copy)]
@@ -118,6 +156,11 @@ impl Human {
             }
             write!(out, "{INDENT}")?;
             self.paint(out, style(AnsiColor::Green), &line)?;
+            let facts = facts(&hit.meta);
+            if !facts.is_empty() {
+                write!(out, " · ")?;
+                self.paint(out, style(AnsiColor::Yellow), &facts)?;
+            }
             writeln!(out)?;
             if !hit.snippet.text.is_empty() {
                 write!(out, "{INDENT}")?;
@@ -147,34 +190,142 @@ impl Human {
         writeln!(out)
     }
 
-    /// Writes one stored document.
-    pub fn document(&self, out: &mut impl Write, doc: &StoredDoc) -> io::Result<()> {
-        let field = |out: &mut dyn Write, name: &str, value: &str| -> io::Result<()> {
-            let mut buf = Vec::new();
-            self.paint(&mut buf, style(AnsiColor::Cyan), &format!("{name:>9}:"))?;
-            out.write_all(&buf)?;
-            writeln!(out, " {value}")
+    fn field(&self, out: &mut impl Write, name: &str, value: &str) -> io::Result<()> {
+        self.paint(out, style(AnsiColor::Cyan), &format!("{name:>9}:"))?;
+        writeln!(out, " {value}")
+    }
+
+    /// Writes an article's fields and metadata, with where each came from.
+    fn metadata(&self, out: &mut impl Write, a: ArticleView<'_>) -> io::Result<()> {
+        let meta = a.meta;
+        self.field(out, "id", a.id)?;
+        self.field(out, "path", a.path)?;
+        self.field(out, "title", &format!("{} ({})", a.title, meta.title_from))?;
+        if let Some(source) = a.source {
+            let from = meta.source_from.as_deref().unwrap_or("metadata");
+            self.field(out, "source", &format!("{source} ({from})"))?;
+        }
+        if let Some(url) = a.url {
+            self.field(out, "url", url)?;
+        }
+        self.field(out, "encoding", &meta.encoding)?;
+        if let Some(line) = meta.line {
+            self.field(out, "line", &line.to_string())?;
+        }
+        let date = match &meta.date {
+            Some(d) => format!(
+                "{} ({}, {}; {})",
+                d.display(),
+                d.precision.as_str(),
+                d.source.as_str(),
+                d.evidence
+            ),
+            None => "unknown".to_string(),
         };
-        field(out, "id", &doc.id)?;
-        field(out, "path", &doc.path)?;
-        field(
+        self.field(out, "date", &date)?;
+        let regions = if meta.regions.is_empty() {
+            "none".to_string()
+        } else {
+            meta.regions.join(", ")
+        };
+        self.field(out, "region", &regions)?;
+        for evidence in &meta.region_evidence {
+            self.field(out, "", &format!("  {evidence}"))?;
+        }
+        if !meta.mentions.is_empty() {
+            self.field(out, "mentions", &meta.mentions.join(", "))?;
+        }
+        if meta.topics.is_empty() {
+            self.field(out, "topics", "none")?;
+        }
+        for (i, t) in meta.topics.iter().enumerate() {
+            let name = if i == 0 { "topics" } else { "" };
+            let score = if t.score > 0.0 {
+                format!(" {:.1}", t.score)
+            } else {
+                String::new()
+            };
+            self.field(
+                out,
+                name,
+                &format!("{}{score} ({})", t.topic, t.evidence.join("; ")),
+            )?;
+        }
+        if !meta.keywords.is_empty() {
+            self.field(out, "keywords", &meta.keywords.join(" · "))?;
+        }
+        Ok(())
+    }
+
+    /// Writes one stored document: its fields, metadata with provenance, and text.
+    pub fn document(&self, out: &mut impl Write, doc: &StoredDoc) -> io::Result<()> {
+        self.metadata(
             out,
-            "title",
-            &format!("{} ({})", doc.title, doc.meta.title_from),
+            ArticleView {
+                id: &doc.id,
+                path: &doc.path,
+                title: &doc.title,
+                source: doc.source.as_deref(),
+                url: doc.url.as_deref(),
+                meta: &doc.meta,
+            },
         )?;
-        if let Some(source) = &doc.source {
-            let from = doc.meta.source_from.as_deref().unwrap_or("metadata");
-            field(out, "source", &format!("{source} ({from})"))?;
-        }
-        if let Some(url) = &doc.url {
-            field(out, "url", url)?;
-        }
-        field(out, "encoding", &doc.meta.encoding)?;
-        if let Some(line) = doc.meta.line {
-            field(out, "line", &line.to_string())?;
-        }
         writeln!(out)?;
         writeln!(out, "{}", doc.body.trim_end())
+    }
+
+    /// Writes what extraction found in an article (for `zhsearch extract`).
+    pub fn article(&self, out: &mut impl Write, a: &Article) -> io::Result<()> {
+        self.metadata(
+            out,
+            ArticleView {
+                id: &a.id,
+                path: &a.path,
+                title: &a.title,
+                source: a.source.as_deref(),
+                url: a.url.as_deref(),
+                meta: &a.meta,
+            },
+        )?;
+        writeln!(out)
+    }
+
+    /// Writes facet counts: the region tree, years with months, topics, keywords.
+    pub fn facets(&self, out: &mut impl Write, counts: &FacetCounts) -> io::Result<()> {
+        for (name, nodes) in [
+            ("region", &counts.region),
+            ("year", &counts.year),
+            ("topic", &counts.topic),
+        ] {
+            self.paint(out, style(AnsiColor::Cyan), name)?;
+            writeln!(out)?;
+            if nodes.is_empty() {
+                writeln!(out, "  (none)")?;
+            }
+            self.tree(out, nodes, 1)?;
+        }
+        self.paint(out, style(AnsiColor::Cyan), "keyword")?;
+        writeln!(out)?;
+        let keywords: Vec<String> = counts
+            .keyword
+            .iter()
+            .map(|k| format!("{} {}", k.name, k.count))
+            .collect();
+        if keywords.is_empty() {
+            writeln!(out, "  (none)")
+        } else {
+            writeln!(out, "  {}", keywords.join(" · "))
+        }
+    }
+
+    fn tree(&self, out: &mut impl Write, nodes: &[FacetNode], depth: usize) -> io::Result<()> {
+        for node in nodes {
+            let label = format!("{}{}", "  ".repeat(depth), node.name);
+            let pad = 24usize.saturating_sub(label.width());
+            writeln!(out, "{label}{} {:>6}", " ".repeat(pad), node.count)?;
+            self.tree(out, &node.children, depth + 1)?;
+        }
+        Ok(())
     }
 
     /// Writes the one-line summary of an indexing run.

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::extract::Article;
 use crate::indexer::Summary;
 use crate::search::{Hit, StoredDoc};
 
@@ -53,6 +54,18 @@ pub fn summary(summary: &Summary) -> Value {
         .map(|s| json!({"path": s.path, "line": s.line, "reason": s.reason}))
         .collect();
     value
+}
+
+/// An extracted article as JSON (without its text).
+pub fn article(a: &Article) -> Value {
+    json!({
+        "id": a.id,
+        "path": a.path,
+        "title": a.title,
+        "source": a.source,
+        "url": a.url,
+        "meta": a.meta,
+    })
 }
 
 /// A stored document as JSON.

@@ -13,6 +13,7 @@
 //! # Ok::<(), zhsearch::Error>(())
 //! ```
 
+pub mod facets;
 pub mod plan;
 pub mod query;
 pub mod snippet;
@@ -22,8 +23,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use tantivy::Order;
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{Query, TermQuery};
+use tantivy::query::{BooleanQuery, ExistsQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexReader, Searcher, TantivyDocument, Term};
 
@@ -52,6 +55,74 @@ pub struct Request {
     pub snippet_fragments: usize,
     /// Whether to explain the query and the scores of the hits.
     pub explain: bool,
+    /// Filters, as if written in the query.
+    pub filters: Filters,
+    /// The order of hits.
+    pub sort: Sort,
+    /// Whether to count facets of the matching articles.
+    pub facets: bool,
+}
+
+/// Filters given apart from the query (command-line flags, API
+/// parameters). They mean exactly what the same `field:value` filters mean
+/// inside a query.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// Regions, any level, full or short names (ORed).
+    pub regions: Vec<String>,
+    /// Topics (ORed).
+    pub topics: Vec<String>,
+    /// Earliest date: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub since: Option<String>,
+    /// Latest date, likewise.
+    pub until: Option<String>,
+}
+
+impl Filters {
+    /// The filters written as query syntax (`region:佛山 date:2023..`), or
+    /// `None` without filters.
+    pub fn as_query(&self) -> Option<String> {
+        let quote = |v: &str| {
+            if v.contains(|c: char| c.is_whitespace() || c == '"' || c == '(' || c == ')') {
+                format!("\"{}\"", v.replace('"', ""))
+            } else {
+                v.to_string()
+            }
+        };
+        let group = |name: &str, values: &[String]| -> Option<String> {
+            let parts: Vec<String> = values
+                .iter()
+                .map(|v| format!("{name}:{}", quote(v)))
+                .collect();
+            match parts.len() {
+                0 => None,
+                1 => parts.into_iter().next(),
+                _ => Some(format!("({})", parts.join(" OR "))),
+            }
+        };
+        let mut parts: Vec<String> = Vec::new();
+        parts.extend(group("region", &self.regions));
+        parts.extend(group("topic", &self.topics));
+        if self.since.is_some() || self.until.is_some() {
+            parts.push(format!(
+                "date:{}..{}",
+                self.since.as_deref().unwrap_or(""),
+                self.until.as_deref().unwrap_or("")
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+}
+
+/// The order of hits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Newest first (articles without a date last), then best match.
+    Date,
 }
 
 impl Request {
@@ -64,6 +135,9 @@ impl Request {
             snippet_chars: 120,
             snippet_fragments: 2,
             explain: false,
+            filters: Filters::default(),
+            sort: Sort::Relevance,
+            facets: false,
         }
     }
 }
@@ -102,6 +176,13 @@ pub struct Results {
     pub hits: Vec<Hit>,
     /// How the query was understood (with `explain`).
     pub notes: Vec<String>,
+    /// Facet counts of all matching articles (with `facets`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<facets::FacetCounts>,
+    /// With a date filter: articles that would match but have no known
+    /// date, and so were left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undated_excluded: Option<usize>,
     /// Time spent searching.
     #[serde(skip)]
     pub elapsed: Duration,
@@ -157,24 +238,134 @@ impl Engine {
         }
     }
 
-    /// Parses and plans a query.
-    pub fn plan(&self, query: &str) -> Result<plan::Plan> {
-        let node = query::parse(query)?;
-        Ok(plan::Planner::new(&self.zh.fields, &self.zh.analyzer).plan(&node, query)?)
+    /// The topics articles in the index carry, and those of its taxonomy.
+    fn topics(&self, searcher: &Searcher) -> Result<Vec<String>> {
+        let mut topics = self.zh.settings.topics.clone();
+        let in_index =
+            facets::facets_in(searcher, self.zh.fields.topic).map_err(|e| self.tantivy(e))?;
+        for facet in in_index {
+            if let Some(name) = facet.to_path().first()
+                && !topics.iter().any(|t| t == name)
+            {
+                topics.push(name.to_string());
+            }
+        }
+        Ok(topics)
+    }
+
+    /// Parses a query and its filters into one tree.
+    fn parse(request: &Request) -> Result<(Node, String)> {
+        let node = query::parse(&request.query)?;
+        match request.filters.as_query() {
+            None => Ok((node, request.query.clone())),
+            Some(filters) => {
+                let filter_node = query::parse(&filters)?;
+                Ok((Node::And(vec![node, filter_node]), filters))
+            }
+        }
+    }
+
+    /// Parses and plans a query, with its filters.
+    pub fn plan(&self, request: &Request) -> Result<plan::Plan> {
+        let (node, text) = Self::parse(request)?;
+        let topics = self.topics(&self.searcher())?;
+        Ok(plan::Planner::new(&self.zh.fields, &self.zh.analyzer, &topics).plan(&node, &text)?)
     }
 
     /// Runs a search.
     pub fn search(&self, request: &Request) -> Result<Results> {
         let started = Instant::now();
-        let plan = self.plan(&request.query)?;
         let searcher = self.searcher();
+        let (node, text) = Self::parse(request)?;
+        let topics = self.topics(&searcher)?;
+        let planner = || plan::Planner::new(&self.zh.fields, &self.zh.analyzer, &topics);
+        let plan = planner().plan(&node, &text)?;
         let limit = request.limit.clamp(1, MAX_LIMIT);
-        let top = TopDocs::with_limit(limit)
-            .and_offset(request.offset)
-            .order_by_score();
-        let (top, total) = searcher
-            .search(&plan.query, &(top, Count))
-            .map_err(|e| self.tantivy(e))?;
+        let top = TopDocs::with_limit(limit).and_offset(request.offset);
+        let tantivy = |e| self.tantivy(e);
+        let collectors = if request.facets {
+            Some(facets::Collectors::new())
+        } else {
+            None
+        };
+        let (top, total, facet_counts): (
+            Vec<(f32, DocAddress)>,
+            usize,
+            Option<facets::FacetCounts>,
+        ) = match (request.sort, collectors) {
+            (Sort::Relevance, None) => {
+                let (top, total) = searcher
+                    .search(&plan.query, &(top.order_by_score(), Count))
+                    .map_err(tantivy)?;
+                (top, total, None)
+            }
+            (Sort::Relevance, Some(c)) => {
+                let (top, total, (region, year), (topic, keyword)) = searcher
+                    .search(
+                        &plan.query,
+                        &(
+                            top.order_by_score(),
+                            Count,
+                            (c.region, c.year),
+                            (c.topic, c.keyword),
+                        ),
+                    )
+                    .map_err(tantivy)?;
+                (
+                    top,
+                    total,
+                    Some(facets::counts(&region, &year, &topic, &keyword)),
+                )
+            }
+            (Sort::Date, c) => {
+                let by_date = top.order_by((
+                    (
+                        SortByStaticFastValue::<tantivy::DateTime>::for_field("date"),
+                        Order::Desc,
+                    ),
+                    (SortBySimilarityScore, Order::Desc),
+                ));
+                let strip = |v: Vec<((Option<tantivy::DateTime>, f32), DocAddress)>| {
+                    v.into_iter()
+                        .map(|((_, score), a)| (score, a))
+                        .collect::<Vec<_>>()
+                };
+                match c {
+                    None => {
+                        let (top, total) = searcher
+                            .search(&plan.query, &(by_date, Count))
+                            .map_err(tantivy)?;
+                        (strip(top), total, None)
+                    }
+                    Some(c) => {
+                        let (top, total, (region, year), (topic, keyword)) = searcher
+                            .search(
+                                &plan.query,
+                                &(by_date, Count, (c.region, c.year), (c.topic, c.keyword)),
+                            )
+                            .map_err(tantivy)?;
+                        (
+                            strip(top),
+                            total,
+                            Some(facets::counts(&region, &year, &topic, &keyword)),
+                        )
+                    }
+                }
+            }
+        };
+        let undated_excluded = if plan.has_date_filter {
+            let without = planner().without_dates().plan(&node, &text)?;
+            let undated = BooleanQuery::new(vec![
+                (Occur::Must, without.query),
+                (
+                    Occur::MustNot,
+                    Box::new(ExistsQuery::new("date".to_string(), false)) as Box<dyn Query>,
+                ),
+            ]);
+            Some(searcher.search(&undated, &Count).map_err(tantivy)?)
+        } else {
+            None
+        };
         let mut hits = Vec::with_capacity(top.len());
         for (i, (score, address)) in top.into_iter().enumerate() {
             let mut hit = self.hit(&searcher, address, score, &plan.needles, request)?;
@@ -183,7 +374,7 @@ impl Engine {
                 hit.explanation = Some(
                     plan.query
                         .explain(&searcher, address)
-                        .map_err(|e| self.tantivy(e))?
+                        .map_err(tantivy)?
                         .to_pretty_json(),
                 );
             }
@@ -193,6 +384,8 @@ impl Engine {
             total,
             hits,
             notes: plan.notes,
+            facets: facet_counts,
+            undated_excluded,
             elapsed: started.elapsed(),
         })
     }

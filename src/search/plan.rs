@@ -14,15 +14,20 @@
 //!   the score.
 //! * **Not**, **Or**, **And**: boolean clauses; filters score nothing.
 
+use std::ops::Bound;
+
 use tantivy::Term;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
-    TermQuery,
+    RangeQuery, TermQuery,
 };
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::{Facet, Field, IndexRecordOption};
 
 use super::query::{Node, QueryError};
 use crate::analysis::{Analyzer, search_key};
+use crate::extract::date::{DateBound, parse_bound};
+use crate::extract::region::Gazetteer;
+use crate::indexer::day;
 use crate::schema::Fields;
 
 /// Weight of a word found in the title, relative to the body.
@@ -36,6 +41,8 @@ const VERBATIM_WEIGHT: f32 = 1.5;
 pub struct Plan {
     /// The query.
     pub query: Box<dyn Query>,
+    /// Whether the query filters by date.
+    pub has_date_filter: bool,
     /// Searchable forms of the words and phrases to highlight.
     pub needles: Vec<String>,
     /// How the query was understood, one line per part, for `--explain`.
@@ -46,18 +53,33 @@ pub struct Plan {
 pub struct Planner<'a> {
     fields: &'a Fields,
     analyzer: &'a Analyzer,
+    topics: &'a [String],
+    ignore_dates: bool,
 }
 
 impl<'a> Planner<'a> {
-    /// A planner for an index with `fields`, analysing with `analyzer`.
-    pub fn new(fields: &'a Fields, analyzer: &'a Analyzer) -> Self {
-        Planner { fields, analyzer }
+    /// A planner for an index with `fields`, analysing with `analyzer`,
+    /// whose articles carry `topics`.
+    pub fn new(fields: &'a Fields, analyzer: &'a Analyzer, topics: &'a [String]) -> Self {
+        Planner {
+            fields,
+            analyzer,
+            topics,
+            ignore_dates: false,
+        }
+    }
+
+    /// The same planner, leaving date filters out (to count what they exclude).
+    pub fn without_dates(mut self) -> Self {
+        self.ignore_dates = true;
+        self
     }
 
     /// Plans a parsed query. `query` is the original text, for errors.
     pub fn plan(&self, node: &Node, query: &str) -> Result<Plan, QueryError> {
         let mut plan = Plan {
             query: Box::new(EmptyQuery),
+            has_date_filter: false,
             needles: Vec::new(),
             notes: Vec::new(),
         };
@@ -89,6 +111,10 @@ impl<'a> Planner<'a> {
         negated: bool,
     ) -> Result<Option<Box<dyn Query>>, QueryError> {
         Ok(match node {
+            Node::All => {
+                plan.notes.push("*: every article".to_string());
+                Some(Box::new(AllQuery))
+            }
             Node::Text(text) => {
                 self.text(text, plan, negated, [self.fields.title, self.fields.body])
             }
@@ -146,14 +172,15 @@ impl<'a> Planner<'a> {
                 "title" if *quoted => self.title_phrase(value, plan, negated),
                 "title" => self.text(value, plan, negated, [self.fields.title, self.fields.title]),
                 "source" => self.grams_filter(self.fields.source, value, plan, "source"),
+                "region" => Some(self.region_filter(value, query, plan)?),
+                "topic" => Some(self.topic_filter(value, query, plan)?),
+                "date" => self.date_filter(value, query, plan)?,
                 other => {
-                    return Err(QueryError {
-                        query: query.to_string(),
-                        position: query
-                            .find(&format!("{other}:"))
-                            .map_or(0, |b| query[..b].chars().count()),
-                        message: format!("the `{other}:` filter is not supported by this index"),
-                    });
+                    return Err(field_error(
+                        query,
+                        other,
+                        format!("unknown field `{other}`"),
+                    ));
                 }
             },
         })
@@ -317,6 +344,138 @@ impl<'a> Planner<'a> {
         ])))
     }
 
+    /// `region:X`: articles whose primary region is X or lies within it.
+    fn region_filter(
+        &self,
+        value: &str,
+        query: &str,
+        plan: &mut Plan,
+    ) -> Result<Box<dyn Query>, QueryError> {
+        let places = Gazetteer::builtin()
+            .resolve(value)
+            .map_err(|e| field_error(query, "region", e.to_string()))?;
+        let paths: Vec<String> = places.iter().map(|p| p.facet()).collect();
+        plan.notes.push(format!(
+            "filter: region in {} (and everything below)",
+            paths.join(" or ")
+        ));
+        let clauses = paths
+            .iter()
+            .map(|path| {
+                let facet = Facet::from_path(path.split('/').filter(|p| !p.is_empty()));
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_facet(self.fields.region, &facet),
+                    IndexRecordOption::Basic,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        Ok(Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(clauses)),
+            0.0,
+        )))
+    }
+
+    /// `topic:X`: articles classified under topic X.
+    fn topic_filter(
+        &self,
+        value: &str,
+        query: &str,
+        plan: &mut Plan,
+    ) -> Result<Box<dyn Query>, QueryError> {
+        if !self.topics.iter().any(|t| t == value) {
+            let mut message = format!(
+                "unknown topic `{value}`; topics in this index: {}",
+                self.topics.join(", ")
+            );
+            if let Some(close) = self
+                .topics
+                .iter()
+                .find(|t| t.contains(value) || value.contains(t.as_str()))
+            {
+                message = format!(
+                    "unknown topic `{value}`; did you mean `{close}`? Topics in this index: {}",
+                    self.topics.join(", ")
+                );
+            }
+            return Err(field_error(query, "topic", message));
+        }
+        plan.notes.push(format!("filter: topic {value}"));
+        let q = TermQuery::new(
+            Term::from_facet(self.fields.topic, &Facet::from_path([value])),
+            IndexRecordOption::Basic,
+        );
+        Ok(Box::new(ConstScoreQuery::new(Box::new(q), 0.0)))
+    }
+
+    /// `date:A..B`, `date:A..`, `date:..B` or `date:A`: articles whose date
+    /// (as precise as it is known) overlaps the range. Articles without a
+    /// date never match.
+    fn date_filter(
+        &self,
+        value: &str,
+        query: &str,
+        plan: &mut Plan,
+    ) -> Result<Option<Box<dyn Query>>, QueryError> {
+        let (since, until) = match value.split_once("..") {
+            Some((a, b)) => (a.trim(), b.trim()),
+            None => (value, value),
+        };
+        let parse = |s: &str| -> Result<Option<DateBound>, QueryError> {
+            if s.is_empty() {
+                return Ok(None);
+            }
+            parse_bound(s)
+                .map(Some)
+                .map_err(|e| field_error(query, "date", e.to_string()))
+        };
+        let (since, until) = (parse(since)?, parse(until)?);
+        if since.is_none() && until.is_none() {
+            return Err(field_error(
+                query,
+                "date",
+                "a date range needs at least one end: `date:2023..2024-06`".to_string(),
+            ));
+        }
+        if let (Some(a), Some(b)) = (&since, &until)
+            && a.first_day() > b.last_day()
+        {
+            return Err(field_error(
+                query,
+                "date",
+                format!("the date range {value} is empty: it ends before it starts"),
+            ));
+        }
+        plan.has_date_filter = true;
+        if self.ignore_dates {
+            return Ok(Some(Box::new(AllQuery)));
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(a) = &since {
+            let term = Term::from_field_date(self.fields.date_end, day(a.first_day()));
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(Bound::Included(term), Bound::Unbounded)),
+            ));
+        }
+        if let Some(b) = &until {
+            let term = Term::from_field_date(self.fields.date, day(b.last_day()));
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(Bound::Unbounded, Bound::Included(term))),
+            ));
+        }
+        plan.notes.push(format!(
+            "filter: date from {} to {} (articles without a date are excluded)",
+            since.map_or("the beginning".to_string(), |a| a.first_day().to_string()),
+            until.map_or("now".to_string(), |b| b.last_day().to_string()),
+        ));
+        Ok(Some(Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(clauses)),
+            0.0,
+        ))))
+    }
+
     fn title_phrase(&self, text: &str, plan: &mut Plan, negated: bool) -> Option<Box<dyn Query>> {
         self.phrase(text, plan, negated, false)
     }
@@ -333,6 +492,18 @@ impl<'a> Planner<'a> {
         let q = grams(field, &key)?;
         plan.notes.push(format!("filter: {name} contains {key:?}"));
         Some(Box::new(ConstScoreQuery::new(q, 0.0)))
+    }
+}
+
+/// An error about `name:` in the query, pointing at it.
+fn field_error(query: &str, name: &str, message: String) -> QueryError {
+    let position = query
+        .find(&format!("{name}:"))
+        .map_or(0, |b| query[..b].chars().count());
+    QueryError {
+        query: query.to_string(),
+        position,
+        message,
     }
 }
 

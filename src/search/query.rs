@@ -7,6 +7,7 @@
 //! 疫情 OR 防控         either
 //! -疫情  NOT 疫情      without
 //! (党建 OR 组织) 高明  grouping
+//! *                    every article (with filters: all that pass them)
 //! title:党建  source:南方  region:佛山  topic:党建  date:2023..2024-06
 //! ```
 //!
@@ -25,6 +26,8 @@ pub const FIELDS: [&str; 5] = ["title", "source", "region", "topic", "date"];
 /// A parsed query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Node {
+    /// Every article (`*`).
+    All,
     /// All of these.
     And(Vec<Node>),
     /// Any of these.
@@ -79,6 +82,7 @@ enum Tok {
     Word(String),
     Quoted(String),
     Field(String, String, bool),
+    All,
     Open,
     Close,
     Or,
@@ -165,6 +169,7 @@ fn lex(query: &str) -> Result<Vec<Located>, (usize, String)> {
                     "OR" => tokens.push((Tok::Or, start)),
                     "AND" => tokens.push((Tok::And, start)),
                     "NOT" => tokens.push((Tok::Not, start)),
+                    "*" => tokens.push((Tok::All, start)),
                     _ => match field_prefix(&word) {
                         Some(Ok((name, value))) if value.is_empty() => {
                             // `title:"…"`: the value is the quoted text that follows.
@@ -323,6 +328,7 @@ impl Parser<'_> {
         self.pos += 1;
         match tok {
             Tok::Word(w) => Ok(Node::Text(w)),
+            Tok::All => Ok(Node::All),
             Tok::Quoted(q) => Ok(Node::Phrase(q)),
             Tok::Field(name, value, quoted) => Ok(Node::Field {
                 name,
