@@ -180,6 +180,11 @@ pub struct SearchArgs {
     /// After the results, count them by region, year and topic.
     #[arg(long)]
     pub facets: bool,
+
+    /// A synonym file: one group of interchangeable terms per line (see
+    /// data/synonyms-example.txt). A query term in a group also finds the others.
+    #[arg(long, value_name = "FILE")]
+    pub synonyms: Option<PathBuf>,
 }
 
 /// `zhsearch facets`.
@@ -198,6 +203,11 @@ pub struct FacetsArgs {
     /// Print the counts as JSON.
     #[arg(long)]
     pub json: bool,
+
+    /// A synonym file: one group of interchangeable terms per line (see
+    /// data/synonyms-example.txt). A query term in a group also finds the others.
+    #[arg(long, value_name = "FILE")]
+    pub synonyms: Option<PathBuf>,
 }
 
 /// `zhsearch extract`.

@@ -28,6 +28,16 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// A synonym file could not be read.
+    #[error("synonyms {}, line {line}: {message}", path.display())]
+    Synonyms {
+        /// The synonym file.
+        path: PathBuf,
+        /// The line at fault (1-based).
+        line: usize,
+        /// What is wrong with it.
+        message: String,
+    },
     /// There is no index at the given path.
     #[error("no index at {}: build one with `zhsearch index DIR --index {}`", path.display(), path.display())]
     IndexMissing {

@@ -21,6 +21,7 @@ use zhsearch::extract::Extractor;
 use zhsearch::extract::topic::Taxonomy;
 use zhsearch::indexer::{self, IndexOptions, Progress, Summary};
 use zhsearch::output::{self, Human};
+use zhsearch::search::synonyms::Synonyms;
 use zhsearch::search::{Engine, Filters, Request, Sort};
 
 /// Exit codes, like grep's: scripts can tell "nothing found" from failure.
@@ -240,8 +241,18 @@ fn open_engine(location: &IndexLocation) -> Result<Engine> {
     Ok(Engine::open(dir, analyzer)?)
 }
 
+/// Adds the synonyms of `--synonyms FILE`, if given.
+fn with_synonyms(engine: Engine, path: Option<&Path>) -> Result<Engine> {
+    match path {
+        None => Ok(engine),
+        Some(path) => Ok(engine.with_synonyms(
+            Synonyms::load(path).with_context(|| format!("--synonyms {}", path.display()))?,
+        )),
+    }
+}
+
 fn search(args: SearchArgs, output: &Output) -> Result<Exit> {
-    let engine = open_engine(&args.location)?;
+    let engine = with_synonyms(open_engine(&args.location)?, args.synonyms.as_deref())?;
     let mut request = Request::new(&args.query.join(" "));
     request.limit = args.limit;
     request.offset = args.offset;
@@ -296,7 +307,7 @@ fn report_undated(count: Option<usize>) {
 }
 
 fn facets(args: FacetsArgs, output: &Output) -> Result<Exit> {
-    let engine = open_engine(&args.location)?;
+    let engine = with_synonyms(open_engine(&args.location)?, args.synonyms.as_deref())?;
     let query = if args.query.is_empty() {
         "*".to_string()
     } else {

@@ -2,7 +2,7 @@
 //!
 //! | field      | holds                                   | how                           |
 //! |------------|-----------------------------------------|-------------------------------|
-//! | `id`       | unique document id                      | raw term, stored              |
+//! | `id`       | unique document id                      | raw term, stored, fast        |
 //! | `path`     | source file, relative to the corpus     | raw term, stored, fast        |
 //! | `hash`     | content hash of the source file         | stored, fast                  |
 //! | `title`    | title                                   | jieba words, positions, stored|
@@ -27,7 +27,7 @@ use tantivy::schema::{
 use crate::analysis::{GRAMS, WORDS};
 
 /// Version of the schema; recorded in the index and checked when opening.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The fields of a zhsearch index.
 #[derive(Debug, Clone)]
@@ -87,7 +87,7 @@ impl Fields {
     /// Builds the schema.
     pub fn new() -> Fields {
         let mut b = Schema::builder();
-        let id = b.add_text_field("id", STRING | STORED);
+        let id = b.add_text_field("id", STRING | STORED | FAST);
         let path = b.add_text_field("path", STRING | STORED | FAST);
         let hash = b.add_u64_field("hash", STORED | FAST);
         let title = b.add_text_field("title", text(WORDS, true));

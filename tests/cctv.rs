@@ -169,3 +169,22 @@ fn region_extraction_covers_the_corpus() {
         "杭州 {city}, 西湖区 {district}"
     );
 }
+
+#[test]
+fn any_substring_of_the_cctv_corpus_finds_its_stories() {
+    let Some(f) = fixture() else { return };
+    let articles: Vec<common::Article> = f
+        .docs
+        .iter()
+        .map(|d| common::Article {
+            id: d.id.clone(),
+            title: d.meta.title.clone().unwrap_or_default(),
+            body: d.body.clone(),
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let report = common::check_recall(&f.engine, &articles, 2000, 7);
+    eprintln!("recall: {report:?} in {:.1?}", started.elapsed());
+    assert_eq!(report.quoted, 2000);
+    assert!(report.unquoted > 1000, "{report:?}");
+}

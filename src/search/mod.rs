@@ -17,7 +17,9 @@ pub mod facets;
 pub mod plan;
 pub mod query;
 pub mod snippet;
+pub mod synonyms;
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,6 +38,7 @@ use crate::extract::Metadata;
 use crate::indexer::ZhIndex;
 pub use query::{Node, QueryError};
 pub use snippet::Snippet;
+use synonyms::Synonyms;
 
 /// Most hits one request may ask for.
 pub const MAX_LIMIT: usize = 10_000;
@@ -211,6 +214,7 @@ pub struct StoredDoc {
 pub struct Engine {
     zh: ZhIndex,
     reader: IndexReader,
+    synonyms: Synonyms,
 }
 
 impl Engine {
@@ -218,7 +222,84 @@ impl Engine {
     pub fn open(dir: &Path, analyzer: Arc<Analyzer>) -> Result<Engine> {
         let zh = ZhIndex::open(dir, analyzer)?;
         let reader = zh.reader()?;
-        Ok(Engine { zh, reader })
+        Ok(Engine {
+            zh,
+            reader,
+            synonyms: Synonyms::default(),
+        })
+    }
+
+    /// The same engine, expanding query terms with `synonyms`.
+    pub fn with_synonyms(mut self, synonyms: Synonyms) -> Engine {
+        self.synonyms = synonyms;
+        self
+    }
+
+    fn planner<'a>(&'a self, topics: &'a [String]) -> plan::Planner<'a> {
+        plan::Planner::new(&self.zh.fields, &self.zh.analyzer, topics).with_synonyms(&self.synonyms)
+    }
+
+    /// The ids of the best `limit` matches of a query (with its filters), in
+    /// rank order, without loading the documents: for checks and tools that
+    /// need the whole result set.
+    pub fn ranked_ids(&self, request: &Request, limit: usize) -> Result<Vec<String>> {
+        let searcher = self.searcher();
+        let (node, text) = Self::parse(request)?;
+        let topics = self.topics(&searcher)?;
+        let plan = self.planner(&topics).plan(&node, &text)?;
+        let top = searcher
+            .search(
+                &plan.query,
+                &TopDocs::with_limit(limit.max(1)).order_by_score(),
+            )
+            .map_err(|e| self.tantivy(e))?;
+        // Look the ids up per segment, in term order, which reads each block
+        // of the id dictionary once instead of once per hit.
+        let mut ids = vec![String::new(); top.len()];
+        let mut by_segment: HashMap<u32, Vec<(u64, usize)>> = HashMap::new();
+        let mut columns = HashMap::new();
+        for segment_ord in 0..searcher.segment_readers().len() as u32 {
+            let column = searcher
+                .segment_reader(segment_ord)
+                .fast_fields()
+                .str("id")
+                .map_err(|e| self.tantivy(e))?
+                .ok_or_else(|| self.tantivy(tantivy::TantivyError::SchemaError("id".into())))?;
+            columns.insert(segment_ord, column);
+        }
+        for (rank, (_, address)) in top.iter().enumerate() {
+            if let Some(ord) = columns[&address.segment_ord]
+                .term_ords(address.doc_id)
+                .next()
+            {
+                by_segment
+                    .entry(address.segment_ord)
+                    .or_default()
+                    .push((ord, rank));
+            }
+        }
+        for (segment_ord, mut wanted) in by_segment {
+            wanted.sort_unstable();
+            let ords: Vec<u64> = wanted.iter().map(|w| w.0).collect();
+            let mut unique = ords.clone();
+            unique.dedup();
+            let column = &columns[&segment_ord];
+            let mut terms = Vec::with_capacity(unique.len());
+            column
+                .dictionary()
+                .sorted_ords_to_term_cb(&unique, |bytes| {
+                    terms.push(String::from_utf8_lossy(bytes).into_owned())
+                })
+                .map_err(|e| self.tantivy(e.into()))?;
+            for (ord, rank) in wanted {
+                if let Ok(i) = unique.binary_search(&ord)
+                    && let Some(term) = terms.get(i)
+                {
+                    ids[rank].clone_from(term);
+                }
+            }
+        }
+        Ok(ids)
     }
 
     /// The index.
@@ -269,7 +350,7 @@ impl Engine {
     pub fn plan(&self, request: &Request) -> Result<plan::Plan> {
         let (node, text) = Self::parse(request)?;
         let topics = self.topics(&self.searcher())?;
-        Ok(plan::Planner::new(&self.zh.fields, &self.zh.analyzer, &topics).plan(&node, &text)?)
+        Ok(self.planner(&topics).plan(&node, &text)?)
     }
 
     /// Runs a search.
@@ -278,7 +359,7 @@ impl Engine {
         let searcher = self.searcher();
         let (node, text) = Self::parse(request)?;
         let topics = self.topics(&searcher)?;
-        let planner = || plan::Planner::new(&self.zh.fields, &self.zh.analyzer, &topics);
+        let planner = || self.planner(&topics);
         let plan = planner().plan(&node, &text)?;
         let limit = request.limit.clamp(1, MAX_LIMIT);
         let top = TopDocs::with_limit(limit).and_offset(request.offset);

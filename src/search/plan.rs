@@ -24,6 +24,7 @@ use tantivy::query::{
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 
 use super::query::{Node, QueryError};
+use super::synonyms::Synonyms;
 use crate::analysis::{Analyzer, search_key};
 use crate::extract::date::{DateBound, parse_bound};
 use crate::extract::region::Gazetteer;
@@ -34,8 +35,19 @@ use crate::schema::Fields;
 const TITLE_WEIGHT: f32 = 2.0;
 /// Weight of a word found only as characters (not as a jieba word).
 const GRAM_WEIGHT: f32 = 0.3;
-/// Weight of the whole text found verbatim.
-const VERBATIM_WEIGHT: f32 = 1.5;
+/// Score added for each query term found as a real word (rather than only
+/// as characters across word boundaries). Far above any BM25 score, so that
+/// it orders results in tiers; BM25 orders them within a tier.
+pub const WORD_TIER: f32 = 1000.0;
+
+/// Where text is searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Title and body.
+    All,
+    /// The title only (`title:`).
+    Title,
+}
 
 /// A tantivy query with what is needed to highlight and explain it.
 pub struct Plan {
@@ -54,6 +66,7 @@ pub struct Planner<'a> {
     fields: &'a Fields,
     analyzer: &'a Analyzer,
     topics: &'a [String],
+    synonyms: &'a Synonyms,
     ignore_dates: bool,
 }
 
@@ -61,12 +74,20 @@ impl<'a> Planner<'a> {
     /// A planner for an index with `fields`, analysing with `analyzer`,
     /// whose articles carry `topics`.
     pub fn new(fields: &'a Fields, analyzer: &'a Analyzer, topics: &'a [String]) -> Self {
+        static NONE: std::sync::LazyLock<Synonyms> = std::sync::LazyLock::new(Synonyms::default);
         Planner {
             fields,
             analyzer,
             topics,
+            synonyms: &NONE,
             ignore_dates: false,
         }
+    }
+
+    /// The same planner, expanding query terms with `synonyms`.
+    pub fn with_synonyms(mut self, synonyms: &'a Synonyms) -> Self {
+        self.synonyms = synonyms;
+        self
     }
 
     /// The same planner, leaving date filters out (to count what they exclude).
@@ -115,10 +136,8 @@ impl<'a> Planner<'a> {
                 plan.notes.push("*: every article".to_string());
                 Some(Box::new(AllQuery))
             }
-            Node::Text(text) => {
-                self.text(text, plan, negated, [self.fields.title, self.fields.body])
-            }
-            Node::Phrase(text) => self.phrase(text, plan, negated, true),
+            Node::Text(text) => self.text(text, plan, negated, Scope::All),
+            Node::Phrase(text) => self.phrase(text, plan, negated, Scope::All),
             Node::Not(inner) => {
                 let Some(q) = self.node(inner, query, plan, !negated)? else {
                     return Ok(None);
@@ -169,8 +188,8 @@ impl<'a> Planner<'a> {
                 value,
                 quoted,
             } => match name.as_str() {
-                "title" if *quoted => self.title_phrase(value, plan, negated),
-                "title" => self.text(value, plan, negated, [self.fields.title, self.fields.title]),
+                "title" if *quoted => self.phrase(value, plan, negated, Scope::Title),
+                "title" => self.text(value, plan, negated, Scope::Title),
                 "source" => self.grams_filter(self.fields.source, value, plan, "source"),
                 "region" => Some(self.region_filter(value, query, plan)?),
                 "topic" => Some(self.topic_filter(value, query, plan)?),
@@ -186,162 +205,223 @@ impl<'a> Planner<'a> {
         })
     }
 
-    /// Unquoted text: every word, as a word or as characters; the whole text
-    /// verbatim scores more. `word_fields` are the (title, body) word fields
-    /// to search; for `title:` both are the title.
+    /// The word fields of a scope, with their weights.
+    fn word_fields(&self, scope: Scope) -> Vec<(Field, f32)> {
+        match scope {
+            Scope::All => vec![(self.fields.title, TITLE_WEIGHT), (self.fields.body, 1.0)],
+            Scope::Title => vec![(self.fields.title, 1.0)],
+        }
+    }
+
+    /// The n-gram fields of a scope, with their weights.
+    fn gram_fields(&self, scope: Scope) -> Vec<(Field, f32)> {
+        match scope {
+            Scope::All => vec![
+                (self.fields.title_grams, TITLE_WEIGHT),
+                (self.fields.body_grams, 1.0),
+            ],
+            Scope::Title => vec![(self.fields.title_grams, 1.0)],
+        }
+    }
+
+    /// The non-overlapping words of a text, each once.
+    fn words(&self, text: &str) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
+        self.analyzer
+            .words(text)
+            .into_iter()
+            .filter(|w| !w.part && seen.insert(w.text.clone()))
+            .map(|w| w.text)
+            .collect()
+    }
+
+    /// `text` found as words: one word as a term, several as a phrase, in
+    /// each word field of the scope (BM25, weighted).
+    fn as_words(&self, words: &[String], scope: Scope) -> Option<Box<dyn Query>> {
+        let clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .word_fields(scope)
+            .into_iter()
+            .map(|(field, weight)| {
+                let q: Box<dyn Query> = match words {
+                    [word] => term(field, word),
+                    _ => Box::new(PhraseQuery::new(
+                        words
+                            .iter()
+                            .map(|w| Term::from_field_text(field, w))
+                            .collect(),
+                    )),
+                };
+                (Occur::Should, boost(q, weight))
+            })
+            .collect();
+        (!words.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    }
+
+    /// A key found as characters in each n-gram field of the scope (BM25,
+    /// weighted by `weight`).
+    fn as_grams(&self, key: &str, scope: Scope, weight: f32) -> Option<Box<dyn Query>> {
+        let clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .gram_fields(scope)
+            .into_iter()
+            .filter_map(|(field, w)| Some((Occur::Should, boost(grams(field, key)?, w * weight))))
+            .collect();
+        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    }
+
+    /// One query term and its synonyms: each found as words (scoring BM25
+    /// plus [`WORD_TIER`]) or as characters (scoring a little BM25), so that
+    /// real word matches rank above matches across word boundaries.
+    fn term_clause(
+        &self,
+        term_text: &str,
+        scope: Scope,
+        plan: &mut Plan,
+        negated: bool,
+    ) -> Option<Box<dyn Query>> {
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut as_words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let variants = self.synonyms.expand(term_text);
+        for variant in &variants {
+            let key = search_key(variant);
+            if key.is_empty() {
+                continue;
+            }
+            let words = self.words(variant);
+            if let Some(q) = self.as_words(&words, scope) {
+                alternatives.push((Occur::Should, q));
+            }
+            if let Some(q) = self.as_words(&words, scope) {
+                as_words.push((Occur::Should, q));
+            }
+            if let Some(q) = self.as_grams(&key, scope, GRAM_WEIGHT) {
+                alternatives.push((Occur::Should, q));
+            }
+            if !negated {
+                plan.needles.push(key);
+            }
+        }
+        // One tier per query term, however many of its variants match.
+        if !as_words.is_empty() {
+            let q = Box::new(BooleanQuery::new(as_words));
+            alternatives.push((Occur::Should, Box::new(ConstScoreQuery::new(q, WORD_TIER))));
+        }
+        if variants.len() > 1 {
+            plan.notes
+                .push(format!("synonyms: {term_text} = {}", variants.join(" | ")));
+        }
+        (!alternatives.is_empty())
+            .then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
+    }
+
+    /// Unquoted text: every word must occur, as a word or as characters;
+    /// articles with the whole text verbatim rank first ([`WORD_TIER`] times
+    /// one more than the number of words), then those with more real word
+    /// matches, then by BM25.
     fn text(
         &self,
         text: &str,
         plan: &mut Plan,
         negated: bool,
-        word_fields: [Field; 2],
+        scope: Scope,
     ) -> Option<Box<dyn Query>> {
-        let title_only = word_fields[0] == word_fields[1];
-        let mut words: Vec<String> = self
-            .analyzer
-            .words(text)
-            .into_iter()
-            .filter(|w| !w.part)
-            .map(|w| w.text)
-            .collect();
-        let mut seen = std::collections::HashSet::new();
-        words.retain(|w| seen.insert(w.clone()));
+        let words = self.words(text);
         if words.is_empty() {
             plan.notes
                 .push(format!("{text:?}: nothing searchable, ignored"));
             return None;
         }
-        let gram_fields: &[Field] = if title_only {
-            &[self.fields.title_grams]
-        } else {
-            &[self.fields.title_grams, self.fields.body_grams]
-        };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for word in &words {
-            let key = search_key(word);
-            let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            alternatives.push((
-                Occur::Should,
-                boost(
-                    term(word_fields[0], word),
-                    if title_only { 1.0 } else { TITLE_WEIGHT },
-                ),
-            ));
-            if !title_only {
-                alternatives.push((Occur::Should, term(word_fields[1], word)));
-            }
-            for &field in gram_fields {
-                if let Some(q) = grams(field, &key) {
-                    alternatives.push((Occur::Should, boost(q, GRAM_WEIGHT)));
-                }
-            }
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
-            if !negated {
-                plan.needles.push(key);
-            }
+            clauses.push((Occur::Must, self.term_clause(word, scope, plan, negated)?));
         }
         let whole = search_key(text);
         if words.len() > 1 {
-            for &field in gram_fields {
-                if let Some(q) = grams(field, &whole) {
-                    clauses.push((Occur::Should, boost(q, VERBATIM_WEIGHT)));
+            let tier = WORD_TIER * (words.len() + 1) as f32;
+            for variant in self.synonyms.expand(text) {
+                let key = search_key(&variant);
+                if let Some(q) = self.as_grams(&key, scope, 1.0) {
+                    clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(q, tier))));
                 }
-            }
-            if !negated {
-                plan.needles.push(whole.clone());
+                if !negated {
+                    plan.needles.push(key);
+                }
             }
         }
         plan.notes.push(format!(
             "{}{text:?}: all of the words [{}], each as a word{} or as characters; {}",
             if negated { "NOT " } else { "" },
             words.join(" | "),
-            if title_only {
-                " in the title"
-            } else {
-                " (title ×2, body)"
+            match scope {
+                Scope::All => " (title ×2, body)",
+                Scope::Title => " in the title",
             },
             if words.len() > 1 {
-                format!("{whole:?} verbatim ranks higher")
+                format!("articles with {whole:?} verbatim rank first")
             } else {
-                "as characters it also matches inside other words".to_string()
+                "as characters it also matches inside other words, ranked below word matches"
+                    .to_string()
             }
         ));
         Some(Box::new(BooleanQuery::new(clauses)))
     }
 
-    /// Quoted text: the exact characters in title or body.
+    /// Quoted text: exactly these characters (punctuation and spaces
+    /// ignored), or a synonym's; articles where they are also real words
+    /// rank higher.
     fn phrase(
         &self,
         text: &str,
         plan: &mut Plan,
         negated: bool,
-        body_too: bool,
+        scope: Scope,
     ) -> Option<Box<dyn Query>> {
-        let key = search_key(text);
-        let gram_fields: &[Field] = if body_too {
-            &[self.fields.title_grams, self.fields.body_grams]
-        } else {
-            &[self.fields.title_grams]
-        };
-        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (i, &field) in gram_fields.iter().enumerate() {
-            let weight = if i == 0 && body_too {
-                TITLE_WEIGHT
-            } else {
-                1.0
-            };
-            alternatives.push((Occur::Should, boost(grams(field, &key)?, weight)));
-        }
-        // The words as a phrase: better scores for real word matches.
-        let words: Vec<String> = self
-            .analyzer
-            .words(text)
-            .into_iter()
-            .filter(|w| !w.part)
-            .map(|w| w.text)
-            .collect();
-        let word_fields: &[Field] = if body_too {
-            &[self.fields.title, self.fields.body]
-        } else {
-            &[self.fields.title]
-        };
+        let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut bonus: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for &field in word_fields {
-            let q: Box<dyn Query> = if words.len() == 1 {
-                term(field, &words[0])
-            } else {
-                let terms = words
-                    .iter()
-                    .map(|w| Term::from_field_text(field, w))
-                    .collect();
-                Box::new(PhraseQuery::new(terms))
+        let variants = self.synonyms.expand(text);
+        let mut described = Vec::new();
+        let mut as_words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for variant in &variants {
+            let key = search_key(variant);
+            let Some(q) = self.as_grams(&key, scope, 1.0) else {
+                continue;
             };
-            bonus.push((Occur::Should, q));
+            required.push((Occur::Should, q));
+            let words = self.words(variant);
+            if let Some(q) = self.as_words(&words, scope) {
+                bonus.push((Occur::Should, q));
+            }
+            if let Some(q) = self.as_words(&words, scope) {
+                as_words.push((Occur::Should, q));
+            }
+            described.push(format!("{key:?} (as words: [{}])", words.join(" | ")));
+            if !negated {
+                plan.needles.push(key);
+            }
+        }
+        if required.is_empty() {
+            plan.notes
+                .push(format!("\"{text}\": nothing searchable, ignored"));
+            return None;
         }
         plan.notes.push(format!(
-            "{}\"{text}\": exactly {key:?} in the {}{}",
+            "{}\"{text}\": exactly {} in the {}",
             if negated { "NOT " } else { "" },
-            if body_too { "title or body" } else { "title" },
-            if words.is_empty() {
-                String::new()
-            } else {
-                format!(" (as words: [{}])", words.join(" | "))
-            }
+            described.join(" or "),
+            match scope {
+                Scope::All => "title or body",
+                Scope::Title => "title",
+            },
         ));
-        if !negated {
-            plan.needles.push(key);
+        let mut clauses = vec![(
+            Occur::Must,
+            Box::new(BooleanQuery::new(required)) as Box<dyn Query>,
+        )];
+        clauses.extend(bonus);
+        if !as_words.is_empty() {
+            let q = Box::new(BooleanQuery::new(as_words));
+            clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(q, WORD_TIER))));
         }
-        let required: Box<dyn Query> = Box::new(BooleanQuery::new(alternatives));
-        if bonus.is_empty() {
-            return Some(required);
-        }
-        Some(Box::new(BooleanQuery::new(vec![
-            (Occur::Must, required),
-            (
-                Occur::Should,
-                Box::new(BooleanQuery::new(bonus)) as Box<dyn Query>,
-            ),
-        ])))
+        Some(Box::new(BooleanQuery::new(clauses)))
     }
 
     /// `region:X`: articles whose primary region is X or lies within it.
@@ -474,10 +554,6 @@ impl<'a> Planner<'a> {
             Box::new(BooleanQuery::new(clauses)),
             0.0,
         ))))
-    }
-
-    fn title_phrase(&self, text: &str, plan: &mut Plan, negated: bool) -> Option<Box<dyn Query>> {
-        self.phrase(text, plan, negated, false)
     }
 
     /// A substring filter on a field indexed with the n-gram analyzer.

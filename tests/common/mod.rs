@@ -137,3 +137,128 @@ impl TestEnv {
         run.ids()
     }
 }
+
+/// A small deterministic generator (SplitMix64), so that sampled tests are
+/// reproducible from their seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// One article for the recall check: id, title, body.
+pub struct Article {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// What the recall check looked at.
+#[derive(Debug, Default)]
+pub struct RecallReport {
+    pub quoted: usize,
+    pub unquoted: usize,
+}
+
+/// The recall guarantee, sampled: `samples` random substrings of 1 to 8
+/// characters of the articles' titles and bodies (seeded). Quoted, each
+/// finds exactly the articles whose title or body contains it (after the
+/// index's normalisation: width, case, script; punctuation and spaces
+/// ignored), counted by brute force. Unquoted (when it has no query
+/// syntax in it), each finds at least those, and ranks them first.
+pub fn check_recall(
+    engine: &zhsearch::search::Engine,
+    articles: &[Article],
+    samples: usize,
+    seed: u64,
+) -> RecallReport {
+    use std::collections::BTreeSet;
+    use zhsearch::analysis::search_key;
+    use zhsearch::search::Request;
+
+    let mut rng = Rng(seed);
+    let mut needles: Vec<(String, String)> = Vec::new(); // (sample, key)
+    while needles.len() < samples {
+        let a = &articles[rng.below(articles.len())];
+        let text = if rng.below(10) == 0 && !a.title.is_empty() {
+            &a.title
+        } else {
+            &a.body
+        };
+        let chars: Vec<char> = text.chars().collect();
+        if chars.is_empty() {
+            continue;
+        }
+        let len = 1 + rng.below(8);
+        let start = rng.below(chars.len());
+        let sample: String = chars[start..(start + len).min(chars.len())]
+            .iter()
+            .collect();
+        let key = search_key(&sample);
+        if !key.is_empty() {
+            needles.push((sample, key));
+        }
+    }
+    // Brute force: every article whose title or body key contains each key.
+    let keys: Vec<&str> = needles.iter().map(|(_, k)| k.as_str()).collect();
+    let automaton = aho_corasick::AhoCorasick::new(&keys).unwrap();
+    let mut expected: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); needles.len()];
+    for a in articles {
+        for text in [&a.title, &a.body] {
+            for m in automaton.find_overlapping_iter(&search_key(text)) {
+                expected[m.pattern().as_usize()].insert(a.id.as_str());
+            }
+        }
+    }
+    let mut report = RecallReport::default();
+    let all = articles.len();
+    for ((sample, key), expected) in needles.iter().zip(&expected) {
+        assert!(
+            !expected.is_empty(),
+            "{sample:?} was sampled from the articles"
+        );
+        // Quote characters are punctuation: dropping them leaves the key as it is.
+        let quoted = format!("\"{}\"", sample.replace(['"', '“', '”'], " "));
+        let ids = engine.ranked_ids(&Request::new(&quoted), all).unwrap();
+        let found: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+        assert_eq!(&found, expected, "quoted {quoted} (key {key:?})");
+        report.quoted += 1;
+
+        let syntax = sample
+            .chars()
+            .any(|c| c.is_whitespace() || "\"“”()".contains(c))
+            || sample.starts_with('-')
+            || sample.contains(':')
+            || ["OR", "AND", "NOT", "*"].contains(&sample.as_str());
+        if syntax {
+            continue;
+        }
+        let ranked = engine.ranked_ids(&Request::new(sample), all).unwrap();
+        let found: BTreeSet<&str> = ranked.iter().map(String::as_str).collect();
+        assert!(
+            found.is_superset(expected),
+            "unquoted {sample:?} misses some of {expected:?}"
+        );
+        let first: BTreeSet<&str> = ranked[..expected.len()]
+            .iter()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            &first, expected,
+            "unquoted {sample:?}: the verbatim matches are not ranked first"
+        );
+        report.unquoted += 1;
+    }
+    report
+}

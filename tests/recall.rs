@@ -1,0 +1,265 @@
+//! The recall guarantee and the query language on the bundled corpus:
+//! any string that occurs in an article finds it; word matches rank above
+//! matches across word boundaries; normalisation; synonyms; identifiers;
+//! malformed and random queries.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{Article, TestEnv};
+use proptest::prelude::*;
+use zhsearch::analysis::Analyzer;
+use zhsearch::corpus;
+use zhsearch::extract::Extractor;
+use zhsearch::extract::topic::Taxonomy;
+use zhsearch::indexer::{IndexOptions, index_corpus};
+use zhsearch::search::{Engine, Request};
+
+fn engine(corpus: &std::path::Path, dir: &std::path::Path) -> Engine {
+    let extractor = Extractor::new(Analyzer::builtin(), Arc::new(Taxonomy::builtin().clone()));
+    index_corpus(
+        corpus,
+        dir,
+        &extractor,
+        &IndexOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    Engine::open(dir, Analyzer::builtin()).unwrap()
+}
+
+fn bundled() -> (tempfile::TempDir, Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&common::bundled_corpus(), dir.path());
+    (dir, engine)
+}
+
+fn ids(engine: &Engine, query: &str) -> Vec<String> {
+    let mut ids = engine.ranked_ids(&Request::new(query), 1000).unwrap();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn any_substring_of_the_bundled_corpus_finds_its_articles() {
+    let (_dir, engine) = bundled();
+    let listing = corpus::discover(&common::bundled_corpus()).unwrap();
+    let mut articles = Vec::new();
+    for file in &listing.files {
+        corpus::read(file, |d| {
+            let d = d.unwrap();
+            let title = zhsearch::extract::title::find_title(&d.body);
+            articles.push(Article {
+                id: d.id,
+                title: if title.is_lead {
+                    String::new()
+                } else {
+                    title.text
+                },
+                body: d.body,
+            });
+        })
+        .unwrap();
+    }
+    let report = common::check_recall(&engine, &articles, 1500, 20261121);
+    assert_eq!(report.quoted, 1500);
+    assert!(report.unquoted > 1000, "{report:?}");
+}
+
+#[test]
+fn cross_word_substrings_and_mixed_text_are_found() {
+    let (_dir, engine) = bundled();
+    let gaoming = ["000_e19cf532170f2a3e.txt", "001_eda8d542acb23e2d.txt"];
+    assert_eq!(ids(&engine, "明区"), gaoming);
+    assert_eq!(ids(&engine, "\"明区\""), gaoming);
+    assert_eq!(ids(&engine, "\"建引领高\""), ["000_e19cf532170f2a3e.txt"]);
+    assert_eq!(ids(&engine, "党"), ids(&engine, "\"党\""));
+    assert_eq!(ids(&engine, "GDP").len(), 1);
+    assert_eq!(ids(&engine, "千亿GDP强区"), ["003_8f3e609361c084a5.txt"]);
+    assert!(ids(&engine, "2023年").contains(&"001_eda8d542acb23e2d.txt".to_string()));
+}
+
+#[test]
+fn identifiers_are_searchable_whole_and_in_parts() {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/doc.txt",
+        "省政府办公厅印发《粤府办〔2023〕12号》通知。5G基站建设加快。咨询电话:0757-88661108。",
+    );
+    env.write(
+        "corpus/other.txt",
+        "2023年全市新建基站。电话0757-12345678。",
+    );
+    let engine = engine(&env.path("corpus"), &env.path("index"));
+    for q in [
+        "粤府办〔2023〕12号",
+        "\"粤府办〔2023〕12号\"",
+        "粤府办",
+        "12号",
+        "5G",
+        "5G基站",
+        "0757-88661108",
+        "88661108",
+    ] {
+        assert!(ids(&engine, q).contains(&"doc.txt".to_string()), "{q}");
+    }
+    assert_eq!(ids(&engine, "0757-88661108"), ["doc.txt"]);
+    assert_eq!(ids(&engine, "0757"), ["doc.txt", "other.txt"]);
+    assert_eq!(
+        ids(&engine, "2023年"),
+        ["other.txt"],
+        "〔2023〕12号 has no 2023年"
+    );
+}
+
+#[test]
+fn word_matches_rank_above_matches_across_word_boundaries() {
+    let env = TestEnv::new();
+    // 高明 is a word (inside 高明区) once in a.txt; in b.txt its characters
+    // only meet across words (提高 明显), several times.
+    env.write("corpus/a.txt", "高明区召开会议。");
+    env.write("corpus/b.txt", "效率提高明显。质量提高明显。收入提高明显。");
+    let engine = engine(&env.path("corpus"), &env.path("index"));
+    assert_eq!(
+        engine.ranked_ids(&Request::new("高明"), 10).unwrap(),
+        ["a.txt", "b.txt"]
+    );
+    // Among articles containing a multi-word query verbatim and those with
+    // its words apart, the verbatim ones come first.
+    env.write(
+        "corpus/c.txt",
+        "高质量发展。党建引领。党建。党建。引领。引领。高质量发展。",
+    );
+    env.write("corpus/d.txt", "以党建引领高质量发展。");
+    let dir2 = tempfile::tempdir().unwrap();
+    let engine = self::engine(&env.path("corpus"), dir2.path());
+    let ranked = engine
+        .ranked_ids(&Request::new("党建引领高质量发展"), 10)
+        .unwrap();
+    assert_eq!(ranked[0], "d.txt");
+    assert!(ranked.contains(&"c.txt".to_string()));
+}
+
+#[test]
+fn traditional_and_simplified_find_each_other_with_original_highlights() {
+    let env = TestEnv::new();
+    env.write("corpus/trad.txt", "高明區黨建引領高質量發展");
+    env.write("corpus/simp.txt", "高明区党建引领高质量发展");
+    let engine = engine(&env.path("corpus"), &env.path("index"));
+    assert_eq!(ids(&engine, "党建"), ["simp.txt", "trad.txt"]);
+    assert_eq!(ids(&engine, "黨建"), ["simp.txt", "trad.txt"]);
+    assert_eq!(ids(&engine, "\"高質量發展\""), ["simp.txt", "trad.txt"]);
+    let results = engine.search(&Request::new("党建")).unwrap();
+    for hit in &results.hits {
+        let lit: Vec<&str> = hit
+            .snippet
+            .highlights
+            .iter()
+            .map(|r| &hit.snippet.text[r.clone()])
+            .collect();
+        let want = if hit.id == "trad.txt" {
+            "黨建"
+        } else {
+            "党建"
+        };
+        assert_eq!(lit, [want], "{}", hit.id);
+    }
+}
+
+#[test]
+fn synonyms_expand_queries_into_spun_text() {
+    let (_dir, engine) = bundled();
+    let chancheng = "004_ec023b9238a4b3cd.txt".to_string();
+    assert!(!ids(&engine, "党建").contains(&chancheng));
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/synonyms-example.txt");
+    let synonyms = zhsearch::search::synonyms::Synonyms::load(&file).unwrap();
+    let engine = engine.with_synonyms(synonyms);
+    assert!(ids(&engine, "党建").contains(&chancheng));
+    assert!(ids(&engine, "\"党建\"").contains(&chancheng));
+    let results = engine.search(&Request::new("党建 region:禅城")).unwrap();
+    assert!(
+        results.hits[0]
+            .snippet
+            .highlights
+            .iter()
+            .any(|r| &results.hits[0].snippet.text[r.clone()] == "党筑")
+    );
+}
+
+#[test]
+fn title_and_source_fields() {
+    let (_dir, engine) = bundled();
+    assert_eq!(ids(&engine, "title:南沙"), ["002_6bc2cfcd6b5cfc07.txt"]);
+    assert_eq!(
+        ids(&engine, "title:\"猛虎之师\""),
+        ["000_e19cf532170f2a3e.txt"]
+    );
+    assert_eq!(ids(&engine, "source:南方"), ["002_6bc2cfcd6b5cfc07.txt"]);
+    assert_eq!(
+        ids(&engine, "党建 source:佛山在线"),
+        ["000_e19cf532170f2a3e.txt"]
+    );
+    assert_eq!(
+        ids(&engine, "(陈皮 OR 尖刀班) -疫情"),
+        ["003_8f3e609361c084a5.txt", "004_ec023b9238a4b3cd.txt"]
+    );
+}
+
+#[test]
+fn explain_shows_words_fallbacks_filters_and_scores() {
+    let (_dir, engine) = bundled();
+    let mut request = Request::new("党建引领高质量发展 region:佛山 date:2020..");
+    request.explain = true;
+    let results = engine.search(&request).unwrap();
+    let notes = results.notes.join("\n");
+    assert!(notes.contains("[党建 | 引领 | 高质量 | 发展]"), "{notes}");
+    assert!(notes.contains("as characters"), "{notes}");
+    assert!(notes.contains("region in /广东省/佛山市"), "{notes}");
+    assert!(notes.contains("filter: date from 2020-01-01"), "{notes}");
+    assert!(
+        results.hits[0]
+            .explanation
+            .as_deref()
+            .unwrap()
+            .contains("BooleanQuery")
+            || results.hits[0]
+                .explanation
+                .as_deref()
+                .unwrap()
+                .contains("value")
+    );
+}
+
+#[test]
+fn long_queries_work_up_to_the_limit() {
+    let (_dir, engine) = bundled();
+    let text = include_str!("../corpus/000_e19cf532170f2a3e.txt");
+    let long: String = text
+        .chars()
+        .filter(|c| !"\"“”()-:".contains(*c))
+        .take(1000)
+        .collect();
+    assert_eq!(long.chars().count(), 1000);
+    let results = engine.search(&Request::new(&long)).unwrap();
+    assert_eq!(results.hits[0].id, "000_e19cf532170f2a3e.txt");
+    let too_long = "党".repeat(1001);
+    let err = engine
+        .search(&Request::new(&too_long))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("at most 1000"), "{err}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #[test]
+    fn random_queries_never_panic(q in "[\"“”()\\-: a-zA-Z党建高明区OR年*.，。]{0,30}|\\PC{0,30}") {
+        static ENGINE: std::sync::OnceLock<(tempfile::TempDir, Engine)> = std::sync::OnceLock::new();
+        let (_, engine) = ENGINE.get_or_init(bundled);
+        let mut request = Request::new(&q);
+        request.facets = true;
+        // Errors are fine; panics are not.
+        let _ = engine.search(&request);
+    }
+}
