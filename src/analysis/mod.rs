@@ -174,10 +174,40 @@ impl Analyzer {
     }
 
     /// Segments an already normalised text, calling `emit(start, end,
-    /// position, part)` with byte ranges into `normalized`.
-    fn segment(&self, normalized: &str, mut emit: impl FnMut(usize, usize, usize, bool)) {
+    /// position, part)` with byte ranges into `normalized`: each word of the
+    /// precise segmentation at the next position, followed by its parts at
+    /// the same position.
+    ///
+    /// One pass of jieba's search mode gives both: it emits, for each word
+    /// of the precise segmentation, the dictionary words inside it (its 2-
+    /// and 3-character sub-words) and then the word. A word is told from its
+    /// sub-words by walking the tokens backwards: a token inside the word
+    /// that follows it is a sub-word; any other token is the next word.
+    pub(crate) fn segment(
+        &self,
+        normalized: &str,
+        mut emit: impl FnMut(usize, usize, usize, bool),
+    ) {
+        let tokens = self.jieba.cut_for_search(normalized, self.hmm);
+        let mut is_word = vec![false; tokens.len()];
+        let mut enclosing: Option<(usize, usize)> = None;
+        for (i, t) in tokens.iter().enumerate().rev() {
+            match enclosing {
+                Some((s, e)) if t.byte_start >= s && t.byte_end <= e => {}
+                _ => {
+                    is_word[i] = true;
+                    enclosing = Some((t.byte_start, t.byte_end));
+                }
+            }
+        }
         let mut position = 0;
-        for token in self.jieba.cut(normalized, self.hmm) {
+        let mut group_start = 0;
+        for (i, token) in tokens.iter().enumerate() {
+            if !is_word[i] {
+                continue;
+            }
+            let subwords = &tokens[group_start..i];
+            group_start = i + 1;
             let word = token.word;
             // Trim what is not indexable from both ends: `2023.` or `-5G`.
             let Some(first) = word.find(is_indexable) else {
@@ -191,8 +221,14 @@ impl Analyzer {
             let (start, end) = (token.byte_start + first, token.byte_start + last);
             let word = &normalized[start..end];
             emit(start, end, position, false);
-            if word.chars().any(|c| !is_indexable(c)) {
-                // A compound of alphanumerics and connectors: its parts too.
+            // jieba keeps runs of CJK, ASCII letters and digits, and the ASCII
+            // connectors `+#&._%-` together: only those can be inside a word.
+            if word
+                .bytes()
+                .any(|b| b.is_ascii() && !b.is_ascii_alphanumeric())
+            {
+                // A compound of alphanumerics and connectors (`0757-88661108`,
+                // `5.4.5`): all its parts, numbers included.
                 let mut offset = start;
                 for part in word.split(|c: char| !is_indexable(c)) {
                     if !part.is_empty() {
@@ -201,44 +237,11 @@ impl Analyzer {
                     offset += part.len() + 1;
                 }
             } else {
-                self.emit_subwords(word, start, position, &mut emit);
-            }
-            position += 1;
-        }
-    }
-
-    /// Emits the dictionary words of two and three characters inside a
-    /// longer word, as jieba's search mode does.
-    fn emit_subwords(
-        &self,
-        word: &str,
-        start: usize,
-        position: usize,
-        emit: &mut impl FnMut(usize, usize, usize, bool),
-    ) {
-        let mut bounds = [0usize; 64];
-        let mut n = 0;
-        for (i, _) in word.char_indices() {
-            if n == bounds.len() {
-                return; // a run this long is not a word; its parts are not either
-            }
-            bounds[n] = i;
-            n += 1;
-        }
-        if n <= 2 || n >= bounds.len() {
-            return;
-        }
-        bounds[n] = word.len();
-        for len in [2usize, 3] {
-            if n <= len {
-                break;
-            }
-            for i in 0..=n - len {
-                let (a, b) = (bounds[i], bounds[i + len]);
-                if self.jieba.has_word(&word[a..b]) {
-                    emit(start + a, start + b, position, true);
+                for sub in subwords {
+                    emit(sub.byte_start, sub.byte_end, position, true);
                 }
             }
+            position += 1;
         }
     }
 

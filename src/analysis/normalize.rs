@@ -45,10 +45,13 @@ pub fn fold_char(c: char) -> char {
 /// including CJK ideographs. Punctuation, symbols and whitespace are not.
 #[inline]
 pub fn is_indexable(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric()
-    } else {
-        c.is_alphanumeric()
+    match c {
+        _ if c.is_ascii() => c.is_ascii_alphanumeric(),
+        // The common cases first: the main CJK block is all ideographs;
+        // general and CJK punctuation have no letters or digits.
+        '\u{4E00}'..='\u{9FFF}' => true,
+        '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}' => false,
+        _ => c.is_alphanumeric(),
     }
 }
 
@@ -224,10 +227,10 @@ mod tests {
 
     #[test]
     fn indexable_characters() {
-        for c in ['党', 'a', '7', 'é', '〇'] {
+        for c in ['党', 'a', '7', 'é', '〇', '々', '㐀', '鿿', 'Ж', '٣'] {
             assert!(is_indexable(c), "{c}");
         }
-        for c in ['，', '。', ' ', '\n', '“', '-', '《', '😀'] {
+        for c in ['，', '。', ' ', '\n', '“', '-', '《', '😀', '—', '【', '、'] {
             assert!(!is_indexable(c), "{c:?}");
         }
     }
