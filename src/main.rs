@@ -311,7 +311,7 @@ fn facets(args: FacetsArgs, output: &Output) -> Result<Exit> {
     let counts = results.facets.unwrap_or_default();
     let mut out = output.stdout();
     if args.json {
-        let value = serde_json::json!({ "query": query, "total": results.total, "facets": counts });
+        let value = output::json::facets(&query, results.total, &counts);
         output::json::line(&mut out, &value)?;
     } else {
         writeln!(out, "{} matching articles", results.total)?;
