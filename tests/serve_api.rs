@@ -1,8 +1,9 @@
 //! `zhsearch serve` over a real loopback socket: every endpoint answers as
 //! the CLI's `--json` does, every error is JSON with the right status, the
 //! limits hold, every response carries the security headers, article markup
-//! is never emitted, re-indexing is picked up without a restart, and the
-//! server stops cleanly on SIGTERM and SIGINT.
+//! is never emitted, a slow search is cut off with 503, re-indexing is
+//! picked up without a restart, and the server stops cleanly on SIGTERM and
+//! SIGINT.
 
 mod common;
 #[path = "common/server.rs"]
@@ -332,6 +333,9 @@ fn errors_are_json_and_limits_hold() {
         check(path, 404, "nothing at", None);
     }
     check("/api/doc/..%2f..%2fCargo.toml", 404, "no document", None);
+    // A path that does not decode to UTF-8: axum's own 400, as JSON.
+    check("/api/doc/%ff%fe", 400, "UTF-8", None);
+    check("/api/doc/", 404, "nothing at", None);
     // A raw `..` path is never normalised into the file system either.
     for target in [
         "/../Cargo.toml",
@@ -571,6 +575,29 @@ fn stops_cleanly_on_sigterm_and_sigint() {
     let (status, log) = server.stop("INT");
     assert_eq!(status.code(), Some(0), "{log:?}");
     assert!(log.iter().any(|l| l.contains("SIGINT received")), "{log:?}");
+}
+
+#[test]
+fn a_slow_search_is_cut_off_with_503() {
+    let env = TestEnv::with_bundled_corpus();
+    env.index();
+    // A 1,000-character query takes tens of milliseconds to plan and run
+    // (about 40 ms in the debug build); the limit here is 1 ms.
+    let server = Server::start(&env, &["--timeout", "0.001"]);
+    let text: String = std::fs::read_to_string(env.path("corpus/003_8f3e609361c084a5.txt"))
+        .unwrap()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(1000)
+        .collect();
+    let reply = server.get(&format!("/api/search?q={}&facets=true", enc(&text)));
+    reply.assert_error(
+        503,
+        "longer than the server's limit of 0.001 s",
+        "slow search",
+    );
+    reply.assert_secure("503");
+    server.wait_for_log(Duration::from_secs(5), |l| l.contains(" 503 "));
 }
 
 #[test]

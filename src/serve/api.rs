@@ -185,43 +185,54 @@ fn millis(d: std::time::Duration) -> f64 {
     (d.as_secs_f64() * 10_000.0).round() / 10.0
 }
 
+/// The body of `/api/facets`: that of `zhsearch facets --json`, with
+/// `undated_excluded` (which the CLI prints on stderr) when a date filter
+/// left articles out.
+pub fn facets_body(request: &Request, results: Results) -> Value {
+    let counts = results.facets.unwrap_or_default();
+    let mut body = out::facets(&request.query, results.total, &counts);
+    if let Some(n) = results.undated_excluded {
+        body["undated_excluded"] = json!(n);
+    }
+    body
+}
+
+/// Parses the parameters of `endpoint`, searches, and answers with `body`.
+async fn searched(
+    state: AppState,
+    endpoint: Endpoint,
+    raw: Option<String>,
+    body: fn(&Request, Results) -> Value,
+) -> Result<Response, ApiError> {
+    let request = params::parse(endpoint, raw.as_deref())?;
+    let value = state
+        .run(move |engine| {
+            let results = engine
+                .search(&request)
+                .map_err(|e| ApiError::from_search(e, &request))?;
+            Ok(body(&request, results))
+        })
+        .await?;
+    Ok(json_response(StatusCode::OK, &value))
+}
+
 /// `GET /api/search`.
 pub async fn search(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let request = params::parse(Endpoint::Search, raw.as_deref())?;
-    let body = state
-        .run(move |engine| {
-            let results = engine
-                .search(&request)
-                .map_err(|e| ApiError::from_search(e, &request))?;
-            Ok(search_body(&request, &results))
-        })
-        .await?;
-    Ok(json_response(StatusCode::OK, &body))
+    searched(state, Endpoint::Search, raw, |request, results| {
+        search_body(request, &results)
+    })
+    .await
 }
 
-/// `GET /api/facets`: the body of `zhsearch facets --json`.
+/// `GET /api/facets`.
 pub async fn facets(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let request = params::parse(Endpoint::Facets, raw.as_deref())?;
-    let body = state
-        .run(move |engine| {
-            let results = engine
-                .search(&request)
-                .map_err(|e| ApiError::from_search(e, &request))?;
-            let counts = results.facets.unwrap_or_default();
-            let mut body = out::facets(&request.query, results.total, &counts);
-            if let Some(n) = results.undated_excluded {
-                body["undated_excluded"] = json!(n);
-            }
-            Ok(body)
-        })
-        .await?;
-    Ok(json_response(StatusCode::OK, &body))
+    searched(state, Endpoint::Facets, raw, facets_body).await
 }
 
 /// `GET /api/doc/{id}`: the body of `zhsearch show ID --json`. The id is
