@@ -59,6 +59,15 @@ pub enum Command {
     Show(ShowArgs),
     /// Print what metadata extraction finds in files, without indexing them.
     Extract(ExtractArgs),
+    /// Serve a web page for browsing the index, and a JSON API.
+    ///
+    /// Open the printed address (http://127.0.0.1:7700/ by default) in a
+    /// browser. The API (/api/search, /api/facets, /api/doc/ID,
+    /// /api/health) answers like `search --json`, `facets --json` and
+    /// `show --json`; /api/openapi.json describes it. Re-indexing into the
+    /// same index while serving is picked up without a restart. Stop with
+    /// Ctrl-C.
+    Serve(ServeArgs),
 }
 
 /// Filters shared by `search` and `facets`. They mean the same as the
@@ -238,6 +247,37 @@ pub struct ShowArgs {
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `zhsearch serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub location: IndexLocation,
+
+    /// The address to listen on. The default serves this computer only;
+    /// 0.0.0.0:7700 serves the network too (there is no authentication).
+    /// Port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:7700", value_name = "ADDR")]
+    pub addr: std::net::SocketAddr,
+
+    /// Cut off a search after this many seconds (decimals allowed), answering
+    /// 503 with a message saying so.
+    #[arg(long, default_value = "10", value_name = "SECONDS", value_parser = seconds)]
+    pub timeout: std::time::Duration,
+}
+
+/// Parses `--timeout`: a number of seconds, more than 0 and at most an hour.
+fn seconds(text: &str) -> Result<std::time::Duration, String> {
+    let secs: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= 3600.0) {
+        return Err(format!(
+            "{text} s is out of range: give more than 0 and at most 3600"
+        ));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
 }
 
 /// Parses the command line. Query words that start with `-` (`-疫情`, an

@@ -80,4 +80,13 @@ pub enum Error {
     /// A query could not be parsed or is not allowed.
     #[error(transparent)]
     Query(#[from] crate::search::QueryError),
+    /// The HTTP server could not listen on its address, or failed while serving.
+    #[error("HTTP server on {addr}: {source}")]
+    Serve {
+        /// The address it listens, or tried to listen, on.
+        addr: std::net::SocketAddr,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
 }

@@ -9,3 +9,4 @@ pub mod indexer;
 pub mod output;
 pub mod schema;
 pub mod search;
+pub mod serve;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use cli::ServeArgs;
 use cli::{
     Cli, ColorWhen, Command, ExtractArgs, FacetsArgs, FilterArgs, IndexArgs, IndexLocation,
     SearchArgs, ShowArgs, SortBy,
@@ -107,6 +108,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Facets(args) => facets(args, &output),
         Command::Show(args) => show(args, &output),
         Command::Extract(args) => extract(args, &output),
+        Command::Serve(args) => serve(args),
     }
 }
 
@@ -322,7 +324,7 @@ fn facets(args: FacetsArgs, output: &Output) -> Result<Exit> {
     let counts = results.facets.unwrap_or_default();
     let mut out = output.stdout();
     if args.json {
-        let value = serde_json::json!({ "query": query, "total": results.total, "facets": counts });
+        let value = output::json::facets(&query, results.total, &counts);
         output::json::line(&mut out, &value)?;
     } else {
         writeln!(out, "{} matching articles", results.total)?;
@@ -390,5 +392,25 @@ fn show(args: ShowArgs, output: &Output) -> Result<Exit> {
         output.human.document(&mut out, &doc)?;
     }
     out.flush()?;
+    Ok(Exit::Success)
+}
+
+/// `zhsearch serve`: runs until Ctrl-C or SIGTERM. The line saying where it
+/// listens goes to stderr, like the request log.
+fn serve(args: ServeArgs) -> Result<Exit> {
+    let engine = open_engine(&args.location)?;
+    let config = zhsearch::serve::Config {
+        addr: args.addr,
+        timeout: args.timeout,
+        ..zhsearch::serve::Config::default()
+    };
+    let index = args.location.index.display().to_string();
+    let documents = engine.num_docs();
+    zhsearch::serve::run(engine, &config, |addr| {
+        eprintln!(
+            "zhsearch: serving {index} ({documents} documents) on http://{addr}/ (Ctrl-C to stop)"
+        );
+    })
+    .with_context(|| format!("zhsearch serve --addr {}", args.addr))?;
     Ok(Exit::Success)
 }

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::extract::Article;
 use crate::indexer::Summary;
+use crate::search::facets::FacetCounts;
 use crate::search::{Hit, StoredDoc};
 
 /// One hit as a JSON object. Highlights are `[start, end)` character
@@ -54,6 +55,12 @@ pub fn summary(summary: &Summary) -> Value {
         .map(|s| json!({"path": s.path, "line": s.line, "reason": s.reason}))
         .collect();
     value
+}
+
+/// Facet counts of the articles matching `query`, as `zhsearch facets
+/// --json` prints them and `/api/facets` returns them.
+pub fn facets(query: &str, total: usize, counts: &FacetCounts) -> Value {
+    json!({ "query": query, "total": total, "facets": counts })
 }
 
 /// An extracted article as JSON (without its text).

@@ -1,0 +1,158 @@
+//! The browsing page and the OpenAPI description, embedded in the binary
+//! with `include_str!`: the only files the server ever sends. There is no
+//! file-system serving, so no path can reach anything else.
+//!
+//! The page is plain HTML, CSS and JavaScript with no build step and no
+//! external resource; it loads its script and style from `/app.js` and
+//! `/style.css` only (the Content-Security-Policy forbids inline ones) and
+//! builds all article text into the DOM with `textContent`.
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+/// The page.
+pub const INDEX_HTML: &str = include_str!("assets/index.html");
+/// Its script.
+pub const APP_JS: &str = include_str!("assets/app.js");
+/// Its style.
+pub const STYLE_CSS: &str = include_str!("assets/style.css");
+/// The OpenAPI 3.1 description of the API.
+pub const OPENAPI: &str = include_str!("assets/openapi.json");
+
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // Revalidate, so that a new binary's page is seen at once.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// `GET /`.
+pub async fn index() -> Response {
+    asset(INDEX_HTML, "text/html; charset=utf-8")
+}
+
+/// `GET /app.js`.
+pub async fn script() -> Response {
+    asset(APP_JS, "text/javascript; charset=utf-8")
+}
+
+/// `GET /style.css`.
+pub async fn style() -> Response {
+    asset(STYLE_CSS, "text/css; charset=utf-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use serde_json::Value;
+
+    use super::*;
+    use crate::serve::params::{FACETS_PARAMS, SEARCH_PARAMS};
+    use crate::serve::{API_ROUTES, MAX_LIMIT, MAX_OFFSET};
+
+    #[test]
+    fn the_page_has_nothing_inline_that_the_csp_would_block() {
+        let html = INDEX_HTML.to_ascii_lowercase();
+        assert!(!html.contains("<style"), "inline <style>");
+        assert!(!html.contains(" style="), "style attribute");
+        assert!(!html.contains("javascript:"), "javascript: URL");
+        let scripts: Vec<&str> = html.split("<script").skip(1).collect();
+        assert_eq!(scripts.len(), 1, "one script");
+        assert!(
+            scripts[0].trim_start().starts_with("src=\"/app.js\""),
+            "{}",
+            scripts[0]
+        );
+        for attr in [" onclick", " onload", " onerror", " onsubmit", " oninput"] {
+            assert!(!html.contains(attr), "inline handler {attr}");
+        }
+        for external in ["http://", "https://", "//cdn"] {
+            assert!(!html.contains(external), "external resource {external}");
+            assert!(
+                !STYLE_CSS.contains(external),
+                "external resource {external}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_script_never_puts_text_in_as_html() {
+        for sink in [
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+        ] {
+            assert!(!APP_JS.contains(sink), "app.js uses {sink}");
+        }
+    }
+
+    fn openapi() -> Value {
+        serde_json::from_str(OPENAPI).expect("openapi.json is JSON")
+    }
+
+    fn parameter_names(spec: &Value, path: &str) -> BTreeSet<String> {
+        spec["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{path}: no parameters"))
+            .iter()
+            .map(|p| {
+                let p = match p.get("$ref").and_then(Value::as_str) {
+                    Some(r) => {
+                        let name = r.rsplit('/').next().unwrap();
+                        &spec["components"]["parameters"][name]
+                    }
+                    None => p,
+                };
+                p["name"].as_str().unwrap().to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn openapi_describes_exactly_the_routes_and_parameters() {
+        let spec = openapi();
+        assert_eq!(spec["openapi"], "3.1.0");
+        let paths: BTreeSet<&str> = spec["paths"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(paths, API_ROUTES.into_iter().collect());
+        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        assert_eq!(parameter_names(&spec, "/api/search"), names(&SEARCH_PARAMS));
+        assert_eq!(parameter_names(&spec, "/api/facets"), names(&FACETS_PARAMS));
+        assert_eq!(parameter_names(&spec, "/api/doc/{id}"), names(&["id"]));
+        let limit = &spec["components"]["parameters"]["limit"]["schema"];
+        assert_eq!(limit["maximum"], MAX_LIMIT);
+        let offset = &spec["components"]["parameters"]["offset"]["schema"];
+        assert_eq!(offset["maximum"], MAX_OFFSET);
+    }
+
+    #[test]
+    fn openapi_references_resolve() {
+        let spec = openapi();
+        fn walk(v: &Value, spec: &Value) {
+            match v {
+                Value::Object(map) => {
+                    if let Some(Value::String(r)) = map.get("$ref") {
+                        let target = r
+                            .strip_prefix("#")
+                            .and_then(|p| spec.pointer(p))
+                            .unwrap_or(&Value::Null);
+                        assert!(!target.is_null(), "dangling $ref {r}");
+                    }
+                    map.values().for_each(|v| walk(v, spec));
+                }
+                Value::Array(items) => items.iter().for_each(|v| walk(v, spec)),
+                _ => {}
+            }
+        }
+        walk(&spec, &spec);
+    }
+}
