@@ -13,7 +13,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 /// words, phrases or any string of characters, with highlighted snippets.
 ///
 /// Exit codes: 0 results found / work done, 1 no results, 2 error,
-/// 3 indexing finished but some files were skipped.
+/// 3 indexing finished but some files were skipped, 130 indexing interrupted
+/// (what was done is committed).
 #[derive(Debug, Parser)]
 #[command(name = "zhsearch", version, max_term_width = 100)]
 pub struct Cli {
@@ -137,6 +138,11 @@ pub struct IndexArgs {
     /// Memory budget of the index writer, in MB.
     #[arg(long, default_value_t = 256)]
     pub memory: usize,
+
+    /// Commit after this many documents (and at the end), so that an
+    /// interrupted run keeps its progress; the next run completes it.
+    #[arg(long, default_value_t = 100_000, value_name = "DOCS")]
+    pub commit_every: usize,
 
     /// A topic taxonomy (TOML, in the format of data/topics.toml) to
     /// classify articles with, instead of the built-in one.

@@ -7,6 +7,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -36,6 +37,8 @@ enum Exit {
     Error = 2,
     /// Indexing finished, but some files or records were skipped.
     Partial = 3,
+    /// Indexing was interrupted (Ctrl-C) after committing what was done.
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {
@@ -160,8 +163,17 @@ fn build_index(
         .progress_chars("=> "),
     );
     let mut files = 0usize;
-    let mut docs = 0usize;
     let started = std::time::Instant::now();
+    let status = |files: usize, docs: usize, text: u64| {
+        let secs = started.elapsed().as_secs_f64().max(1e-3);
+        format!(
+            "{files} files, {docs} docs, {:.1} MB text, {:.0} docs/s, {:.1} MB/s",
+            text as f64 / 1e6,
+            docs as f64 / secs,
+            text as f64 / 1e6 / secs
+        )
+    };
+    let (mut docs, mut text) = (0usize, 0u64);
     let summary =
         indexer::index_corpus(corpus, dir, extractor, options, &mut |event| match event {
             Progress::Start { files: n, bytes } => {
@@ -169,17 +181,22 @@ fn build_index(
                 bar.set_message(format!("0/{n} files"));
                 files = 0;
             }
-            Progress::File { file, docs: d } => {
+            Progress::File { file, .. } => {
                 files += 1;
-                docs += d;
                 bar.inc(file.size);
-                let rate = docs as f64 / started.elapsed().as_secs_f64().max(1e-3);
-                bar.set_message(format!("{files} files, {docs} docs, {rate:.0} docs/s"));
+                bar.set_message(status(files, docs, text));
+            }
+            Progress::Indexed {
+                docs: d,
+                text_bytes,
+            } => {
+                (docs, text) = (d, text_bytes);
+                bar.set_message(status(files, docs, text));
             }
             Progress::Skipped(skipped) => {
                 bar.suspend(|| eprintln!("zhsearch: warning: skipped {skipped}"));
             }
-            Progress::Committing => {
+            Progress::Committing { docs } => {
                 bar.set_message(format!("{files} files, {docs} docs; committing"))
             }
         });
@@ -189,9 +206,24 @@ fn build_index(
 
 fn index(args: IndexArgs, output: &Output) -> Result<Exit> {
     let analyzer = analyzer(&args.location)?;
+    // Ctrl-C stops reading, commits what is done, and exits cleanly.
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&cancel);
+    ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            // A second Ctrl-C: give up at once; the last commit stays intact.
+            std::process::exit(130);
+        }
+        eprintln!(
+            "\nzhsearch: interrupted; committing what is done (Ctrl-C again to quit at once)"
+        );
+    })
+    .context("installing the Ctrl-C handler")?;
     let mut options = IndexOptions {
         memory_mb: args.memory,
         rebuild: args.rebuild,
+        commit_every: args.commit_every,
+        cancel: Some(cancel),
         ..IndexOptions::default()
     };
     if let Some(threads) = args.threads {
@@ -207,7 +239,10 @@ fn index(args: IndexArgs, output: &Output) -> Result<Exit> {
         output.human.summary(&mut out, &summary)?;
     }
     out.flush()?;
-    Ok(if summary.skipped.is_empty() {
+    Ok(if summary.interrupted {
+        eprintln!("zhsearch: stopped early: run the same command again to finish");
+        Exit::Interrupted
+    } else if summary.skipped.is_empty() {
         Exit::Success
     } else {
         Exit::Partial

@@ -5,11 +5,13 @@
 //! | `id`       | unique document id                      | raw term, stored, fast        |
 //! | `path`     | source file, relative to the corpus     | raw term, stored, fast        |
 //! | `hash`     | content hash of the source file         | stored, fast                  |
-//! | `title`    | title                                   | jieba words, positions, stored|
-//! | `body`     | article text                            | jieba words, positions, stored|
-//! | `title_grams` | title again                          | char uni/bigrams, positions   |
-//! | `body_grams`  | body again                           | char uni/bigrams, positions   |
-//! | `source`   | publisher / site                        | char uni/bigrams, stored      |
+//! | `title`    | title                                   | jieba words, positions        |
+//! | `body`     | article text                            | jieba words, positions        |
+//! | `title_text` | the title as written                  | stored                        |
+//! | `body_text`  | the text as written                   | stored                        |
+//! | `title_grams` | title again                          | char bigrams, positions      |
+//! | `body_grams`  | body again                           | char bigrams, positions      |
+//! | `source`   | publisher / site                        | char bigrams, stored         |
 //! | `date`     | publication date (first day of it)      | indexed, fast, stored         |
 //! | `date_end` | last day of it (a year-precise date spans the year) | indexed, fast     |
 //! | `year`     | `/2024/09` (as precise as known)        | facet                         |
@@ -24,10 +26,10 @@ use tantivy::schema::{
     Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::analysis::{GRAMS, WORDS};
+use crate::analysis::{GRAMS, PRESEGMENTED};
 
 /// Version of the schema; recorded in the index and checked when opening.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The fields of a zhsearch index.
 #[derive(Debug, Clone)]
@@ -40,13 +42,18 @@ pub struct Fields {
     pub path: Field,
     /// Hash of the source file's content, for incremental indexing.
     pub hash: Field,
-    /// Title, as jieba words.
+    /// Title, as jieba words (segmented by the indexer's workers, handed to
+    /// tantivy pre-segmented).
     pub title: Field,
-    /// Body, as jieba words.
+    /// Body, as jieba words (likewise).
     pub body: Field,
-    /// Title, as character unigrams and bigrams.
+    /// Title, stored as written.
+    pub title_text: Field,
+    /// Body, stored as written.
+    pub body_text: Field,
+    /// Title, as character bigrams (and its last character).
     pub title_grams: Field,
-    /// Body, as character unigrams and bigrams.
+    /// Body, as character bigrams (and its last character).
     pub body_grams: Field,
     /// Publisher or site.
     pub source: Field,
@@ -90,8 +97,10 @@ impl Fields {
         let id = b.add_text_field("id", STRING | STORED | FAST);
         let path = b.add_text_field("path", STRING | STORED | FAST);
         let hash = b.add_u64_field("hash", STORED | FAST);
-        let title = b.add_text_field("title", text(WORDS, true));
-        let body = b.add_text_field("body", text(WORDS, true));
+        let title = b.add_text_field("title", text(PRESEGMENTED, false));
+        let body = b.add_text_field("body", text(PRESEGMENTED, false));
+        let title_text = b.add_text_field("title_text", STORED);
+        let body_text = b.add_text_field("body_text", STORED);
         let title_grams = b.add_text_field("title_grams", text(GRAMS, false));
         let body_grams = b.add_text_field("body_grams", text(GRAMS, false));
         let source = b.add_text_field("source", text(GRAMS, true));
@@ -124,6 +133,8 @@ impl Fields {
             hash,
             title,
             body,
+            title_text,
+            body_text,
             title_grams,
             body_grams,
             source,

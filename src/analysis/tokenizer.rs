@@ -95,19 +95,130 @@ impl TokenStream for WordTokenStream<'_> {
     }
 }
 
-/// Character unigrams and bigrams with real positions (see the module doc of
-/// [`crate::analysis`]). Stateless: it folds characters as it goes.
+/// Separates the words of a pre-segmented text.
+const NEXT_WORD: char = '\u{1F}';
+/// Separates a word from a part of it at the same position.
+const SAME_POSITION: char = '\u{1E}';
+
+impl WordTokenizer {
+    /// Segments `text` and appends its words to `out` in the form that
+    /// [`PresegmentedTokenizer`] reads back: words separated by U+001F, the
+    /// parts of a word after it, separated by U+001E. Neither separator can
+    /// be part of a word (control characters are not indexed).
+    ///
+    /// The indexer segments each text once, in its own worker threads, and
+    /// uses the words both for the index (through this form) and for
+    /// keywords. Handing tantivy a `PreTokenizedString` instead would
+    /// serialise every token to JSON and back (16 times the text's size).
+    pub fn presegment(&mut self, text: &str, out: &mut String) {
+        let mut stream = self.token_stream(text);
+        let mut last = usize::MAX;
+        while stream.advance() {
+            let token = stream.token();
+            if token.position == last {
+                out.push(SAME_POSITION);
+            } else if last != usize::MAX {
+                out.push(NEXT_WORD);
+            }
+            last = token.position;
+            out.push_str(&token.text);
+        }
+    }
+}
+
+/// The words of a pre-segmented text (not their parts).
+pub fn presegmented_words(presegmented: &str) -> impl Iterator<Item = &str> {
+    presegmented
+        .split(NEXT_WORD)
+        .map(|w| w.split(SAME_POSITION).next().unwrap_or(w))
+        .filter(|w| !w.is_empty())
+}
+
+/// Reads back what [`WordTokenizer::presegment`] wrote, without segmenting
+/// again: the tokenizer of the word fields at index time.
+#[derive(Clone, Default)]
+pub struct PresegmentedTokenizer;
+
+/// The token stream of a [`PresegmentedTokenizer`].
+pub struct PresegmentedStream<'a> {
+    text: &'a str,
+    offset: usize,
+    position: usize,
+    started: bool,
+    token: Token,
+}
+
+impl Tokenizer for PresegmentedTokenizer {
+    type TokenStream<'a> = PresegmentedStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PresegmentedStream<'a> {
+        PresegmentedStream {
+            text,
+            offset: 0,
+            position: 0,
+            started: false,
+            token: Token::default(),
+        }
+    }
+}
+
+impl TokenStream for PresegmentedStream<'_> {
+    fn advance(&mut self) -> bool {
+        let rest = &self.text[self.offset..];
+        if rest.is_empty() {
+            return false;
+        }
+        let mut start = self.offset;
+        if let Some(sep) = rest
+            .chars()
+            .next()
+            .filter(|&c| c == NEXT_WORD || c == SAME_POSITION)
+        {
+            if sep == NEXT_WORD {
+                self.position += 1;
+            }
+            start += 1;
+        } else if self.started {
+            self.position += 1;
+        }
+        self.started = true;
+        let len = self.text[start..]
+            .find([NEXT_WORD, SAME_POSITION])
+            .unwrap_or(self.text.len() - start);
+        self.token.text.clear();
+        self.token.text.push_str(&self.text[start..start + len]);
+        self.token.offset_from = start;
+        self.token.offset_to = start + len;
+        self.token.position = self.position;
+        self.token.position_length = 1;
+        self.offset = start + len;
+        if len == 0 {
+            return self.advance();
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+/// Character bigrams with real positions, and the last character alone (see
+/// the module doc of [`crate::analysis`]). Stateless: it folds characters as
+/// it goes.
 #[derive(Clone, Default)]
 pub struct GramTokenizer;
 
 /// The token stream of a [`GramTokenizer`].
 pub struct GramTokenStream<'a> {
     chars: std::str::CharIndices<'a>,
-    /// The previous indexable character: folded, its byte offset, its position.
-    previous: Option<(char, usize, usize)>,
-    /// The current indexable character, whose unigram is emitted after the
-    /// bigram that ends with it: folded, its original byte range, its position.
-    pending_unigram: Option<(char, usize, usize, usize)>,
+    /// The previous indexable character: folded, its original byte range,
+    /// its position.
+    previous: Option<(char, usize, usize, usize)>,
     next_position: usize,
     token: Token,
 }
@@ -119,7 +230,6 @@ impl Tokenizer for GramTokenizer {
         GramTokenStream {
             chars: text.char_indices(),
             previous: None,
-            pending_unigram: None,
             next_position: 0,
             token: Token::default(),
         }
@@ -139,10 +249,6 @@ impl GramTokenStream<'_> {
 
 impl TokenStream for GramTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        if let Some((c, from, to, position)) = self.pending_unigram.take() {
-            self.set(&[c], from, to, position);
-            return true;
-        }
         for (offset, original) in self.chars.by_ref() {
             let c = fold_char(original);
             if !is_indexable(c) {
@@ -151,17 +257,22 @@ impl TokenStream for GramTokenStream<'_> {
             let position = self.next_position;
             self.next_position += 1;
             let end = offset + original.len_utf8();
-            let previous = self.previous.replace((c, offset, position));
-            if let Some((p, p_offset, p_position)) = previous {
-                // The bigram first, so that every term's positions ascend.
-                self.pending_unigram = Some((c, offset, end, position));
-                self.set(&[p, c], p_offset, end, p_position);
-            } else {
-                self.set(&[c], offset, end, position);
+            if let Some((p, p_from, _, p_position)) =
+                self.previous.replace((c, offset, end, position))
+            {
+                self.set(&[p, c], p_from, end, p_position);
+                return true;
             }
-            return true;
         }
-        false
+        // The end: the last character alone, so that a character is always
+        // the first of some term (see `search::plan::grams`).
+        match self.previous.take() {
+            Some((c, from, to, position)) => {
+                self.set(&[c], from, to, position);
+                true
+            }
+            None => false,
+        }
     }
 
     fn token(&self) -> &Token {
@@ -237,28 +348,51 @@ mod tests {
     }
 
     #[test]
-    fn grams_are_unigrams_and_bigrams_at_character_positions() {
-        let text = "党建，引领A";
+    fn grams_are_bigrams_at_character_positions_and_the_last_character() {
+        let text = "党建，引领A。";
         let tokens = gram_tokens(text);
         assert_eq!(
             summary(&tokens),
             [
-                ("党".to_string(), 0),
                 ("党建".to_string(), 0),
-                ("建".to_string(), 1),
                 ("建引".to_string(), 1),
-                ("引".to_string(), 2),
                 ("引领".to_string(), 2),
-                ("领".to_string(), 3),
                 ("领a".to_string(), 3),
                 ("a".to_string(), 4),
             ]
         );
-        let bigram = &tokens[3];
+        let bigram = &tokens[1];
         assert_eq!(&text[bigram.offset_from..bigram.offset_to], "建，引");
+        assert_eq!(summary(&gram_tokens("，党。")), [("党".to_string(), 0)]);
+        assert!(gram_tokens("，。 ").is_empty());
+    }
+
+    #[test]
+    fn presegmented_text_replays_the_same_tokens() {
+        let text = "在高明区，２０２３年GDP增长0757-88661108";
+        let direct: Vec<(String, usize)> = summary(&word_tokens(text));
+        let mut encoded = String::new();
+        Analyzer::builtin()
+            .word_tokenizer()
+            .presegment(text, &mut encoded);
+        let replayed = summary(&collect(&mut PresegmentedTokenizer.token_stream(&encoded)));
+        assert_eq!(replayed, direct);
+        let words: Vec<&str> = presegmented_words(&encoded).collect();
+        assert_eq!(
+            words,
+            ["在", "高明区", "2023", "年", "gdp", "增长", "0757-88661108"]
+        );
     }
 
     proptest! {
+        #[test]
+        fn presegmenting_any_text_round_trips(text in "\\PC{0,60}|[\\u{4E00}-\\u{4E50}a-z0-9 ,.-]{0,60}") {
+            let mut encoded = String::new();
+            Analyzer::builtin().word_tokenizer().presegment(&text, &mut encoded);
+            let replayed = summary(&collect(&mut PresegmentedTokenizer.token_stream(&encoded)));
+            prop_assert_eq!(replayed, summary(&word_tokens(&text)));
+        }
+
         #[test]
         fn arbitrary_text_never_panics_and_offsets_fall_on_char_boundaries(text in "\\PC{0,60}|[\\u{3000}-\\u{303F}\\u{4E00}-\\u{4E50}\\u{FF01}-\\u{FF5E}a-zA-Z0-9 ,.-]{0,60}") {
             for tokens in [word_tokens(&text), gram_tokens(&text)] {

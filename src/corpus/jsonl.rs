@@ -13,7 +13,7 @@ const BODY_FIELDS: [&str; 4] = ["body", "content", "text", "article"];
 pub fn read(
     file: &SourceFile,
     mut reader: impl BufRead,
-    mut emit: impl FnMut(Result<RawDoc, Skipped>),
+    mut emit: impl FnMut(Result<RawDoc, Skipped>) -> bool,
 ) -> Result<(), Skipped> {
     let mut buf = Vec::new();
     let mut line_no = 0;
@@ -37,7 +37,9 @@ pub fn read(
             continue;
         }
         records += 1;
-        emit(parse_record(file, line_no, line));
+        if !emit(parse_record(file, line_no, line)) {
+            break;
+        }
     }
     if records == 0 {
         return Err(Skipped {
@@ -121,7 +123,10 @@ mod tests {
 
     fn read_all(input: &str) -> (Vec<Result<RawDoc, Skipped>>, Result<(), Skipped>) {
         let mut out = Vec::new();
-        let result = read(&file(), input.as_bytes(), |d| out.push(d));
+        let result = read(&file(), input.as_bytes(), |d| {
+            out.push(d);
+            true
+        });
         (out, result)
     }
 

@@ -222,6 +222,18 @@ pub fn read(
     file: &SourceFile,
     mut emit: impl FnMut(Result<RawDoc, Skipped>),
 ) -> Result<(), Skipped> {
+    read_while(file, |record| {
+        emit(record);
+        true
+    })
+}
+
+/// Like [`read`], but stops reading as soon as `emit` returns `false` (for
+/// an indexing run that was interrupted).
+pub fn read_while(
+    file: &SourceFile,
+    mut emit: impl FnMut(Result<RawDoc, Skipped>) -> bool,
+) -> Result<(), Skipped> {
     let skipped = |reason: String| Skipped {
         path: file.rel.clone(),
         line: None,
@@ -243,7 +255,7 @@ pub fn read(
             if body.trim().is_empty() {
                 return Err(skipped("no text after the front matter".to_string()));
             }
-            emit(Ok(RawDoc {
+            let _ = emit(Ok(RawDoc {
                 id: file.rel.clone(),
                 path: file.rel.clone(),
                 line: None,

@@ -112,6 +112,45 @@ impl Extractor {
 
     /// Extracts an article's metadata from its raw form.
     pub fn extract(&self, doc: RawDoc) -> Article {
+        let mut article = self.extract_from_text(doc);
+        let words = |text: &str| -> Vec<String> {
+            self.analyzer
+                .words(text)
+                .into_iter()
+                .filter(|w| !w.part)
+                .map(|w| w.text)
+                .collect()
+        };
+        let title = if article.meta.title_from == "lead" {
+            Vec::new()
+        } else {
+            words(&article.title)
+        };
+        let body = words(&article.body);
+        article.meta.keywords = self.keywords(
+            title.iter().map(String::as_str),
+            body.iter().map(String::as_str),
+        );
+        article
+    }
+
+    /// The article's TF-IDF keywords, from its words as segmented for the index.
+    pub fn keywords<'a>(
+        &self,
+        title_words: impl Iterator<Item = &'a str>,
+        body_words: impl Iterator<Item = &'a str>,
+    ) -> Vec<String> {
+        topic::keywords_from_words(
+            self.analyzer.jieba(),
+            title_words,
+            body_words,
+            KEYWORDS_PER_ARTICLE,
+        )
+    }
+
+    /// Extracts everything but keywords, which need the words of the text:
+    /// the indexer segments the text once, for the index and for keywords.
+    pub fn extract_from_text(&self, doc: RawDoc) -> Article {
         let found = title::find_title(&doc.body);
         let meta = doc.meta;
         let (title, title_from) = match meta.title {
@@ -190,13 +229,6 @@ impl Extractor {
                 })
                 .collect()
         };
-        metadata.keywords = topic::keywords(
-            self.analyzer.jieba(),
-            text_title,
-            &doc.body,
-            KEYWORDS_PER_ARTICLE,
-        );
-
         Article {
             id: doc.id,
             path: doc.path,

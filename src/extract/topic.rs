@@ -29,8 +29,11 @@
 //! assert!(topics.iter().any(|t| t.topic == "党建"));
 //! ```
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, RwLock};
+
+use rustc_hash::FxHashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use jieba_rs::{Jieba, KeywordExtract, KeywordExtractConfig, TfIdf};
@@ -545,19 +548,94 @@ static TFIDF: LazyLock<TfIdf> = LazyLock::new(|| {
 const KEYWORD_POS: &[&str] = &["n", "nr", "ns", "nt", "nz", "nw", "vn", "l", "j", "eng"];
 
 /// The article's top `k` keywords by jieba-rs TF-IDF (the title counted twice), without
-/// numbers, single characters or stop words. The TF-IDF table is loaded once.
+/// numbers, single characters or stop words. Segments the text itself; the indexer,
+/// which has segmented it already, calls [`keywords_from_words`] instead.
 pub fn keywords(jieba: &Jieba, title: &str, body: &str, k: usize) -> Vec<String> {
+    let words = |text: &str| -> Vec<String> {
+        jieba
+            .cut(text, true)
+            .into_iter()
+            .map(|t| t.word.to_string())
+            .collect()
+    };
+    let (title, body) = (words(title), words(body));
+    keywords_from_words(
+        jieba,
+        title.iter().map(String::as_str),
+        body.iter().map(String::as_str),
+        k,
+    )
+}
+
+/// The IDF of each word seen so far, or `None` for a word that cannot be a keyword
+/// (stop word, wrong part of speech), shared by every indexing thread.
+static IDF: LazyLock<RwLock<FxHashMap<String, Option<f64>>>> = LazyLock::new(Default::default);
+
+thread_local! {
+    /// This thread's copy of what it has looked up in [`IDF`], to spare the lock.
+    static LOCAL_IDF: RefCell<FxHashMap<String, Option<f64>>> = RefCell::new(FxHashMap::default());
+}
+
+/// The IDF of a word in jieba-rs's TF-IDF table, if it can be a keyword.
+///
+/// jieba-rs keeps its IDF table private, but its TF-IDF weight of a one-word text is
+/// exactly that word's IDF (term frequency 1 of 1 total), and it applies the same stop
+/// word, length and part-of-speech filters as for a whole article. So a word is asked
+/// once, and the answer cached: an article's keywords then cost a few hash lookups
+/// instead of segmenting and tagging its text a second time.
+fn idf(jieba: &Jieba, word: &str) -> Option<f64> {
+    if let Some(cached) = LOCAL_IDF.with(|local| local.borrow().get(word).copied()) {
+        return cached;
+    }
+    let shared = IDF
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(word)
+        .copied();
+    let value = shared.unwrap_or_else(|| {
+        let pos = KEYWORD_POS.iter().map(|p| p.to_string()).collect();
+        let weight = TFIDF
+            .extract_keywords(jieba, word, 1, pos)
+            .into_iter()
+            .find(|kw| kw.keyword == word)
+            .map(|kw| kw.weight);
+        IDF.write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(word.to_string(), weight);
+        weight
+    });
+    LOCAL_IDF.with(|local| local.borrow_mut().insert(word.to_string(), value));
+    value
+}
+
+/// The top `k` TF-IDF keywords of an article given as its words (title words count
+/// twice), without numbers, single characters or stop words.
+pub fn keywords_from_words<'a>(
+    jieba: &Jieba,
+    title: impl Iterator<Item = &'a str>,
+    body: impl Iterator<Item = &'a str>,
+    k: usize,
+) -> Vec<String> {
     if k == 0 {
         return Vec::new();
     }
-    let text = format!("{title}\n{title}\n{body}");
-    let pos = KEYWORD_POS.iter().map(|p| p.to_string()).collect();
-    TFIDF
-        .extract_keywords(jieba, &text, k * 2 + 8, pos)
+    let mut tf: FxHashMap<&str, u32> = FxHashMap::default();
+    for (word, n) in title.map(|w| (w, 2)).chain(body.map(|w| (w, 1))) {
+        // Single characters are never keywords; most words are, so skip them early.
+        if word.chars().nth(1).is_some() {
+            *tf.entry(word).or_insert(0) += n;
+        }
+    }
+    let mut scored: Vec<(f64, &str)> = tf
         .into_iter()
-        .map(|kw| kw.keyword)
-        .filter(|w| w.chars().count() >= 2 && !is_number(w))
+        .filter(|(w, _)| !is_number(w))
+        .filter_map(|(w, n)| Some((f64::from(n) * idf(jieba, w)?, w)))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored
+        .into_iter()
         .take(k)
+        .map(|(_, w)| w.to_string())
         .collect()
 }
 

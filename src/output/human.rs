@@ -335,7 +335,7 @@ impl Human {
         writeln!(
             out,
             "indexed {} documents ({:.2} MB of text) in {:.2} s: {:.2} MB/s, {:.0} docs/s; \
-             files: {} added, {} updated, {} removed, {} unchanged, {} skipped; {} documents in the index",
+             files: {} added, {} updated, {} removed, {} unchanged, {} skipped; {} documents in the index{}",
             s.docs,
             mb,
             secs,
@@ -347,6 +347,7 @@ impl Human {
             s.unchanged,
             s.skipped.len(),
             s.total_docs,
+            if s.interrupted { " (interrupted)" } else { "" },
         )
     }
 }

@@ -508,8 +508,8 @@ impl Engine {
         Ok(StoredDoc {
             id: text(f.id).unwrap_or_default(),
             path: text(f.path).unwrap_or_default(),
-            title: text(f.title).unwrap_or_default(),
-            body: text(f.body).unwrap_or_default(),
+            title: text(f.title_text).unwrap_or_default(),
+            body: text(f.body_text).unwrap_or_default(),
             source: text(f.source),
             url: text(f.url),
             meta,

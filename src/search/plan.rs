@@ -598,13 +598,30 @@ fn boost(q: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
     }
 }
 
-/// The n-gram query for a searchable key: a unigram, a bigram, or a phrase
-/// of bigrams that covers every character. `None` for an empty key.
+/// The n-gram query for a searchable key: a phrase of bigrams that covers
+/// every character, one bigram, or for a single character the range of terms
+/// that start with it. `None` for an empty key.
+///
+/// The n-gram fields hold every pair of consecutive characters at the
+/// position of the first, and the last character of the text alone; so
+/// every character starts some term, and a character occurs in a text
+/// exactly when a term starting with it does.
 pub fn grams(field: Field, key: &str) -> Option<Box<dyn Query>> {
     let chars: Vec<char> = key.chars().collect();
     match chars.len() {
         0 => None,
-        1 | 2 => Some(term(field, key)),
+        1 => {
+            let c = chars[0];
+            let lower = Term::from_field_text(field, key);
+            // The first character after `c` (skipping the surrogate gap).
+            let next = (c as u32 + 1..=char::MAX as u32).find_map(char::from_u32)?;
+            let upper = Term::from_field_text(field, &next.to_string());
+            Some(Box::new(RangeQuery::new(
+                Bound::Included(lower),
+                Bound::Excluded(upper),
+            )))
+        }
+        2 => Some(term(field, key)),
         n => {
             // Bigrams at 0, 2, 4, … and one ending at the last character:
             // with positions, they cover every character exactly in order.

@@ -7,27 +7,31 @@
 //!
 //! [`index_corpus`] is incremental: each file's content hash is stored with
 //! its documents, so re-indexing adds new files, re-indexes changed ones,
-//! removes deleted ones and skips the rest without reading them twice.
-//! Everything is committed at once at the end, so an interrupted run leaves
-//! the previous state of the index intact.
+//! removes deleted ones and skips the rest without reading them again. It
+//! runs in parallel and commits periodically; each commit names the files
+//! it holds only part of, so that an interrupted or killed run loses
+//! nothing committed and the next run completes it (see [`pipeline`]).
+
+mod pipeline;
 
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
 use tantivy::schema::Facet;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
 
-use crate::analysis::{Analyzer, Fingerprint, GRAMS, GramTokenizer, WORDS};
-use crate::corpus::{self, RawDoc, Skipped, SourceFile};
+use crate::analysis::{
+    Analyzer, Fingerprint, GRAMS, GramTokenizer, PRESEGMENTED, PresegmentedTokenizer, WORDS,
+};
 use crate::error::{Error, Result};
 use crate::extract::topic::Taxonomy;
 use crate::extract::{Article, Extractor};
 use crate::schema::{Fields, SCHEMA_VERSION};
+pub use pipeline::{IndexOptions, Progress, Summary, index_corpus};
 
 /// Name of the settings file in an index directory.
 const SETTINGS_FILE: &str = "zhsearch.json";
@@ -178,6 +182,7 @@ impl ZhIndex {
     fn register_tokenizers(&self) {
         let tokenizers = self.index.tokenizers();
         tokenizers.register(WORDS, self.analyzer.word_tokenizer());
+        tokenizers.register(PRESEGMENTED, PresegmentedTokenizer);
         tokenizers.register(GRAMS, GramTokenizer);
     }
 
@@ -211,6 +216,17 @@ impl ZhIndex {
             })
     }
 
+    /// Files that the last commit holds only part of (an interrupted run
+    /// commits what it has and names them in the commit's payload).
+    fn incomplete_files(&self) -> Result<Vec<String>> {
+        let metas = self.index.load_metas().map_err(|e| self.tantivy(e))?;
+        Ok(metas
+            .payload
+            .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
+            .map(|p| p.incomplete)
+            .unwrap_or_default())
+    }
+
     /// The content hash of every indexed source file.
     fn file_hashes(&self) -> Result<HashMap<String, u64>> {
         let reader = self.reader()?;
@@ -239,14 +255,25 @@ impl ZhIndex {
     }
 
     /// Turns an article into a tantivy document.
-    fn document(&self, article: &Article, hash: u64) -> TantivyDocument {
+    /// Turns an article into a tantivy document. Its words come already
+    /// segmented ([`crate::analysis::WordTokenizer::presegment`], in the
+    /// indexer's worker threads); the n-gram fields are tokenized by tantivy.
+    fn document(
+        &self,
+        article: &Article,
+        hash: u64,
+        title_words: &str,
+        body_words: &str,
+    ) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::new();
         doc.add_text(f.id, &article.id);
         doc.add_text(f.path, &article.path);
         doc.add_u64(f.hash, hash);
-        doc.add_text(f.title, &article.title);
-        doc.add_text(f.body, &article.body);
+        doc.add_text(f.title, title_words);
+        doc.add_text(f.body, body_words);
+        doc.add_text(f.title_text, &article.title);
+        doc.add_text(f.body_text, &article.body);
         doc.add_text(f.title_grams, &article.title);
         doc.add_text(f.body_grams, &article.body);
         if let Some(source) = &article.source {
@@ -283,6 +310,13 @@ impl ZhIndex {
     }
 }
 
+/// What zhsearch records in each commit.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Payload {
+    /// Files of which only some documents are in this commit.
+    incomplete: Vec<String>,
+}
+
 /// A facet from a path such as `/广东省/佛山市`.
 fn facet(path: &str) -> Facet {
     Facet::from_path(path.split('/').filter(|p| !p.is_empty()))
@@ -294,215 +328,6 @@ pub fn day(date: jiff::civil::Date) -> tantivy::DateTime {
         .since(jiff::civil::date(1970, 1, 1))
         .map_or(0, |span| span.get_days() as i64);
     tantivy::DateTime::from_timestamp_secs(days * 86_400)
-}
-
-/// How to index.
-#[derive(Debug, Clone)]
-pub struct IndexOptions {
-    /// Indexing threads.
-    pub threads: usize,
-    /// Memory budget of the index writer, in MB, shared by its threads.
-    pub memory_mb: usize,
-    /// Start from an empty index.
-    pub rebuild: bool,
-}
-
-impl Default for IndexOptions {
-    fn default() -> Self {
-        IndexOptions {
-            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
-            memory_mb: 256,
-            rebuild: false,
-        }
-    }
-}
-
-/// Progress reports from [`index_corpus`].
-#[derive(Debug)]
-pub enum Progress<'a> {
-    /// The corpus has been listed.
-    Start {
-        /// Files to look at.
-        files: usize,
-        /// Their total size in bytes.
-        bytes: u64,
-    },
-    /// A file has been handled.
-    File {
-        /// The file.
-        file: &'a SourceFile,
-        /// Documents indexed from it (0 if unchanged).
-        docs: usize,
-    },
-    /// A file or record was skipped.
-    Skipped(&'a Skipped),
-    /// Everything is indexed; committing.
-    Committing,
-}
-
-/// What an indexing run did.
-#[derive(Debug, Default, Clone, Serialize)]
-pub struct Summary {
-    /// Documents indexed in this run.
-    pub docs: usize,
-    /// Documents in the index afterwards.
-    pub total_docs: u64,
-    /// Bytes of article text indexed in this run.
-    pub text_bytes: u64,
-    /// Files new to the index.
-    pub added: usize,
-    /// Files re-indexed because their content changed.
-    pub updated: usize,
-    /// Files removed from the index because they are gone from the corpus.
-    pub removed: usize,
-    /// Files left as they were.
-    pub unchanged: usize,
-    /// Files ignored for their extension.
-    pub ignored: usize,
-    /// Files and records that could not be read.
-    #[serde(skip)]
-    pub skipped: Vec<Skipped>,
-    /// Wall time.
-    #[serde(serialize_with = "seconds")]
-    pub elapsed: Duration,
-}
-
-fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_f64(d.as_secs_f64())
-}
-
-/// The content hash stored with a file's documents.
-fn hash_file(path: &Path) -> std::io::Result<u64> {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update_reader(fs::File::open(path)?)?;
-    let bytes = hasher.finalize();
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&bytes.as_bytes()[..8]);
-    Ok(u64::from_le_bytes(first))
-}
-
-/// Indexes the corpus at `root` (a directory or a single file) into the
-/// index at `dir`, creating it if needed.
-pub fn index_corpus(
-    root: &Path,
-    dir: &Path,
-    extractor: &Extractor,
-    options: &IndexOptions,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<Summary> {
-    let started = Instant::now();
-    let listing = corpus::discover(root).map_err(|source| Error::Io {
-        path: root.to_path_buf(),
-        source,
-    })?;
-    let target = open_for_writing(dir, extractor, options.rebuild)?;
-    let zh = match &target {
-        Target::InPlace(zh) | Target::Replace { new: zh, .. } => zh,
-    };
-    let mut writer = zh.writer(options)?;
-    let mut known = if options.rebuild {
-        writer.delete_all_documents().map_err(|e| zh.tantivy(e))?;
-        HashMap::new()
-    } else {
-        zh.file_hashes()?
-    };
-    let mut summary = Summary {
-        ignored: listing.ignored,
-        ..Summary::default()
-    };
-    for skipped in listing.skipped {
-        progress(Progress::Skipped(&skipped));
-        summary.skipped.push(skipped);
-    }
-    progress(Progress::Start {
-        files: listing.files.len(),
-        bytes: listing.files.iter().map(|f| f.size).sum(),
-    });
-    for file in &listing.files {
-        let hash = match hash_file(&file.path) {
-            Ok(hash) => hash,
-            Err(e) => {
-                let skipped = Skipped {
-                    path: file.rel.clone(),
-                    line: None,
-                    reason: e.to_string(),
-                };
-                progress(Progress::Skipped(&skipped));
-                summary.skipped.push(skipped);
-                // Keep what was indexed from it before: it is unreadable, not gone.
-                known.remove(&file.rel);
-                continue;
-            }
-        };
-        let previous = known.remove(&file.rel);
-        if previous == Some(hash) {
-            summary.unchanged += 1;
-            progress(Progress::File { file, docs: 0 });
-            continue;
-        }
-        if previous.is_some() {
-            writer.delete_term(Term::from_field_text(zh.fields.path, &file.rel));
-        }
-        let mut docs = 0;
-        let add = |raw: RawDoc, summary: &mut Summary| -> Result<()> {
-            let article = extractor.extract(raw);
-            summary.text_bytes += (article.title.len() + article.body.len()) as u64;
-            writer
-                .add_document(zh.document(&article, hash))
-                .map_err(|e| zh.tantivy(e))?;
-            Ok(())
-        };
-        let mut failure = None;
-        let result = corpus::read(file, |record| match record {
-            Ok(raw) if failure.is_none() => {
-                if let Err(e) = add(raw, &mut summary) {
-                    failure = Some(e);
-                }
-                docs += 1;
-            }
-            Ok(_) => {}
-            Err(skipped) => {
-                progress(Progress::Skipped(&skipped));
-                summary.skipped.push(skipped);
-            }
-        });
-        if let Some(e) = failure {
-            return Err(e);
-        }
-        if let Err(skipped) = result {
-            progress(Progress::Skipped(&skipped));
-            summary.skipped.push(skipped);
-        }
-        if docs > 0 {
-            summary.docs += docs;
-            if previous.is_some() {
-                summary.updated += 1;
-            } else {
-                summary.added += 1;
-            }
-        }
-        progress(Progress::File { file, docs });
-    }
-    // What is left of the known files is gone from the corpus.
-    for path in known.keys() {
-        writer.delete_term(Term::from_field_text(zh.fields.path, path));
-        summary.removed += 1;
-    }
-    progress(Progress::Committing);
-    writer.commit().map_err(|e| zh.tantivy(e))?;
-    writer.wait_merging_threads().map_err(|e| zh.tantivy(e))?;
-    let zh = match target {
-        Target::InPlace(zh) => zh,
-        Target::Replace { new, final_dir } => {
-            swap_in(&new.dir, &final_dir)?;
-            ZhIndex::open(&final_dir, new.analyzer)?
-        }
-    };
-    let reader = zh.reader()?;
-    reader.reload().map_err(|e| zh.tantivy(e))?;
-    summary.total_docs = reader.searcher().num_docs();
-    summary.elapsed = started.elapsed();
-    Ok(summary)
 }
 
 /// Where a run writes, and what it must do when done.

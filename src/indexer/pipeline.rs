@@ -1,0 +1,489 @@
+//! The indexing pipeline: one reader thread, `threads` workers, and the
+//! calling thread feeding tantivy's writer (which has `threads` indexing
+//! threads of its own).
+//!
+//! ```text
+//!  reader ──RawDoc──▶ workers ──TantivyDocument──▶ main ──▶ IndexWriter
+//!  (read, decode,      (extract metadata, segment     (add, commit every
+//!   parse JSONL)        once: words for the index      N documents, track
+//!                       and for keywords)              which files are done)
+//! ```
+//!
+//! Channels between the stages are bounded, so memory stays bounded
+//! whatever the corpus size: at most a few hundred documents are in flight,
+//! plus tantivy's writer budget. A JSONL file is streamed line by line.
+//!
+//! Every commit records, in its payload, the files it holds only part of.
+//! If a run is killed, the last commit stays searchable; the next run
+//! re-indexes those files (and everything not yet committed), so nothing is
+//! lost and nothing is duplicated. A run that is cancelled (Ctrl-C) stops
+//! reading, indexes what is in flight, and commits.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, bounded, never, select, unbounded};
+use serde::Serialize;
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use super::{Payload, Target, ZhIndex, open_for_writing, swap_in};
+use crate::analysis::{WordTokenizer, presegmented_words};
+use crate::corpus::{self, RawDoc, Skipped, SourceFile};
+use crate::error::{Error, Result};
+use crate::extract::Extractor;
+
+/// How to index.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    /// Worker threads, and tantivy indexing threads (default: all cores).
+    pub threads: usize,
+    /// Memory budget of the index writer, in MB, shared by its threads.
+    pub memory_mb: usize,
+    /// Start from an empty index.
+    pub rebuild: bool,
+    /// Commit after this many documents (and at the end), so that a long
+    /// run that is interrupted keeps what it has done.
+    pub commit_every: usize,
+    /// Set to stop the run early: it commits what it has and returns.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            memory_mb: 256,
+            rebuild: false,
+            commit_every: 100_000,
+            cancel: None,
+        }
+    }
+}
+
+/// Progress reports from [`index_corpus`].
+#[derive(Debug)]
+pub enum Progress<'a> {
+    /// The corpus has been listed.
+    Start {
+        /// Files to look at.
+        files: usize,
+        /// Their total size in bytes.
+        bytes: u64,
+    },
+    /// A file has been handled.
+    File {
+        /// The file.
+        file: &'a SourceFile,
+        /// Documents indexed from it (0 if unchanged).
+        docs: usize,
+    },
+    /// A file or record was skipped.
+    Skipped(&'a Skipped),
+    /// Documents are being indexed (reported every few hundred).
+    Indexed {
+        /// Documents indexed so far in this run.
+        docs: usize,
+        /// Bytes of their text.
+        text_bytes: u64,
+    },
+    /// A commit is being made.
+    Committing {
+        /// Documents indexed so far in this run.
+        docs: usize,
+    },
+}
+
+/// What an indexing run did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Summary {
+    /// Documents indexed in this run.
+    pub docs: usize,
+    /// Documents in the index afterwards.
+    pub total_docs: u64,
+    /// Bytes of article text indexed in this run.
+    pub text_bytes: u64,
+    /// Files new to the index.
+    pub added: usize,
+    /// Files re-indexed because their content changed (or a previous run
+    /// was interrupted in the middle of them).
+    pub updated: usize,
+    /// Files removed from the index because they are gone from the corpus.
+    pub removed: usize,
+    /// Files left as they were.
+    pub unchanged: usize,
+    /// Files ignored for their extension.
+    pub ignored: usize,
+    /// Commits made.
+    pub commits: usize,
+    /// Whether the run was cancelled before the end.
+    pub interrupted: bool,
+    /// Files and records that could not be read.
+    #[serde(skip)]
+    pub skipped: Vec<Skipped>,
+    /// Wall time.
+    #[serde(serialize_with = "seconds")]
+    pub elapsed: Duration,
+}
+
+fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+/// The content hash stored with a file's documents.
+fn hash_file(path: &Path) -> std::io::Result<u64> {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(std::fs::File::open(path)?)?;
+    let bytes = hasher.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&bytes.as_bytes()[..8]);
+    Ok(u64::from_le_bytes(first))
+}
+
+/// A file to (re-)index.
+struct Todo<'a> {
+    file: &'a SourceFile,
+    hash: u64,
+    update: bool,
+}
+
+/// Where a file being indexed stands.
+#[derive(Default)]
+struct FileState {
+    /// Documents read from it, once the reader is done with it.
+    read: Option<usize>,
+    /// Documents added to the writer.
+    added: usize,
+    /// Whether its documents are all added.
+    done: bool,
+}
+
+/// A document on its way from a worker to the writer.
+struct Built {
+    todo: usize,
+    doc: TantivyDocument,
+    text_bytes: u64,
+}
+
+/// What the reader tells the main thread.
+enum Event {
+    /// The reader is done with a file.
+    FileRead { todo: usize, docs: usize },
+    /// A file or record was skipped.
+    Skipped(Skipped),
+}
+
+/// Indexes the corpus at `root` (a directory or a single file) into the
+/// index at `dir`, creating it if needed. Incremental: see the module doc of
+/// [`crate::indexer`].
+pub fn index_corpus(
+    root: &Path,
+    dir: &Path,
+    extractor: &Extractor,
+    options: &IndexOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary> {
+    let started = Instant::now();
+    let listing = corpus::discover(root).map_err(|source| Error::Io {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let target = open_for_writing(dir, extractor, options.rebuild)?;
+    let zh = match &target {
+        Target::InPlace(zh) | Target::Replace { new: zh, .. } => zh,
+    };
+    let mut writer = zh.writer(options)?;
+    let (mut known, incomplete): (_, HashSet<String>) = if options.rebuild {
+        writer.delete_all_documents().map_err(|e| zh.tantivy(e))?;
+        (Default::default(), HashSet::new())
+    } else {
+        (
+            zh.file_hashes()?,
+            zh.incomplete_files()?.into_iter().collect(),
+        )
+    };
+    let mut summary = Summary {
+        ignored: listing.ignored,
+        ..Summary::default()
+    };
+    for skipped in listing.skipped {
+        progress(Progress::Skipped(&skipped));
+        summary.skipped.push(skipped);
+    }
+    progress(Progress::Start {
+        files: listing.files.len(),
+        bytes: listing.files.iter().map(|f| f.size).sum(),
+    });
+
+    // Decide what to do with each file, and delete what is outdated first:
+    // every deletion precedes every addition, so none can hit a new document.
+    let mut todo = Vec::new();
+    for file in &listing.files {
+        let hash = match hash_file(&file.path) {
+            Ok(hash) => hash,
+            Err(e) => {
+                let skipped = Skipped {
+                    path: file.rel.clone(),
+                    line: None,
+                    reason: e.to_string(),
+                };
+                progress(Progress::Skipped(&skipped));
+                summary.skipped.push(skipped);
+                // Keep what was indexed from it before: it is unreadable, not gone.
+                known.remove(&file.rel);
+                continue;
+            }
+        };
+        let previous = known.remove(&file.rel);
+        let partial = incomplete.contains(&file.rel);
+        if previous == Some(hash) && !partial {
+            summary.unchanged += 1;
+            progress(Progress::File { file, docs: 0 });
+            continue;
+        }
+        if previous.is_some() || partial {
+            writer.delete_term(Term::from_field_text(zh.fields.path, &file.rel));
+        }
+        todo.push(Todo {
+            file,
+            hash,
+            update: previous.is_some() || partial,
+        });
+    }
+    for path in known.keys() {
+        writer.delete_term(Term::from_field_text(zh.fields.path, path));
+        summary.removed += 1;
+    }
+
+    run(
+        zh,
+        &mut writer,
+        extractor,
+        options,
+        &todo,
+        &mut summary,
+        progress,
+    )?;
+
+    writer.wait_merging_threads().map_err(|e| zh.tantivy(e))?;
+    let zh = match target {
+        Target::InPlace(zh) => zh,
+        Target::Replace { new, final_dir } => {
+            if summary.interrupted {
+                // Keep the old index; the new one is left beside it.
+                ZhIndex::open(&final_dir, new.analyzer)?
+            } else {
+                swap_in(&new.dir, &final_dir)?;
+                ZhIndex::open(&final_dir, new.analyzer)?
+            }
+        }
+    };
+    let reader = zh.reader()?;
+    reader.reload().map_err(|e| zh.tantivy(e))?;
+    summary.total_docs = reader.searcher().num_docs();
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+fn cancelled(options: &IndexOptions) -> bool {
+    options
+        .cancel
+        .as_ref()
+        .is_some_and(|c| c.load(Ordering::Relaxed))
+}
+
+/// Runs the threads over the files to index, committing as it goes.
+fn run(
+    zh: &ZhIndex,
+    writer: &mut IndexWriter,
+    extractor: &Extractor,
+    options: &IndexOptions,
+    todo: &[Todo],
+    summary: &mut Summary,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<()> {
+    let threads = options.threads.max(1);
+    let mut files: Vec<FileState> = todo.iter().map(|_| FileState::default()).collect();
+    std::thread::scope(|scope| -> Result<()> {
+        let (work_tx, work_rx) = bounded::<(usize, RawDoc)>(threads * 64);
+        let (built_tx, built_rx) = bounded::<Built>(threads * 64);
+        let (event_tx, event_rx) = unbounded::<Event>();
+
+        scope.spawn(move || {
+            for (i, t) in todo.iter().enumerate() {
+                if cancelled(options) {
+                    break;
+                }
+                let mut docs = 0;
+                let result = corpus::read_while(t.file, |record| match record {
+                    Ok(raw) => {
+                        docs += 1;
+                        work_tx.send((i, raw)).is_ok() && !cancelled(options)
+                    }
+                    Err(skipped) => event_tx.send(Event::Skipped(skipped)).is_ok(),
+                });
+                if let Err(skipped) = result {
+                    let _ = event_tx.send(Event::Skipped(skipped));
+                }
+                let _ = event_tx.send(Event::FileRead { todo: i, docs });
+            }
+        });
+        for _ in 0..threads {
+            let (work_rx, built_tx) = (work_rx.clone(), built_tx.clone());
+            let mut tokenizer = zh.analyzer.word_tokenizer();
+            scope.spawn(move || {
+                for (i, raw) in work_rx.iter() {
+                    let built = build(zh, extractor, &mut tokenizer, todo[i].hash, raw);
+                    let built = Built { todo: i, ..built };
+                    if built_tx.send(built).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop((work_rx, built_tx));
+
+        let mut built_rx: Receiver<Built> = built_rx;
+        let mut event_rx: Receiver<Event> = event_rx;
+        let (mut built_open, mut events_open) = (true, true);
+        let mut since_commit = 0;
+        let mut failure = None;
+        while built_open || events_open {
+            select! {
+                recv(built_rx) -> msg => match msg {
+                    Ok(built) => {
+                        if failure.is_some() {
+                            continue; // drain, so that the threads can finish
+                        }
+                        summary.text_bytes += built.text_bytes;
+                        if let Err(e) = writer.add_document(built.doc) {
+                            failure = Some(zh.tantivy(e));
+                            continue;
+                        }
+                        summary.docs += 1;
+                        if summary.docs.is_multiple_of(256) {
+                            progress(Progress::Indexed { docs: summary.docs, text_bytes: summary.text_bytes });
+                        }
+                        files[built.todo].added += 1;
+                        finish_file(&mut files, todo, built.todo, summary, progress);
+                        since_commit += 1;
+                        if since_commit >= options.commit_every.max(1) {
+                            if let Err(e) = commit(zh, writer, &files, todo, summary, progress) {
+                                failure = Some(e);
+                            }
+                            since_commit = 0;
+                        }
+                    }
+                    Err(_) => {
+                        built_open = false;
+                        built_rx = never();
+                    }
+                },
+                recv(event_rx) -> msg => match msg {
+                    Ok(Event::FileRead { todo: i, docs }) => {
+                        files[i].read = Some(docs);
+                        finish_file(&mut files, todo, i, summary, progress);
+                    }
+                    Ok(Event::Skipped(skipped)) => {
+                        progress(Progress::Skipped(&skipped));
+                        summary.skipped.push(skipped);
+                    }
+                    Err(_) => {
+                        events_open = false;
+                        event_rx = never();
+                    }
+                },
+            }
+        }
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        summary.interrupted = cancelled(options);
+        commit(zh, writer, &files, todo, summary, progress)
+    })
+}
+
+/// Marks a file done once all its documents are added, and reports it.
+fn finish_file(
+    files: &mut [FileState],
+    todo: &[Todo],
+    i: usize,
+    summary: &mut Summary,
+    progress: &mut dyn FnMut(Progress),
+) {
+    let state = &mut files[i];
+    if state.done || state.read != Some(state.added) {
+        return;
+    }
+    state.done = true;
+    if state.added > 0 {
+        if todo[i].update {
+            summary.updated += 1;
+        } else {
+            summary.added += 1;
+        }
+    }
+    progress(Progress::File {
+        file: todo[i].file,
+        docs: state.added,
+    });
+}
+
+/// Commits, naming in the payload the files only partly added.
+fn commit(
+    zh: &ZhIndex,
+    writer: &mut IndexWriter,
+    files: &[FileState],
+    todo: &[Todo],
+    summary: &mut Summary,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<()> {
+    progress(Progress::Committing { docs: summary.docs });
+    let payload = Payload {
+        incomplete: files
+            .iter()
+            .zip(todo)
+            .filter(|(state, _)| state.added > 0 && !state.done)
+            .map(|(_, t)| t.file.rel.clone())
+            .collect(),
+    };
+    let mut prepared = writer.prepare_commit().map_err(|e| zh.tantivy(e))?;
+    prepared.set_payload(&serde_json::to_string(&payload).expect("payload serialises"));
+    prepared.commit().map_err(|e| zh.tantivy(e))?;
+    summary.commits += 1;
+    Ok(())
+}
+
+/// A worker's job: extract metadata, segment the title and body once, and
+/// build the document (its words handed to tantivy pre-segmented, and used
+/// for keywords too).
+fn build(
+    zh: &ZhIndex,
+    extractor: &Extractor,
+    tokenizer: &mut WordTokenizer,
+    hash: u64,
+    raw: RawDoc,
+) -> Built {
+    let mut article = extractor.extract_from_text(raw);
+    let (mut title, mut body) = (String::new(), String::with_capacity(article.body.len()));
+    tokenizer.presegment(&article.title, &mut title);
+    tokenizer.presegment(&article.body, &mut body);
+    // A lead is the body's own first sentence: index it as the title, but
+    // do not count its words twice for keywords.
+    let title_words = if article.meta.title_from == "lead" {
+        ""
+    } else {
+        title.as_str()
+    };
+    article.meta.keywords =
+        extractor.keywords(presegmented_words(title_words), presegmented_words(&body));
+    let text_bytes = (article.title.len() + article.body.len()) as u64;
+    let doc = zh.document(&article, hash, &title, &body);
+    Built {
+        todo: 0,
+        doc,
+        text_bytes,
+    }
+}
