@@ -158,6 +158,8 @@ struct FileState {
     added: usize,
     /// Whether its documents are all added.
     done: bool,
+    /// Whether the reader stopped before its end.
+    cut_short: bool,
 }
 
 /// A document on its way from a worker to the writer.
@@ -169,8 +171,13 @@ struct Built {
 
 /// What the reader tells the main thread.
 enum Event {
-    /// The reader is done with a file.
-    FileRead { todo: usize, docs: usize },
+    /// The reader is done with a file: it read `docs` documents, and all of
+    /// them unless the run was cancelled in the middle of the file.
+    FileRead {
+        todo: usize,
+        docs: usize,
+        whole: bool,
+    },
     /// A file or record was skipped.
     Skipped(Skipped),
 }
@@ -317,17 +324,26 @@ fn run(
                     break;
                 }
                 let mut docs = 0;
-                let result = corpus::read_while(t.file, |record| match record {
-                    Ok(raw) => {
-                        docs += 1;
-                        work_tx.send((i, raw)).is_ok() && !cancelled(options)
-                    }
-                    Err(skipped) => event_tx.send(Event::Skipped(skipped)).is_ok(),
+                let mut whole = true;
+                let result = corpus::read_while(t.file, |record| {
+                    let more = match record {
+                        Ok(raw) => {
+                            docs += 1;
+                            work_tx.send((i, raw)).is_ok()
+                        }
+                        Err(skipped) => event_tx.send(Event::Skipped(skipped)).is_ok(),
+                    };
+                    whole = more && !cancelled(options);
+                    whole
                 });
                 if let Err(skipped) = result {
                     let _ = event_tx.send(Event::Skipped(skipped));
                 }
-                let _ = event_tx.send(Event::FileRead { todo: i, docs });
+                let _ = event_tx.send(Event::FileRead {
+                    todo: i,
+                    docs,
+                    whole,
+                });
             }
         });
         for _ in 0..threads {
@@ -382,8 +398,11 @@ fn run(
                     }
                 },
                 recv(event_rx) -> msg => match msg {
-                    Ok(Event::FileRead { todo: i, docs }) => {
-                        files[i].read = Some(docs);
+                    Ok(Event::FileRead { todo: i, docs, whole }) => {
+                        // A file cut short stays incomplete, so that the next
+                        // run indexes it again.
+                        files[i].read = whole.then_some(docs);
+                        files[i].cut_short = !whole;
                         finish_file(&mut files, todo, i, summary, progress);
                     }
                     Ok(Event::Skipped(skipped)) => {
@@ -445,7 +464,7 @@ fn commit(
         incomplete: files
             .iter()
             .zip(todo)
-            .filter(|(state, _)| state.added > 0 && !state.done)
+            .filter(|(state, _)| (state.added > 0 || state.cut_short) && !state.done)
             .map(|(_, t)| t.file.rel.clone())
             .collect(),
     };
