@@ -122,7 +122,7 @@ fn a_killed_indexer_loses_nothing_committed_and_the_next_run_completes() {
     if let Some(id) = ids.iter().next() {
         let (f, i) = id.trim_start_matches("doc-").split_once('-').unwrap();
         let found = env.search_ids(&format!("\"编号{f}x{i}号\""));
-        assert_eq!(found, [id.clone()]);
+        assert_eq!(found, std::slice::from_ref(id));
     }
 
     // Re-running completes the job: everything, once.
