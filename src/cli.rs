@@ -60,6 +60,10 @@ pub enum Command {
     Show(ShowArgs),
     /// Print what metadata extraction finds in files, without indexing them.
     Extract(ExtractArgs),
+    /// Measure segmentation, indexing, index size and query latency on a corpus.
+    ///
+    /// Builds indexes in a temporary directory, so it leaves no trace.
+    Bench(BenchArgs),
     /// Serve a web page for browsing the index, and a JSON API.
     ///
     /// Open the printed address (http://127.0.0.1:7700/ by default) in a
@@ -223,6 +227,36 @@ pub struct FacetsArgs {
     /// data/synonyms-example.txt). A query term in a group also finds the others.
     #[arg(long, value_name = "FILE")]
     pub synonyms: Option<PathBuf>,
+}
+
+/// `zhsearch bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The corpus to measure on.
+    #[arg(long, default_value = "corpus")]
+    pub corpus: PathBuf,
+
+    /// Queries to time, one per line (`facets: QUERY` also counts facets).
+    /// Default: a built-in mix of characters, words, phrases and filters.
+    #[arg(long, value_name = "FILE")]
+    pub queries: Option<PathBuf>,
+
+    /// Threads for segmenting and indexing (default: all cores).
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+
+    /// Also index the corpus this many times over (distinct ids), to check
+    /// that indexing memory stays bounded.
+    #[arg(long, default_value_t = 1)]
+    pub scale: usize,
+
+    /// Rounds over the query mix.
+    #[arg(long, default_value_t = 20)]
+    pub rounds: usize,
+
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `zhsearch extract`.

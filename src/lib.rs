@@ -3,6 +3,7 @@ pub mod analysis;
 pub mod error;
 
 pub use error::{Error, Result};
+pub mod bench;
 pub mod corpus;
 pub mod extract;
 pub mod indexer;

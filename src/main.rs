@@ -14,8 +14,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use cli::ServeArgs;
 use cli::{
-    Cli, ColorWhen, Command, ExtractArgs, FacetsArgs, FilterArgs, IndexArgs, IndexLocation,
-    SearchArgs, ShowArgs, SortBy,
+    BenchArgs, Cli, ColorWhen, Command, ExtractArgs, FacetsArgs, FilterArgs, IndexArgs,
+    IndexLocation, SearchArgs, ShowArgs, SortBy,
 };
 use zhsearch::analysis::Analyzer;
 use zhsearch::corpus;
@@ -111,6 +111,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Facets(args) => facets(args, &output),
         Command::Show(args) => show(args, &output),
         Command::Extract(args) => extract(args, &output),
+        Command::Bench(args) => bench(args, &output),
         Command::Serve(args) => serve(args),
     }
 }
@@ -251,8 +252,11 @@ fn index(args: IndexArgs, output: &Output) -> Result<Exit> {
 
 /// Opens the index for searching. The default index is built from the
 /// bundled corpus on first use.
-fn open_engine(location: &IndexLocation) -> Result<Engine> {
-    let analyzer = analyzer(location)?;
+///
+/// `queries`: the text that will be segmented (queries, synonyms), for a
+/// process that answers just those: its analyzer then holds only the
+/// dictionary words they need. `None` for a server, which loads it all.
+fn open_engine(location: &IndexLocation, queries: Option<&str>) -> Result<Engine> {
     let dir = &location.index;
     if !dir.join("meta.json").exists()
         && dir == Path::new(DEFAULT_INDEX)
@@ -261,7 +265,7 @@ fn open_engine(location: &IndexLocation) -> Result<Engine> {
         eprintln!(
             "zhsearch: no index at {DEFAULT_INDEX}/ yet; building it from {DEFAULT_CORPUS}/ (first run)"
         );
-        let extractor = Extractor::new(Arc::clone(&analyzer), taxonomy(None)?);
+        let extractor = Extractor::new(analyzer(location)?, taxonomy(None)?);
         let summary = build_index(
             &PathBuf::from(DEFAULT_CORPUS),
             dir,
@@ -275,7 +279,24 @@ fn open_engine(location: &IndexLocation) -> Result<Engine> {
         }
         .summary(&mut err, &summary)?;
     }
+    let analyzer = match queries {
+        Some(text) => Arc::new(Analyzer::for_text(text, location.dict.as_deref())?),
+        None => analyzer(location)?,
+    };
     Ok(Engine::open(dir, analyzer)?)
+}
+
+/// The text a search will segment: the query, and the synonyms it may expand to.
+fn query_text(query: &str, synonyms: Option<&Path>) -> Result<String> {
+    let mut text = query.to_string();
+    if let Some(path) = synonyms {
+        text.push('\n');
+        text.push_str(
+            &std::fs::read_to_string(path)
+                .with_context(|| format!("--synonyms {}", path.display()))?,
+        );
+    }
+    Ok(text)
 }
 
 /// Adds the synonyms of `--synonyms FILE`, if given.
@@ -289,8 +310,13 @@ fn with_synonyms(engine: Engine, path: Option<&Path>) -> Result<Engine> {
 }
 
 fn search(args: SearchArgs, output: &Output) -> Result<Exit> {
-    let engine = with_synonyms(open_engine(&args.location)?, args.synonyms.as_deref())?;
-    let mut request = Request::new(&args.query.join(" "));
+    let query = args.query.join(" ");
+    let text = query_text(&query, args.synonyms.as_deref())?;
+    let engine = with_synonyms(
+        open_engine(&args.location, Some(&text))?,
+        args.synonyms.as_deref(),
+    )?;
+    let mut request = Request::new(&query);
     request.limit = args.limit;
     request.offset = args.offset;
     request.explain = args.explain;
@@ -344,12 +370,16 @@ fn report_undated(count: Option<usize>) {
 }
 
 fn facets(args: FacetsArgs, output: &Output) -> Result<Exit> {
-    let engine = with_synonyms(open_engine(&args.location)?, args.synonyms.as_deref())?;
     let query = if args.query.is_empty() {
         "*".to_string()
     } else {
         args.query.join(" ")
     };
+    let text = query_text(&query, args.synonyms.as_deref())?;
+    let engine = with_synonyms(
+        open_engine(&args.location, Some(&text))?,
+        args.synonyms.as_deref(),
+    )?;
     let mut request = Request::new(&query);
     request.limit = 1;
     request.facets = true;
@@ -411,8 +441,41 @@ fn extract(args: ExtractArgs, output: &Output) -> Result<Exit> {
     })
 }
 
+fn bench(args: BenchArgs, output: &Output) -> Result<Exit> {
+    let work_dir = std::env::temp_dir().join(format!("zhsearch-bench-{}", std::process::id()));
+    let options = zhsearch::bench::BenchOptions {
+        corpus: args.corpus.clone(),
+        queries: args
+            .queries
+            .as_deref()
+            .map(|p| {
+                std::fs::read_to_string(p).with_context(|| format!("--queries {}", p.display()))
+            })
+            .transpose()?,
+        threads: args
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        exe: std::env::current_exe().context("finding the zhsearch executable")?,
+        work_dir: work_dir.clone(),
+        scale: args.scale,
+        rounds: args.rounds,
+    };
+    let report = zhsearch::bench::run(&options, &mut |step| eprintln!("zhsearch bench: {step}…"));
+    let _ = std::fs::remove_dir_all(&work_dir);
+    let report = report.with_context(|| format!("bench on {}", args.corpus.display()))?;
+    let mut out = output.stdout();
+    if args.json {
+        output::json::line(&mut out, &report)?;
+    } else {
+        write!(out, "{}", report.table())?;
+    }
+    out.flush()?;
+    Ok(Exit::Success)
+}
+
 fn show(args: ShowArgs, output: &Output) -> Result<Exit> {
-    let engine = open_engine(&args.location)?;
+    // Showing a document segments nothing.
+    let engine = open_engine(&args.location, Some(""))?;
     let doc = engine.document(&args.id)?.with_context(|| {
         format!(
             "no document with id {:?} in {}",
@@ -433,7 +496,7 @@ fn show(args: ShowArgs, output: &Output) -> Result<Exit> {
 /// `zhsearch serve`: runs until Ctrl-C or SIGTERM. The line saying where it
 /// listens goes to stderr, like the request log.
 fn serve(args: ServeArgs) -> Result<Exit> {
-    let engine = open_engine(&args.location)?;
+    let engine = open_engine(&args.location, None)?;
     let config = zhsearch::serve::Config {
         addr: args.addr,
         timeout: args.timeout,
