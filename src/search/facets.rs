@@ -1,11 +1,13 @@
 //! Facet counts: how many of the matching articles fall in each region
 //! (as a tree), year and month, topic, and keyword.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::fastfield::FacetReader;
+use tantivy::index::SegmentId;
 use tantivy::schema::{Facet, Field};
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
@@ -55,6 +57,87 @@ pub(crate) fn facets_in(searcher: &Searcher, field: Field) -> tantivy::Result<BT
     Ok(facets)
 }
 
+/// What a segment's facet dictionary means, decoded once per segment (they
+/// never change) and shared by every search on it.
+struct SegmentFacets {
+    /// The name of each counting slot: a facet path.
+    names: Vec<Arc<str>>,
+    /// For a hierarchical field, the slots each ordinal counts for (the value
+    /// and its ancestors); empty for a flat field, where slot = ordinal.
+    slots_of: Vec<Vec<u32>>,
+}
+
+impl SegmentFacets {
+    fn decode(reader: &FacetReader, hierarchical: bool) -> tantivy::Result<SegmentFacets> {
+        let mut names: Vec<Arc<str>> = Vec::new();
+        let mut slots_of = Vec::new();
+        let mut ids: HashMap<Arc<str>, u32> = HashMap::new();
+        // The dictionary in order: ordinal i is the i-th term.
+        let mut terms = reader.facet_dict().stream()?;
+        while terms.advance() {
+            let facet = Facet::from_encoded(terms.key().to_vec())
+                .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
+            if !hierarchical {
+                names.push(Arc::from(facet.to_path_string()));
+                continue;
+            }
+            let parts = facet.to_path();
+            let mut own = Vec::with_capacity(parts.len());
+            for depth in 1..=parts.len() {
+                let path: Arc<str> = Arc::from(format!("/{}", parts[..depth].join("/")));
+                let next = names.len() as u32;
+                let id = *ids.entry(Arc::clone(&path)).or_insert_with(|| {
+                    names.push(path);
+                    next
+                });
+                own.push(id);
+            }
+            slots_of.push(own);
+        }
+        Ok(SegmentFacets { names, slots_of })
+    }
+}
+
+/// Decoded facet dictionaries by segment and field, kept by an [`crate::search::Engine`].
+#[derive(Default)]
+pub struct FacetCache {
+    segments: Mutex<HashMap<(SegmentId, String), Arc<SegmentFacets>>>,
+}
+
+impl FacetCache {
+    fn get(
+        &self,
+        segment: &SegmentReader,
+        field: &str,
+        hierarchical: bool,
+    ) -> tantivy::Result<Arc<SegmentFacets>> {
+        let key = (segment.segment_id(), field.to_string());
+        if let Some(found) = self.lock().get(&key) {
+            return Ok(Arc::clone(found));
+        }
+        let decoded = Arc::new(SegmentFacets::decode(
+            &segment.facet_reader(field)?,
+            hierarchical,
+        )?);
+        self.lock().insert(key, Arc::clone(&decoded));
+        Ok(decoded)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(SegmentId, String), Arc<SegmentFacets>>> {
+        self.segments.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Forgets segments that are no longer part of the index (merged away).
+    pub fn retain(&self, searcher: &Searcher) {
+        let live: HashSet<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.segment_id())
+            .collect();
+        self.lock().retain(|(id, _), _| live.contains(id));
+    }
+}
+
 /// Counts matching documents per facet value. For a hierarchical field
 /// every ancestor of a document's values counts too, once per document (an
 /// article about 高明区 and 禅城区 counts once for 佛山市). tantivy's
@@ -63,30 +146,28 @@ pub(crate) fn facets_in(searcher: &Searcher, field: Field) -> tantivy::Result<BT
 pub struct TreeCollector {
     field: String,
     hierarchical: bool,
+    cache: Arc<FacetCache>,
 }
 
 impl TreeCollector {
     /// Counts the values of the facet field `field`, with their ancestors
     /// when `hierarchical`.
-    pub fn new(field: &str, hierarchical: bool) -> TreeCollector {
+    pub fn new(field: &str, hierarchical: bool, cache: Arc<FacetCache>) -> TreeCollector {
         TreeCollector {
             field: field.to_string(),
             hierarchical,
+            cache,
         }
     }
 }
 
 /// Facet paths (`/广东省/佛山市`) and the number of documents under each.
-pub type PathCounts = BTreeMap<String, u64>;
+pub type PathCounts = HashMap<Arc<str>, u64>;
 
 /// The per-segment part of [`TreeCollector`].
 pub struct TreeSegmentCollector {
     reader: FacetReader,
-    /// For each facet ordinal, the ids of the paths it counts for
-    /// (empty for a flat field, where the ordinal itself is counted).
-    paths_of: Vec<Vec<u32>>,
-    /// The path of each id.
-    paths: Vec<String>,
+    facets: Arc<SegmentFacets>,
     counts: Vec<u64>,
     scratch: Vec<u32>,
 }
@@ -101,34 +182,11 @@ impl Collector for TreeCollector {
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let reader = segment.facet_reader(&self.field)?;
-        let n = reader.num_facets();
-        let mut paths = Vec::new();
-        let mut paths_of = Vec::new();
-        if self.hierarchical {
-            let mut ids: HashMap<String, u32> = HashMap::new();
-            let mut facet = Facet::root();
-            for ord in 0..n as u64 {
-                reader.facet_from_ord(ord, &mut facet)?;
-                let parts = facet.to_path();
-                let mut own = Vec::with_capacity(parts.len());
-                for depth in 1..=parts.len() {
-                    let path = format!("/{}", parts[..depth].join("/"));
-                    let next = ids.len() as u32;
-                    let id = *ids.entry(path.clone()).or_insert_with(|| {
-                        paths.push(path);
-                        next
-                    });
-                    own.push(id);
-                }
-                paths_of.push(own);
-            }
-        }
-        let slots = if self.hierarchical { paths.len() } else { n };
+        let facets = self.cache.get(segment, &self.field, self.hierarchical)?;
         Ok(TreeSegmentCollector {
+            counts: vec![0; facets.names.len()],
             reader,
-            paths_of,
-            paths,
-            counts: vec![0; slots],
+            facets,
             scratch: Vec::new(),
         })
     }
@@ -138,7 +196,8 @@ impl Collector for TreeCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<PathCounts>) -> tantivy::Result<PathCounts> {
-        let mut merged = PathCounts::new();
+        let mut fruits = fruits.into_iter();
+        let mut merged = fruits.next().unwrap_or_default();
         for fruit in fruits {
             for (path, count) in fruit {
                 *merged.entry(path).or_insert(0) += count;
@@ -154,8 +213,8 @@ impl SegmentCollector for TreeSegmentCollector {
     fn collect(&mut self, doc: DocId, _: Score) {
         self.scratch.clear();
         for ord in self.reader.facet_ords(doc) {
-            match self.paths_of.get(ord as usize) {
-                Some(ids) => self.scratch.extend(ids),
+            match self.facets.slots_of.get(ord as usize) {
+                Some(slots) => self.scratch.extend(slots),
                 None => self.scratch.push(ord as u32),
             }
         }
@@ -167,24 +226,12 @@ impl SegmentCollector for TreeSegmentCollector {
     }
 
     fn harvest(self) -> PathCounts {
-        let mut out = PathCounts::new();
-        let mut facet = Facet::root();
-        for (slot, &count) in self.counts.iter().enumerate() {
-            if count == 0 {
-                continue;
-            }
-            let path = match self.paths.get(slot) {
-                Some(path) => path.clone(),
-                None => {
-                    if self.reader.facet_from_ord(slot as u64, &mut facet).is_err() {
-                        continue;
-                    }
-                    facet.to_path_string()
-                }
-            };
-            out.insert(path, count);
-        }
-        out
+        self.counts
+            .iter()
+            .zip(&self.facets.names)
+            .filter(|(count, _)| **count > 0)
+            .map(|(&count, name)| (Arc::clone(name), count))
+            .collect()
     }
 }
 
@@ -198,41 +245,56 @@ pub struct Collectors {
 
 impl Collectors {
     /// Collectors for the facet fields of a zhsearch index.
-    pub fn new() -> Collectors {
+    pub fn new(cache: &Arc<FacetCache>) -> Collectors {
         Collectors {
-            region: TreeCollector::new("region", true),
-            year: TreeCollector::new("year", true),
-            topic: TreeCollector::new("topic", false),
-            keyword: TreeCollector::new("keyword", false),
+            region: TreeCollector::new("region", true, Arc::clone(cache)),
+            year: TreeCollector::new("year", true, Arc::clone(cache)),
+            topic: TreeCollector::new("topic", false, Arc::clone(cache)),
+            keyword: TreeCollector::new("keyword", false, Arc::clone(cache)),
         }
     }
 }
 
-impl Default for Collectors {
-    fn default() -> Self {
-        Collectors::new()
-    }
-}
-
 /// Builds the tree below `parent` ("" for the root) from path counts.
-fn tree(counts: &PathCounts, parent: &str, limit: Option<usize>) -> Vec<FacetNode> {
+fn tree(counts: &BTreeMap<&str, u64>, parent: &str) -> Vec<FacetNode> {
     let prefix = format!("{parent}/");
     let mut nodes: Vec<FacetNode> = counts
-        .range(prefix.clone()..)
+        .range(prefix.as_str()..)
         .take_while(|(path, _)| path.starts_with(&prefix))
         .filter(|(path, _)| !path[prefix.len()..].contains('/'))
         .map(|(path, &count)| FacetNode {
             name: path[prefix.len()..].to_string(),
-            path: path.clone(),
+            path: path.to_string(),
             count,
-            children: tree(counts, path, limit),
+            children: tree(counts, path),
         })
         .collect();
     nodes.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.path.cmp(&b.path)));
-    if let Some(limit) = limit {
-        nodes.truncate(limit);
-    }
     nodes
+}
+
+fn sorted(counts: &PathCounts) -> BTreeMap<&str, u64> {
+    counts.iter().map(|(k, &v)| (k.as_ref(), v)).collect()
+}
+
+/// The `limit` most frequent values of a flat facet.
+fn top(counts: &PathCounts, limit: usize) -> Vec<FacetNode> {
+    let mut all: Vec<(&Arc<str>, u64)> = counts.iter().map(|(k, &v)| (k, v)).collect();
+    let by_count =
+        |a: &(&Arc<str>, u64), b: &(&Arc<str>, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
+    if all.len() > limit {
+        all.select_nth_unstable_by(limit, by_count);
+        all.truncate(limit);
+    }
+    all.sort_by(by_count);
+    all.into_iter()
+        .map(|(path, count)| FacetNode {
+            name: path.trim_start_matches('/').to_string(),
+            path: path.to_string(),
+            count,
+            children: Vec::new(),
+        })
+        .collect()
 }
 
 /// Turns collected counts into facet trees.
@@ -242,16 +304,16 @@ pub fn counts(
     topic: &PathCounts,
     keyword: &PathCounts,
 ) -> FacetCounts {
-    let mut years = tree(year, "", None);
+    let mut years = tree(&sorted(year), "");
     // Years read best newest first; months in calendar order.
     years.sort_by(|a, b| b.name.cmp(&a.name));
     for y in &mut years {
         y.children.sort_by(|a, b| a.name.cmp(&b.name));
     }
     FacetCounts {
-        region: tree(region, "", None),
+        region: tree(&sorted(region), ""),
         year: years,
-        topic: tree(topic, "", None),
-        keyword: tree(keyword, "", Some(TOP_KEYWORDS)),
+        topic: tree(&sorted(topic), ""),
+        keyword: top(keyword, TOP_KEYWORDS),
     }
 }

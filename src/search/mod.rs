@@ -215,6 +215,7 @@ pub struct Engine {
     zh: ZhIndex,
     reader: IndexReader,
     synonyms: Synonyms,
+    facet_cache: Arc<facets::FacetCache>,
 }
 
 impl Engine {
@@ -226,6 +227,7 @@ impl Engine {
             zh,
             reader,
             synonyms: Synonyms::default(),
+            facet_cache: Arc::default(),
         })
     }
 
@@ -365,7 +367,8 @@ impl Engine {
         let top = TopDocs::with_limit(limit).and_offset(request.offset);
         let tantivy = |e| self.tantivy(e);
         let collectors = if request.facets {
-            Some(facets::Collectors::new())
+            self.facet_cache.retain(&searcher);
+            Some(facets::Collectors::new(&self.facet_cache))
         } else {
             None
         };
