@@ -305,6 +305,10 @@ pub struct ServeArgs {
     /// 503 with a message saying so.
     #[arg(long, default_value = "10", value_name = "SECONDS", value_parser = seconds)]
     pub timeout: std::time::Duration,
+
+    /// A synonym file (see `zhsearch search --synonyms`) for every query.
+    #[arg(long, value_name = "FILE")]
+    pub synonyms: Option<PathBuf>,
 }
 
 /// Parses `--timeout`: a number of seconds, more than 0 and at most an hour.

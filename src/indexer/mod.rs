@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
+use tantivy::indexer::LogMergePolicy;
 use tantivy::schema::Facet;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
 
@@ -32,6 +33,9 @@ use crate::extract::topic::Taxonomy;
 use crate::extract::{Article, Extractor};
 use crate::schema::{Fields, SCHEMA_VERSION};
 pub use pipeline::{IndexOptions, Progress, Summary, index_corpus};
+
+/// Segments with more documents than this are not merged (see `writer`).
+const MAX_DOCS_TO_MERGE: usize = 10_000;
 
 /// Name of the settings file in an index directory.
 const SETTINGS_FILE: &str = "zhsearch.json";
@@ -215,14 +219,23 @@ impl ZhIndex {
         let threads = options.threads.max(1);
         // tantivy wants at least 15 MB per thread.
         let memory = (options.memory_mb.max(15 * threads)) << 20;
-        self.index
+        let writer = self
+            .index
             .writer_with_num_threads(threads, memory)
             .map_err(|e| match e {
                 TantivyError::LockFailure(LockError::LockBusy, _) => Error::IndexLocked {
                     path: self.dir.clone(),
                 },
                 other => self.tantivy(other),
-            })
+            })?;
+        // Merging reads whole segments through memory maps, which count as
+        // resident memory: merging the 50,000-document segments a large run
+        // writes took the indexer past 1 GB. Only small segments (from
+        // incremental runs) are merged; a large corpus keeps a few dozen.
+        let mut policy = LogMergePolicy::default();
+        policy.set_max_docs_before_merge(MAX_DOCS_TO_MERGE);
+        writer.set_merge_policy(Box::new(policy));
+        Ok(writer)
     }
 
     /// Files that the last commit holds only part of (an interrupted run
