@@ -132,14 +132,16 @@ impl Server {
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
-                if let Some(addr) = line
+                let addr = line
                     .split_once(" on http://")
                     .and_then(|(_, rest)| rest.split('/').next())
-                    .and_then(|a| a.parse::<SocketAddr>().ok())
-                {
+                    .and_then(|a| a.parse::<SocketAddr>().ok());
+                // Log the line before saying the server is up, so that a
+                // caller reading the log right after `start` sees it.
+                lines.lock().unwrap().push(line);
+                if let Some(addr) = addr {
                     let _ = tx.send(addr);
                 }
-                lines.lock().unwrap().push(line);
             }
         });
         let addr = match rx.recv_timeout(Duration::from_secs(60)) {
