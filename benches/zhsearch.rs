@@ -1,6 +1,7 @@
-//! Criterion benches on fixed Chinese text (the bundled corpus):
-//! the word and n-gram tokenizers against raw jieba-rs, indexing the corpus,
-//! and the query mix. `cargo bench`; for whole corpora use `zhsearch bench`.
+//! Criterion benches on fixed Chinese text (the bundled corpus): building
+//! jieba's dictionary, whole or for one query; the word and n-gram tokenizers
+//! against raw jieba-rs; indexing the corpus; and the query mix.
+//! `cargo bench`; for whole corpora use `zhsearch bench`.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -25,6 +26,23 @@ fn texts() -> Vec<String> {
         zhsearch::corpus::read(file, |d| texts.push(d.unwrap().body)).unwrap();
     }
     texts
+}
+
+/// What a one-shot `zhsearch search` pays before it can segment its query:
+/// jieba-rs's whole dictionary, or only the words the query contains (the
+/// same segmentation, see `zhsearch::analysis::dictionary`). Runs first, so
+/// that the subset also pays for decompressing the vendored dictionary, as a
+/// search process does.
+fn dictionary(c: &mut Criterion) {
+    let mut group = c.benchmark_group("dictionary");
+    group.sample_size(20);
+    group.bench_function("jieba-rs Jieba::new (whole dictionary)", |b| {
+        b.iter(|| black_box(jieba_rs::Jieba::new()))
+    });
+    group.bench_function("Analyzer::for_text (one query's words)", |b| {
+        b.iter(|| black_box(Analyzer::for_text("党建引领高质量发展 region:佛山", None).unwrap()))
+    });
+    group.finish();
 }
 
 fn tokenizers(c: &mut Criterion) {
@@ -121,5 +139,5 @@ fn queries(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, tokenizers, indexing, queries);
+criterion_group!(benches, dictionary, tokenizers, indexing, queries);
 criterion_main!(benches);
