@@ -124,6 +124,64 @@ pub struct BenchReport {
     pub query_latency: Latency,
     /// Wall time of one `zhsearch search` process, start to exit.
     pub cli_search: Latency,
+    /// The measurements above against zhsearch's targets.
+    pub targets: Vec<Target>,
+}
+
+/// One target and whether this run met it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    /// What is measured, and the bound (`query p99 < 20 ms`).
+    pub name: &'static str,
+    /// The measured value, in the bound's unit.
+    pub measured: f64,
+    /// Whether the measurement is within the bound.
+    pub met: bool,
+}
+
+/// The targets (issue 5 and BENCHMARKS.md): a bound is an upper limit when
+/// `below`, a lower one otherwise.
+fn targets(r: &BenchReport) -> Vec<Target> {
+    let rows: [(&'static str, f64, f64, bool); 7] = [
+        (
+            "word field only >= 0.5x segmentation",
+            r.index_words_only.ratio_to_segmentation,
+            0.5,
+            false,
+        ),
+        (
+            "full schema >= 0.35x segmentation",
+            r.index_full.ratio_to_segmentation,
+            0.35,
+            false,
+        ),
+        ("query p50 < 2 ms", r.query_latency.p50_ms, 2.0, true),
+        ("query p99 < 20 ms", r.query_latency.p99_ms, 20.0, true),
+        ("index size < 1.5x the text", r.index_size_ratio, 1.5, true),
+        (
+            "search process p50 < 150 ms",
+            r.cli_search.p50_ms,
+            150.0,
+            true,
+        ),
+        (
+            "index peak RSS < 1024 MB",
+            r.index_peak_rss_mb,
+            1024.0,
+            true,
+        ),
+    ];
+    rows.into_iter()
+        .map(|(name, measured, bound, below)| Target {
+            name,
+            measured,
+            met: if below {
+                measured < bound
+            } else {
+                measured >= bound
+            },
+        })
+        .collect()
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -447,7 +505,7 @@ pub fn run(options: &BenchOptions, note: &mut dyn FnMut(&str)) -> Result<BenchRe
         }
     }
 
-    Ok(BenchReport {
+    let mut report = BenchReport {
         corpus: options.corpus.display().to_string(),
         docs,
         text_mb: mb,
@@ -461,7 +519,10 @@ pub fn run(options: &BenchOptions, note: &mut dyn FnMut(&str)) -> Result<BenchRe
         index_size_ratio: index_size / bytes as f64,
         query_latency: latency(samples),
         cli_search: latency(cli),
-    })
+        targets: Vec::new(),
+    };
+    report.targets = targets(&report);
+    Ok(report)
 }
 
 impl BenchReport {
@@ -530,6 +591,15 @@ impl BenchReport {
         for (name, value) in rows {
             out.push_str(&format!("{name:<28} {value}\n"));
         }
+        out.push_str("targets\n");
+        for target in &self.targets {
+            out.push_str(&format!(
+                "  {:<38} {:>9.2}  {}\n",
+                target.name,
+                target.measured,
+                if target.met { "met" } else { "MISSED" }
+            ));
+        }
         out
     }
 }
@@ -549,6 +619,70 @@ mod tests {
         for r in &mix {
             crate::search::query::parse(&r.query).unwrap();
         }
+    }
+
+    fn report(words_ratio: f64, p99_ms: f64, rss_mb: f64) -> BenchReport {
+        let throughput = |ratio| Throughput {
+            seconds: 1.0,
+            mb_per_s: 1.0,
+            docs_per_s: 1.0,
+            ratio_to_segmentation: ratio,
+        };
+        let latency = |p: f64| Latency {
+            count: 1,
+            p50_ms: p,
+            p95_ms: p,
+            p99_ms: p,
+            max_ms: p,
+        };
+        BenchReport {
+            corpus: "c".into(),
+            docs: 1,
+            text_mb: 1.0,
+            threads: 2,
+            scale: 1,
+            segmentation_mb_per_s: 1.0,
+            index_words_only: throughput(words_ratio),
+            index_full: throughput(0.4),
+            index_peak_rss_mb: rss_mb,
+            index_size_mb: 1.0,
+            index_size_ratio: 1.0,
+            query_latency: latency(p99_ms),
+            cli_search: latency(100.0),
+            targets: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn targets_are_judged_in_the_right_direction() {
+        let verdicts = |r: &BenchReport| -> Vec<(&str, bool)> {
+            targets(r).into_iter().map(|t| (t.name, t.met)).collect()
+        };
+        let good = report(0.6, 1.0, 500.0);
+        assert!(
+            verdicts(&good).iter().all(|(_, met)| *met),
+            "{:?}",
+            verdicts(&good)
+        );
+        let bad = report(0.2, 30.0, 1500.0);
+        let missed: Vec<&str> = verdicts(&bad)
+            .into_iter()
+            .filter(|(_, met)| !met)
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(
+            missed,
+            [
+                "word field only >= 0.5x segmentation",
+                "query p50 < 2 ms",
+                "query p99 < 20 ms",
+                "index peak RSS < 1024 MB"
+            ]
+        );
+        let mut report = bad;
+        report.targets = targets(&report);
+        assert!(report.table().contains("index peak RSS < 1024 MB"));
+        assert!(report.table().contains("MISSED"));
     }
 
     #[test]

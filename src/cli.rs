@@ -62,7 +62,8 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Measure segmentation, indexing, index size and query latency on a corpus.
     ///
-    /// Builds indexes in a temporary directory, so it leaves no trace.
+    /// Builds indexes in a temporary directory, so it leaves no trace. Ends
+    /// with each target (BENCHMARKS.md) and whether this run met it.
     Bench(BenchArgs),
     /// Serve a web page for browsing the index, and a JSON API.
     ///
