@@ -29,7 +29,8 @@ use tantivy::schema::{
 use crate::analysis::{GRAMS, PRESEGMENTED};
 
 /// Version of the schema; recorded in the index and checked when opening.
-pub const SCHEMA_VERSION: u32 = 5;
+/// 6: n-gram runs end at punctuation and space.
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The fields of a zhsearch index.
 #[derive(Debug, Clone)]

@@ -113,6 +113,50 @@ fn identifiers_are_searchable_whole_and_in_parts() {
     );
 }
 
+/// Quoted text matches like Ctrl-F: never across punctuation or space in the
+/// article (安全 is not in 国安。全国); punctuation in the query matches any
+/// punctuation there (六号，区 finds 六号。区), and which characters of
+/// punctuation, or how many, does not matter.
+#[test]
+fn quoted_text_does_not_match_across_punctuation() {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/split.txt",
+        "维护国家安。全国人民踊跃参加。文汇路六号。区机关大院",
+    );
+    env.write(
+        "corpus/whole.txt",
+        "安全生产是头等大事，文汇路六号区机关大院",
+    );
+    let engine = engine(&env.path("corpus"), &env.path("index"));
+    assert_eq!(ids(&engine, "\"安全\""), ["whole.txt"]);
+    assert_eq!(ids(&engine, "\"六号区\""), ["whole.txt"]);
+    assert_eq!(ids(&engine, "\"六号，区\""), ["split.txt"]);
+    assert_eq!(ids(&engine, "\"六号——区机关\""), ["split.txt"]);
+    // A run of one character on either side of the break.
+    assert_eq!(ids(&engine, "\"安。全\""), ["split.txt"]);
+    assert_eq!(ids(&engine, "\"家安，全\""), ["split.txt"]);
+    assert_eq!(ids(&engine, "\"安，全国\""), ["split.txt"]);
+    assert!(ids(&engine, "\"安全，国\"").is_empty());
+    // Punctuation at the ends of a query is not part of it.
+    assert_eq!(ids(&engine, "\"“安全”\""), ["whole.txt"]);
+    // Unquoted, both have the words; the one with the text verbatim first.
+    let ranked = engine
+        .ranked_ids(&Request::new("六号，区机关"), 10)
+        .unwrap();
+    assert_eq!(ranked, ["split.txt", "whole.txt"]);
+    // Highlights: the matched characters, not the punctuation between.
+    let results = engine.search(&Request::new("\"六号，区机关\"")).unwrap();
+    let hit = &results.hits[0];
+    let lit: Vec<&str> = hit
+        .snippet
+        .highlights
+        .iter()
+        .map(|r| &hit.snippet.text[r.clone()])
+        .collect();
+    assert_eq!(lit, ["六号", "区机关"]);
+}
+
 #[test]
 fn word_matches_rank_above_matches_across_word_boundaries() {
     let env = TestEnv::new();

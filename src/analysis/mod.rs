@@ -11,14 +11,16 @@
 //!   高明区 without breaking phrase positions. A word joined by connectors
 //!   (`0757-88661108`, `5.4.5`) also emits its parts. Punctuation and
 //!   whitespace are not indexed and take no position.
-//! * **grams** ([`GramTokenizer`]): every pair of consecutive indexable
-//!   characters (letters or digits of any script) as a bigram at the
-//!   position *i* of its first character, and the last character alone. A
-//!   phrase of bigrams finds any string of two or more characters that
-//!   occurs in the text, whatever jieba made of it, and the terms starting
-//!   with a character find that character: this is the recall guarantee.
-//!   (Indexing every character alone as well would cost a third more
-//!   postings, the most expensive part of indexing.)
+//! * **grams** ([`GramTokenizer`]): the text's runs of indexable characters
+//!   (letters or digits of any script; punctuation ends a run, whitespace
+//!   does not), each pair of consecutive characters in a run as a bigram at
+//!   the position *i* of its first character, the last character of each
+//!   run alone, then one empty position. A phrase of bigrams finds any
+//!   string of two or more characters that occurs in the text, whatever
+//!   jieba made of it, and never across punctuation; the terms starting
+//!   with a character find that character: this is the recall guarantee
+//!   (see [`search_key`]). (Indexing every character alone as well would
+//!   cost a third more postings, the most expensive part of indexing.)
 //!
 //! Offsets in tokens are byte offsets into the original text.
 //!
@@ -42,7 +44,7 @@ use jieba_rs::Jieba;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-pub use normalize::{KeyMap, Normalized, fold_char, is_indexable, search_key};
+pub use normalize::{BREAK, KeyMap, Normalized, fold_char, is_indexable, search_key};
 pub use tokenizer::{GramTokenizer, PresegmentedTokenizer, WordTokenizer, presegmented_words};
 
 /// Name under which the word analyzer is registered with tantivy.

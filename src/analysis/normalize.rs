@@ -116,14 +116,40 @@ impl Normalized {
     }
 }
 
-/// The searchable form of a text: its indexable characters, folded, with
-/// punctuation and whitespace dropped. Two texts match as phrases exactly when
-/// one's key contains the other's.
+/// Marks, in a key, where the text had punctuation (or symbols) between two
+/// indexable characters: a run break.
+pub const BREAK: char = ' ';
+
+/// Whether an unindexed character breaks a run: punctuation and symbols do,
+/// whitespace does not (Chinese text has no spaces between words; spaces in
+/// it are layout, and a query's spaces separate its words).
+#[inline]
+pub fn breaks_run(c: char) -> bool {
+    !c.is_whitespace()
+}
+
+/// The searchable form of a text: its indexable characters, folded, in runs
+/// separated by one [`BREAK`] wherever the text had punctuation between
+/// them (none at the ends; whitespace is skipped). The n-gram index keeps
+/// the same runs apart, so a text matches a quoted query exactly when its
+/// key contains the query's key: 安全 is not found in 国安。全国; 六号，区
+/// matches 六号。区 (which punctuation does not matter); 高明区 荷城 matches
+/// 高明区荷城.
 pub fn search_key(text: &str) -> String {
-    text.chars()
-        .map(fold_char)
-        .filter(|&c| is_indexable(c))
-        .collect()
+    let mut key = String::with_capacity(text.len());
+    let mut gap = false;
+    for c in text.chars().map(fold_char) {
+        if is_indexable(c) {
+            if gap && !key.is_empty() {
+                key.push(BREAK);
+            }
+            gap = false;
+            key.push(c);
+        } else if breaks_run(c) {
+            gap = true;
+        }
+    }
+    key
 }
 
 /// The searchable characters of a text with the byte range each came from in
@@ -133,7 +159,8 @@ pub struct KeyMap {
     /// The key, as in [`search_key`].
     pub key: String,
     /// For every character of `key`, in order: its byte offset in `key` and
-    /// the byte range of the original character it came from.
+    /// the byte range of the original character it came from (empty, where
+    /// the unindexed characters start, for a [`BREAK`]).
     pub chars: Vec<KeyChar>,
 }
 
@@ -153,15 +180,28 @@ impl KeyMap {
     pub fn of(text: &str) -> Self {
         let mut key = String::with_capacity(text.len());
         let mut chars = Vec::with_capacity(text.len() / 3);
+        let mut gap_at: Option<u32> = None;
         for (i, c) in text.char_indices() {
             let folded = fold_char(c);
             if is_indexable(folded) {
+                if let Some(at) = gap_at.take()
+                    && !key.is_empty()
+                {
+                    chars.push(KeyChar {
+                        key_byte: key.len() as u32,
+                        start: at,
+                        end: at,
+                    });
+                    key.push(BREAK);
+                }
                 chars.push(KeyChar {
                     key_byte: key.len() as u32,
                     start: i as u32,
                     end: (i + c.len_utf8()) as u32,
                 });
                 key.push(folded);
+            } else if breaks_run(folded) {
+                gap_at.get_or_insert(i as u32);
             }
         }
         KeyMap { key, chars }
@@ -212,17 +252,24 @@ mod tests {
     }
 
     #[test]
-    fn key_drops_punctuation_and_space() {
-        assert_eq!(search_key("高明区， 荷城。"), "高明区荷城");
-        assert_eq!(search_key("５Ｇ基站 (GDP)"), "5g基站gdp");
+    fn key_keeps_runs_apart_where_punctuation_and_space_were() {
+        assert_eq!(search_key("高明区， 荷城。"), "高明区 荷城");
+        assert_eq!(search_key("高明区　荷城\n街道"), "高明区荷城街道");
+        assert_eq!(search_key("５Ｇ基站 (GDP)"), "5g基站 gdp");
+        assert_eq!(search_key("“专精特新”"), "专精特新");
+        assert_eq!(search_key("，。"), "");
         let m = KeyMap::of("党建，引领");
-        assert_eq!(m.key, "党建引领");
-        let third = m.chars[2];
+        assert_eq!(m.key, "党建 引领");
+        assert_eq!(m.key, search_key("党建，引领"));
+        // The break is an empty range where the punctuation starts.
+        assert_eq!((m.chars[2].start, m.chars[2].end), (6, 6));
+        let fourth = m.chars[3];
         assert_eq!(
-            &"党建，引领"[third.start as usize..third.end as usize],
+            &"党建，引领"[fourth.start as usize..fourth.end as usize],
             "引"
         );
-        assert_eq!(m.char_index(6), 2);
+        assert_eq!(m.char_index(7), 3);
+        assert_eq!(KeyMap::of("，党建。").key, "党建");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 use super::Analyzer;
-use super::normalize::{Normalized, fold_char, is_indexable};
+use super::normalize::{Normalized, breaks_run, fold_char, is_indexable};
 
 /// A word found in the normalised text: byte range and position.
 #[derive(Debug, Clone, Copy)]
@@ -219,6 +219,8 @@ pub struct GramTokenStream<'a> {
     /// The previous indexable character: folded, its original byte range,
     /// its position.
     previous: Option<(char, usize, usize, usize)>,
+    /// Whether punctuation came after the previous indexable character.
+    broken: bool,
     next_position: usize,
     token: Token,
 }
@@ -230,6 +232,7 @@ impl Tokenizer for GramTokenizer {
         GramTokenStream {
             chars: text.char_indices(),
             previous: None,
+            broken: false,
             next_position: 0,
             token: Token::default(),
         }
@@ -252,17 +255,29 @@ impl TokenStream for GramTokenStream<'_> {
         for (offset, original) in self.chars.by_ref() {
             let c = fold_char(original);
             if !is_indexable(c) {
+                self.broken |= breaks_run(c);
                 continue;
             }
-            let position = self.next_position;
-            self.next_position += 1;
+            let broken = std::mem::take(&mut self.broken);
             let end = offset + original.len_utf8();
-            if let Some((p, p_from, _, p_position)) =
-                self.previous.replace((c, offset, end, position))
-            {
+            let Some((p, p_from, p_to, p_position)) = self.previous else {
+                self.previous = Some((c, offset, end, self.next_position));
+                self.next_position += 1;
+                continue;
+            };
+            if !broken {
+                // Within a run: the pair.
                 self.set(&[p, c], p_from, end, p_position);
-                return true;
+            } else {
+                // Punctuation between: the run ends with its last
+                // character alone, and one position is left empty, so that
+                // no phrase matches across the break.
+                self.set(&[p], p_from, p_to, p_position);
+                self.next_position += 1;
             }
+            self.previous = Some((c, offset, end, self.next_position));
+            self.next_position += 1;
+            return true;
         }
         // The end: the last character alone, so that a character is always
         // the first of some term (see `search::plan::grams`).
@@ -348,23 +363,34 @@ mod tests {
     }
 
     #[test]
-    fn grams_are_bigrams_at_character_positions_and_the_last_character() {
+    fn grams_are_bigrams_within_runs_and_each_run_ends_alone() {
         let text = "党建，引领A。";
         let tokens = gram_tokens(text);
         assert_eq!(
             summary(&tokens),
             [
                 ("党建".to_string(), 0),
-                ("建引".to_string(), 1),
-                ("引领".to_string(), 2),
-                ("领a".to_string(), 3),
-                ("a".to_string(), 4),
+                // The run ends: 建 alone, then an empty position.
+                ("建".to_string(), 1),
+                ("引领".to_string(), 3),
+                ("领a".to_string(), 4),
+                ("a".to_string(), 5),
             ]
         );
-        let bigram = &tokens[1];
-        assert_eq!(&text[bigram.offset_from..bigram.offset_to], "建，引");
+        assert_eq!(&text[tokens[1].offset_from..tokens[1].offset_to], "建");
+        assert_eq!(&text[tokens[3].offset_from..tokens[3].offset_to], "领A");
         assert_eq!(summary(&gram_tokens("，党。")), [("党".to_string(), 0)]);
         assert!(gram_tokens("，。 ").is_empty());
+        // Several characters of punctuation make one break.
+        assert_eq!(
+            summary(&gram_tokens("安。 “全")),
+            [("安".to_string(), 0), ("全".to_string(), 2)]
+        );
+        // Whitespace is no break.
+        assert_eq!(
+            summary(&gram_tokens("安 \n全")),
+            [("安全".to_string(), 0), ("全".to_string(), 1)]
+        );
     }
 
     #[test]
@@ -395,13 +421,14 @@ mod tests {
 
         #[test]
         fn arbitrary_text_never_panics_and_offsets_fall_on_char_boundaries(text in "\\PC{0,60}|[\\u{3000}-\\u{303F}\\u{4E00}-\\u{4E50}\\u{FF01}-\\u{FF5E}a-zA-Z0-9 ,.-]{0,60}") {
-            for tokens in [word_tokens(&text), gram_tokens(&text)] {
+            // Words are at consecutive positions; n-gram runs leave one empty.
+            for (tokens, step) in [(word_tokens(&text), 1), (gram_tokens(&text), 2)] {
                 let mut last_position = 0;
                 for t in &tokens {
                     prop_assert!(t.offset_from < t.offset_to, "{t:?}");
                     prop_assert!(text.is_char_boundary(t.offset_from) && text.is_char_boundary(t.offset_to), "{t:?}");
                     prop_assert!(!t.text.is_empty());
-                    prop_assert!(t.position <= last_position + 1, "positions skip: {tokens:?}");
+                    prop_assert!(t.position <= last_position + step, "positions skip: {tokens:?}");
                     last_position = last_position.max(t.position);
                 }
             }

@@ -53,6 +53,16 @@ pub fn preload() {
     LazyLock::force(&TABLE);
 }
 
+/// A text with every Traditional character in its Simplified form (the same
+/// number of characters); borrowed when nothing changes.
+pub fn simplified(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(|c| to_simplified(c) == c) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.chars().map(to_simplified).collect())
+    }
+}
+
 /// The Simplified form of a Traditional character, or the character itself.
 #[inline]
 pub fn to_simplified(c: char) -> char {
@@ -80,6 +90,15 @@ mod tests {
 
     fn convert(s: &str) -> String {
         s.chars().map(to_simplified).collect()
+    }
+
+    #[test]
+    fn whole_texts_fold_and_borrow_when_unchanged() {
+        assert_eq!(simplified("高明區黨建"), "高明区党建");
+        assert!(matches!(
+            simplified("高明区党建"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

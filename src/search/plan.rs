@@ -19,13 +19,13 @@ use std::ops::Bound;
 use tantivy::Term;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
-    RangeQuery, TermQuery,
+    RangeQuery, RegexPhraseQuery, TermQuery,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 
 use super::query::{Node, QueryError};
 use super::synonyms::Synonyms;
-use crate::analysis::{Analyzer, search_key};
+use crate::analysis::{Analyzer, BREAK, search_key};
 use crate::extract::date::{DateBound, parse_bound};
 use crate::extract::region::Gazetteer;
 use crate::indexer::day;
@@ -602,17 +602,78 @@ fn boost(q: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
 /// every character, one bigram, or for a single character the range of terms
 /// that start with it. `None` for an empty key.
 ///
-/// The n-gram fields hold every pair of consecutive characters at the
-/// position of the first, and the last character of the text alone; so
-/// every character starts some term, and a character occurs in a text
-/// exactly when a term starting with it does.
+/// The n-gram fields hold every pair of consecutive characters within a run
+/// (characters with no punctuation or space between them) at the position of
+/// the first, and the last character of each run alone, then leave one
+/// position empty; so every character starts some term, a character occurs
+/// in a text exactly when a term starting with it does, and nothing matches
+/// across a break. A key of several runs (see [`search_key`]) is one phrase:
+/// each run but the last ends with its last character alone, which only a
+/// run's end has, and the next run starts two positions further.
 pub fn grams(field: Field, key: &str) -> Option<Box<dyn Query>> {
-    let chars: Vec<char> = key.chars().collect();
+    let runs: Vec<Vec<char>> = key
+        .split(BREAK)
+        .filter(|r| !r.is_empty())
+        .map(|r| r.chars().collect())
+        .collect();
+    match runs.as_slice() {
+        [] => return None,
+        [run] => return run_grams(field, run),
+        _ => {}
+    }
+    let mut terms: Vec<(usize, String)> = Vec::new();
+    let mut trailing_char = None;
+    let mut base = 0;
+    for (i, run) in runs.iter().enumerate() {
+        let n = run.len();
+        if n >= 2 {
+            for j in cover(n) {
+                terms.push((base + j, run[j..j + 2].iter().collect()));
+            }
+        }
+        if i + 1 < runs.len() {
+            terms.push((base + n - 1, run[n - 1].to_string()));
+        } else if n == 1 {
+            trailing_char = Some((base, run[0]));
+        }
+        base += n + 1;
+    }
+    match trailing_char {
+        None => Some(Box::new(PhraseQuery::new_with_offset(
+            terms
+                .into_iter()
+                .map(|(at, t)| (at, Term::from_field_text(field, &t)))
+                .collect(),
+        ))),
+        // A last run of one character: any term that starts with it.
+        Some((at, c)) => {
+            let mut regexes: Vec<(usize, String)> = terms
+                .into_iter()
+                .map(|(at, t)| (at, regex::escape(&t)))
+                .collect();
+            regexes.push((at, format!("{}.?", regex::escape(&c.to_string()))));
+            Some(Box::new(RegexPhraseQuery::new_with_offset(field, regexes)))
+        }
+    }
+}
+
+/// Offsets of the bigrams that cover a run of `n >= 2` characters: 0, 2, 4,
+/// … and one ending at the last character.
+fn cover(n: usize) -> Vec<usize> {
+    let mut offsets: Vec<usize> = (0..n - 1).step_by(2).collect();
+    if *offsets.last().expect("n >= 2") != n - 2 {
+        offsets.push(n - 2);
+    }
+    offsets
+}
+
+/// The n-gram query for one run of characters.
+fn run_grams(field: Field, chars: &[char]) -> Option<Box<dyn Query>> {
     match chars.len() {
         0 => None,
         1 => {
             let c = chars[0];
-            let lower = Term::from_field_text(field, key);
+            let lower = Term::from_field_text(field, &c.to_string());
             // The first character after `c` (skipping the surrogate gap).
             let next = (c as u32 + 1..=char::MAX as u32).find_map(char::from_u32)?;
             let upper = Term::from_field_text(field, &next.to_string());
@@ -621,15 +682,11 @@ pub fn grams(field: Field, key: &str) -> Option<Box<dyn Query>> {
                 Bound::Excluded(upper),
             )))
         }
-        2 => Some(term(field, key)),
+        2 => Some(term(field, &chars.iter().collect::<String>())),
         n => {
-            // Bigrams at 0, 2, 4, … and one ending at the last character:
-            // with positions, they cover every character exactly in order.
-            let mut offsets: Vec<usize> = (0..n - 1).step_by(2).collect();
-            if *offsets.last().expect("n >= 3") != n - 2 {
-                offsets.push(n - 2);
-            }
-            let terms = offsets
+            // With positions, the covering bigrams match every character
+            // exactly in order.
+            let terms = cover(n)
                 .into_iter()
                 .map(|i| {
                     let gram: String = chars[i..i + 2].iter().collect();

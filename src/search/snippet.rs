@@ -89,7 +89,9 @@ impl<'t> Matches<'t> {
         let mut ranges: Vec<Range<usize>> = Vec::new();
         for (kc, &on) in self.map.chars.iter().zip(&marked) {
             let (start, end) = (kc.start as usize, kc.end as usize);
-            if !on || start < window.start || end > window.end {
+            // A break (empty) is never highlighted: the punctuation it
+            // stands for was not matched.
+            if !on || start == end || start < window.start || end > window.end {
                 continue;
             }
             match ranges.last_mut() {
@@ -331,10 +333,13 @@ mod tests {
     #[test]
     fn highlights_cover_exactly_the_matched_characters() {
         let text = "高明区，２０２３年GDP增长；党建，引领发展";
-        let m = Matches::find(text, &needles(&["2023", "gdp", "党建引领"]));
+        let m = Matches::find(text, &needles(&["2023", "gdp", "党建。引领"]));
         let lit: Vec<&str> = m.ranges().iter().map(|r| &text[r.clone()]).collect();
-        // The phrase 党建引领 matches across the comma, which stays unlit.
+        // A phrase with punctuation in it matches across the text's comma,
+        // which stays unlit.
         assert_eq!(lit, ["２０２３", "GDP", "党建", "引领"]);
+        // Without, it does not: the text has no 党建引领, as the index says.
+        assert!(Matches::find(text, &needles(&["党建引领"])).is_empty());
     }
 
     #[test]
