@@ -170,8 +170,8 @@ pub struct SearchArgs {
     #[command(flatten)]
     pub location: IndexLocation,
 
-    /// How many results to show.
-    #[arg(long, short = 'n', default_value_t = 10)]
+    /// How many results to show (0 to only count them; at most 10000).
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = limit)]
     pub limit: usize,
 
     /// Skip this many of the best results (for paging).
@@ -310,6 +310,18 @@ pub struct ServeArgs {
     /// A synonym file (see `zhsearch search --synonyms`) for every query.
     #[arg(long, value_name = "FILE")]
     pub synonyms: Option<PathBuf>,
+}
+
+/// Parses `--limit`: 0 to [`zhsearch::search::MAX_LIMIT`].
+fn limit(value: &str) -> Result<usize, String> {
+    let max = zhsearch::search::MAX_LIMIT;
+    match value.parse::<usize>() {
+        Ok(n) if n <= max => Ok(n),
+        Ok(_) => Err(format!(
+            "at most {max} results can be shown; page with --offset"
+        )),
+        Err(_) => Err(format!("`{value}` is not a number from 0 to {max}")),
+    }
 }
 
 /// Parses `--timeout`: a number of seconds, more than 0 and at most an hour.

@@ -71,10 +71,28 @@ fn main() -> ExitCode {
             {
                 return Exit::Success.into();
             }
-            eprintln!("zhsearch: error: {err:#}");
+            eprintln!("zhsearch: error: {}", message(&err));
             Exit::Error.into()
         }
     }
+}
+
+/// An error and its causes, `: `-separated like anyhow's `{:#}`, leaving out
+/// a cause whose text the message already ends with (zhsearch's errors name
+/// their cause in their own text, and also expose it as their source).
+fn message(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 /// Output settings decided once from the flags.
@@ -257,6 +275,34 @@ fn index(args: IndexArgs, output: &Output) -> Result<Exit> {
     })
 }
 
+/// Where a first search builds the default index before renaming it to
+/// `index/`: this, then the builder's process id.
+const BUILDING_PREFIX: &str = ".index.building-";
+
+/// Removes what first searches that were stopped half-way left behind: the
+/// building directories of processes that no longer run.
+fn remove_abandoned_builds() {
+    let Ok(entries) = std::fs::read_dir(".") else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(BUILDING_PREFIX))
+            .and_then(|p| p.parse::<libc::pid_t>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: signal 0 sends nothing; it only checks that `pid` exists.
+        let alive = unsafe { libc::kill(pid, 0) } == 0
+            || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+        if !alive {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// Opens the index for searching. The default index is built from the
 /// bundled corpus on first use.
 ///
@@ -265,32 +311,66 @@ fn index(args: IndexArgs, output: &Output) -> Result<Exit> {
 /// dictionary words they need. `None` for a server, which loads it all.
 fn open_engine(location: &IndexLocation, queries: Option<&str>) -> Result<Engine> {
     let dir = &location.index;
-    if !dir.join("meta.json").exists()
-        && dir == Path::new(DEFAULT_INDEX)
-        && Path::new(DEFAULT_CORPUS).is_dir()
-    {
+    // The default index is the bundled corpus's, built on demand.
+    let bundled = dir == Path::new(DEFAULT_INDEX) && Path::new(DEFAULT_CORPUS).is_dir();
+    if bundled && !dir.join("meta.json").exists() {
         eprintln!(
             "zhsearch: no index at {DEFAULT_INDEX}/ yet; building it from {DEFAULT_CORPUS}/ (first run)"
         );
-        let extractor = Extractor::new(analyzer(location)?, taxonomy(None)?);
-        let summary = build_index(
-            &PathBuf::from(DEFAULT_CORPUS),
-            dir,
-            &extractor,
-            &IndexOptions::default(),
-        )?;
-        let mut err = io::stderr();
-        Human {
-            color: false,
-            width: None,
-        }
-        .summary(&mut err, &summary)?;
+        build_default_index(location, dir)?;
     }
     let analyzer = match queries {
         Some(text) => Arc::new(Analyzer::for_text(text, location.dict.as_deref())?),
         None => analyzer(location)?,
     };
-    Ok(Engine::open(dir, analyzer)?)
+    match Engine::open(dir, Arc::clone(&analyzer)) {
+        // Built by another version of zhsearch: build it again (with a
+        // user dictionary, the mismatch may be the user's, so say it).
+        Err(zhsearch::Error::IndexSettingsMismatch { .. })
+            if bundled && location.dict.is_none() =>
+        {
+            eprintln!(
+                "zhsearch: {DEFAULT_INDEX}/ was built by another version of zhsearch; \
+                 building it again from {DEFAULT_CORPUS}/"
+            );
+            build_default_index(location, dir)?;
+            Ok(Engine::open(dir, analyzer)?)
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Builds the default index from the bundled corpus, beside `dir`, and puts
+/// it in place (replacing what is there) when it is complete: a run stopped
+/// half-way (Ctrl-C, a kill) leaves no half-built index behind, and the next
+/// search starts over.
+fn build_default_index(location: &IndexLocation, dir: &Path) -> Result<()> {
+    let extractor = Extractor::new(analyzer(location)?, taxonomy(None)?);
+    remove_abandoned_builds();
+    let building = PathBuf::from(format!("{BUILDING_PREFIX}{}", std::process::id()));
+    let summary = build_index(
+        &PathBuf::from(DEFAULT_CORPUS),
+        &building,
+        &extractor,
+        &IndexOptions::default(),
+    )?;
+    if dir.join("meta.json").exists() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    if let Err(e) = std::fs::rename(&building, dir) {
+        // Another first search finished first: use its index.
+        let _ = std::fs::remove_dir_all(&building);
+        if !dir.join("meta.json").exists() {
+            return Err(e)
+                .with_context(|| format!("moving {} to {}", building.display(), dir.display()));
+        }
+    }
+    Human {
+        color: false,
+        width: None,
+    }
+    .summary(&mut io::stderr(), &summary)?;
+    Ok(())
 }
 
 /// The text a search will segment: the query, and the synonyms it may expand to.

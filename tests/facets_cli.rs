@@ -102,6 +102,20 @@ fn dates_are_only_as_precise_as_the_text_says() {
     );
 }
 
+/// An article in Traditional characters gets its region like any other.
+#[test]
+fn traditional_text_gets_its_region() {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/trad.txt",
+        "佛山市高明區召開黨建工作會議\n\n高明區委書記出席會議。會議在高明區明城鎮舉行，\
+         高明區各鎮街負責人參加。",
+    );
+    env.index();
+    assert_eq!(ids(&env, "*", &["--region", "高明"]), ["trad.txt"]);
+    assert_eq!(ids(&env, "黨建", &["--region", "佛山"]), ["trad.txt"]);
+}
+
 #[test]
 fn region_filters_accept_any_level_and_either_form() {
     let env = indexed();
@@ -136,6 +150,8 @@ fn region_filters_accept_any_level_and_either_form() {
         ids(&env, "党建 region:高明", &[]),
         [GAOMING_000, GAOMING_001]
     );
+    // Traditional characters name the same places.
+    assert_eq!(ids(&env, "region:高明區", &[]), [GAOMING_000, GAOMING_001]);
     // An unknown place is an error with suggestions.
     let run = env
         .run(&["search", "党建", "--index", "index", "--region", "佛三"])
@@ -199,6 +215,11 @@ fn topic_filters() {
         .run(&["search", "*", "--index", "index", "--topic", "党"])
         .expect_code(2);
     assert!(run.stderr.contains("did you mean `党建`"), "{}", run.stderr);
+    // The list of topics names each topic, and nothing else.
+    let list = run.stderr.split("Topics in this index: ").nth(1).unwrap();
+    let names: Vec<&str> = list.lines().next().unwrap().split(", ").collect();
+    assert!(names.contains(&"疫情防控"), "{names:?}");
+    assert!(names.iter().all(|n| !n.trim().is_empty()), "{names:?}");
 }
 
 /// Counts per facet path computed from the hits themselves.

@@ -100,6 +100,13 @@ fn a_missing_corpus_is_an_error_naming_it() {
         .run(&["index", "nowhere", "--index", "index"])
         .expect_code(2);
     assert!(run.stderr.contains("nowhere"), "{}", run.stderr);
+    // The operating system's reason, said once.
+    assert_eq!(
+        run.stderr.matches("No such file or directory").count(),
+        1,
+        "{}",
+        run.stderr
+    );
     assert!(!env.path("index").exists());
 }
 

@@ -80,8 +80,12 @@ fn phrases_exclusions_and_or() {
     let env = indexed();
     // A phrase spanning words: 高明区荷城街道 occurs in 001 only.
     assert_eq!(env.search_ids("\"高明区 荷城\""), [GAOMING_001]);
-    // Punctuation is ignored inside phrases: "文汇路六号区机关大院" with a comma added.
-    assert_eq!(env.search_ids("\"文汇路六号，区机关大院\""), [GAOMING_001]);
+    // Spaces do not matter inside phrases; punctuation must be there in the
+    // text too (001 has 文汇路六号区机关大院, without a comma).
+    assert_eq!(env.search_ids("\"文汇路六号 区机关大院\""), [GAOMING_001]);
+    assert!(env.search_ids("\"文汇路六号，区机关大院\"").is_empty());
+    // 001: "联系电话:0757-88661108;邮政信箱" (any punctuation matches any).
+    assert_eq!(env.search_ids("\"88661108，邮政\""), [GAOMING_001]);
     // Exclusion: 尖刀班 without 疫情 leaves the 禅城 article only.
     assert_eq!(env.search_ids("尖刀班 -疫情"), [CHANCHENG]);
     // Quoted exclusion: 巡视整改 only occurs in 001.
@@ -223,6 +227,25 @@ fn limit_and_offset_page_through_results() {
         "{}",
         human.stdout
     );
+    // -n 0 counts without showing: exit 0, no hits printed.
+    let count = env
+        .run(&[
+            "search", "党建", "--index", "index", "-n", "0", "--color", "never",
+        ])
+        .expect_code(0);
+    assert_eq!(
+        count.stdout.trim(),
+        count.stdout.lines().last().unwrap().trim()
+    );
+    assert!(
+        count.stdout.starts_with("4 hits, none shown"),
+        "{}",
+        count.stdout
+    );
+    let json = env
+        .run(&["search", "党建", "--index", "index", "-n", "0", "--json"])
+        .expect_code(0);
+    assert!(json.stdout.is_empty(), "{}", json.stdout);
 }
 
 #[test]
@@ -245,6 +268,10 @@ fn exit_codes_tell_hits_from_no_hits_from_errors() {
         run.stderr
     );
     env.run(&["search", "--limit", "x", "党建"]).expect_code(2);
+    let run = env
+        .run(&["search", "--limit", "20000", "党建", "--index", "index"])
+        .expect_code(2);
+    assert!(run.stderr.contains("at most 10000"), "{}", run.stderr);
 }
 
 #[test]
@@ -263,6 +290,88 @@ fn first_search_builds_the_default_index_from_the_bundled_corpus() {
     // Second time: no rebuild.
     let run = env.run(&["search", "高质量发展"]).expect_code(0);
     assert!(!run.stderr.contains("building"), "{}", run.stderr);
+}
+
+/// The default index built by another version of zhsearch (another schema)
+/// is built again by the next search, not refused: it is the bundled
+/// corpus's, and nothing else is in it.
+#[test]
+fn a_default_index_from_another_version_is_built_again() {
+    let env = TestEnv::with_bundled_corpus();
+    env.run(&["search", "陈皮"]).expect_code(0);
+    let settings = env.path("index/zhsearch.json");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    let schema = zhsearch::schema::SCHEMA_VERSION;
+    let older = text.replace(
+        &format!("\"schema\": {schema}"),
+        &format!("\"schema\": {}", schema - 1),
+    );
+    assert_ne!(older, text);
+    std::fs::write(&settings, older).unwrap();
+    let run = env.run(&["search", "陈皮", "--json"]).expect_code(0);
+    assert!(run.stderr.contains("another version"), "{}", run.stderr);
+    assert_eq!(run.ids(), [XINHUI]);
+    // An index of the user's own is refused, with the way out.
+    env.run(&["index", "corpus", "--index", "mine"])
+        .expect_code(0);
+    let settings = env.path("mine/zhsearch.json");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(
+        &settings,
+        text.replace(
+            &format!("\"schema\": {schema}"),
+            &format!("\"schema\": {}", schema - 1),
+        ),
+    )
+    .unwrap();
+    let run = env
+        .run(&["search", "陈皮", "--index", "mine"])
+        .expect_code(2);
+    assert!(run.stderr.contains("--rebuild"), "{}", run.stderr);
+}
+
+/// A first search killed while it builds the index leaves no half-built
+/// `index/`: the next search builds it again, whole, and removes what the
+/// killed one left behind.
+#[test]
+fn a_first_search_stopped_while_building_starts_over() {
+    let env = TestEnv::with_bundled_corpus();
+    let mut child = env
+        .command(&["search", "陈皮"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+    assert!(line.contains("building it"), "{line}");
+    let building = || -> Vec<String> {
+        std::fs::read_dir(env.path(""))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".index.building-"))
+            .collect()
+    };
+    // Kill it as soon as it has started writing the index.
+    let started = std::time::Instant::now();
+    while building().is_empty() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!env.path("index/meta.json").exists());
+    let left = building();
+    assert_eq!(left.len(), 1, "{left:?}");
+
+    let run = env
+        .run(&["search", "陈皮 OR 尖刀班", "--json"])
+        .expect_code(0);
+    assert!(run.stderr.contains("building it"), "{}", run.stderr);
+    assert_eq!(sorted(run.ids()), [NANSHA, XINHUI, CHANCHENG]);
+    assert!(!env.path(&left[0]).exists(), "{} left behind", left[0]);
 }
 
 #[test]

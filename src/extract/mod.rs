@@ -17,6 +17,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Analyzer;
+use crate::analysis::variants::simplified;
 use crate::corpus::RawDoc;
 use date::DocDate;
 use region::Gazetteer;
@@ -192,8 +193,9 @@ impl Extractor {
             None => date::extract_date(text_title, &doc.body),
         };
 
+        // Place names are Simplified in the gazetteer: 高明區 is 高明区.
         let gazetteer = Gazetteer::builtin();
-        let regions = gazetteer.extract(text_title, &doc.body);
+        let regions = gazetteer.extract(&simplified(text_title), &simplified(&doc.body));
         let from_meta = meta.region.as_deref().map(|r| (r, gazetteer.resolve(r)));
         match from_meta {
             Some((_, Ok(places))) => {

@@ -205,13 +205,30 @@ impl ZhIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
-            .map_err(|source| self.tantivy(source))
+            .map_err(|source| match source {
+                // Opening the segments reads every file's footer.
+                TantivyError::IoError(e) => Error::IndexCorrupt {
+                    path: self.dir.clone(),
+                    message: e.to_string(),
+                },
+                source => self.tantivy(source),
+            })
     }
 
-    fn tantivy(&self, source: TantivyError) -> Error {
-        Error::Tantivy {
-            path: self.dir.clone(),
-            source,
+    /// A tantivy error on this index; damaged files (a segment cut short, a
+    /// bad footer) say that the index is damaged and how to rebuild it.
+    pub(crate) fn tantivy(&self, source: TantivyError) -> Error {
+        match source {
+            TantivyError::DataCorruption(_)
+            | TantivyError::OpenReadError(_)
+            | TantivyError::IncompatibleIndex(_) => Error::IndexCorrupt {
+                path: self.dir.clone(),
+                message: source.to_string(),
+            },
+            source => Error::Tantivy {
+                path: self.dir.clone(),
+                source,
+            },
         }
     }
 

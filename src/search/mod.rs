@@ -315,10 +315,7 @@ impl Engine {
     }
 
     fn tantivy(&self, source: tantivy::TantivyError) -> Error {
-        Error::Tantivy {
-            path: self.zh.dir.clone(),
-            source,
-        }
+        self.zh.tantivy(source)
     }
 
     /// The topics articles in the index carry, and those of its taxonomy.
@@ -327,7 +324,9 @@ impl Engine {
         let in_index =
             facets::facets_in(searcher, self.zh.fields.topic).map_err(|e| self.tantivy(e))?;
         for facet in in_index {
+            // The root facet's path is one empty name.
             if let Some(name) = facet.to_path().first()
+                && !name.is_empty()
                 && !topics.iter().any(|t| t == name)
             {
                 topics.push(name.to_string());
@@ -363,8 +362,9 @@ impl Engine {
         let topics = self.topics(&searcher)?;
         let planner = || self.planner(&topics);
         let plan = planner().plan(&node, &text)?;
-        let limit = request.limit.clamp(1, MAX_LIMIT);
-        let top = TopDocs::with_limit(limit).and_offset(request.offset);
+        // A limit of 0 counts without showing (tantivy wants at least 1).
+        let limit = request.limit.min(MAX_LIMIT);
+        let top = TopDocs::with_limit(limit.max(1)).and_offset(request.offset);
         let tantivy = |e| self.tantivy(e);
         let collectors = if request.facets {
             self.facet_cache.retain(&searcher);
@@ -450,8 +450,8 @@ impl Engine {
         } else {
             None
         };
-        let mut hits = Vec::with_capacity(top.len());
-        for (i, (score, address)) in top.into_iter().enumerate() {
+        let mut hits = Vec::with_capacity(limit);
+        for (i, (score, address)) in top.into_iter().take(limit).enumerate() {
             let mut hit = self.hit(&searcher, address, score, &plan.needles, request)?;
             hit.rank = request.offset + i + 1;
             if request.explain {

@@ -146,7 +146,7 @@ fn lex(query: &str) -> Result<Vec<Located>, (usize, String)> {
                 tokens.push((Tok::Close, i));
                 i += 1;
             }
-            '"' | '“' | '”' => {
+            '"' | '“' | '”' if c == '"' || quoted(&chars, i).is_ok() => {
                 let (text, next) = quoted(&chars, i)?;
                 tokens.push((Tok::Quoted(text), start));
                 i = next;
@@ -156,11 +156,16 @@ fn lex(query: &str) -> Result<Vec<Located>, (usize, String)> {
                 i += 1;
             }
             _ => {
-                let mut j = i;
-                while j < chars.len()
-                    && !chars[j].is_whitespace()
-                    && !matches!(chars[j], '(' | ')' | '"' | '“' | '”')
-                {
+                // A Chinese quote mark that closes nothing (a fragment copied
+                // from an article, 实施“专精特新) is punctuation in the word.
+                let ends_word = |j: usize| {
+                    let c = chars[j];
+                    c.is_whitespace()
+                        || matches!(c, '(' | ')' | '"')
+                        || (matches!(c, '“' | '”') && quoted(&chars, j).is_ok())
+                };
+                let mut j = i + 1;
+                while j < chars.len() && !ends_word(j) {
                     j += 1;
                 }
                 let word: String = chars[i..j].iter().collect();
@@ -459,6 +464,27 @@ mod tests {
                 quoted: true
             }
         );
+    }
+
+    #[test]
+    fn chinese_quote_marks_that_close_nothing_are_text() {
+        assert_eq!(
+            parse("实施“专精特新”").unwrap(),
+            Node::And(vec![
+                Node::Text("实施".into()),
+                Node::Phrase("专精特新".into())
+            ])
+        );
+        assert_eq!(
+            parse("实施“专精特新").unwrap(),
+            Node::Text("实施“专精特新".into())
+        );
+        assert_eq!(
+            parse("专精特新”企业").unwrap(),
+            Node::Text("专精特新”企业".into())
+        );
+        // An ASCII quote still has to be closed.
+        assert!(parse("实施\"专精特新").is_err());
     }
 
     fn error(q: &str) -> (usize, String) {

@@ -185,7 +185,8 @@ impl Gazetteer {
     /// by code; places inside another result are dropped (吉林 → 吉林省, which holds
     /// 吉林市). An unknown name is an error carrying close matches by edit distance.
     pub fn resolve(&self, query: &str) -> Result<Vec<RegionPath>, UnknownRegion> {
-        let trimmed = query.trim();
+        let simplified = crate::analysis::variants::simplified(query);
+        let trimmed = simplified.trim();
         let segments: Vec<&str> = trimmed
             .split('/')
             .map(str::trim)
