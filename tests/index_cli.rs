@@ -271,4 +271,23 @@ fn a_damaged_index_says_so_and_how_to_fix_it() {
     env.run(&["index", "corpus", "--index", "index", "--rebuild"])
         .expect_code(0);
     assert!(!env.search_ids("高明").is_empty());
+
+    // A segment file cut short: the same message, once.
+    for entry in std::fs::read_dir(env.path("index")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "idx") {
+            let bytes = std::fs::read(&path).unwrap();
+            std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        }
+    }
+    let run = env
+        .run(&["search", "高明", "--index", "index"])
+        .expect_code(2);
+    assert_eq!(
+        run.stderr.matches("damaged or unreadable").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--rebuild"), "{}", run.stderr);
 }

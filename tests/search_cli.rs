@@ -416,3 +416,32 @@ fn excluding_a_phrase_after_documents_without_it() {
     );
     assert_eq!(sorted(env.search_ids("党建 -巡视整改")), ["a.txt", "b.txt"]);
 }
+
+/// `--explain`: how the query was read, then each hit's score as a short
+/// tree (BM25 term matches with their frequency and idf, and the tiers).
+#[test]
+fn explain_prints_the_analysis_and_a_readable_score_tree() {
+    let env = indexed();
+    let run = env
+        .run(&[
+            "search",
+            "--explain",
+            "党建 明区",
+            "-n",
+            "1",
+            "--index",
+            "index",
+            "--color",
+            "never",
+        ])
+        .expect_code(0);
+    let out = &run.stdout;
+    assert!(out.contains("all of the words [党建]"), "{out}");
+    assert!(out.contains("term (BM25): freq "), "{out}");
+    assert!(
+        out.contains("tier: a word or verbatim match (+1000)"),
+        "{out}"
+    );
+    assert!(!out.contains("\"description\""), "{out}");
+    assert!(out.lines().count() < 40, "{out}");
+}

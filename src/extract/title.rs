@@ -130,7 +130,17 @@ fn labelled_source(line: &str) -> Option<String> {
 }
 
 fn is_furniture(line: &str) -> bool {
-    (FURNITURE.iter().any(|f| line.contains(f)) && line.chars().count() <= 40) || is_date_line(line)
+    (FURNITURE.iter().any(|f| line.contains(f)) && line.chars().count() <= 40)
+        || is_date_line(line)
+        || is_rule(line)
+}
+
+/// A line with no letters or digits at all: a rule (`---`, `***`, `======`),
+/// an unclosed front matter fence, a row of ornaments.
+fn is_rule(line: &str) -> bool {
+    !line
+        .chars()
+        .any(|c| crate::analysis::is_indexable(crate::analysis::fold_char(c)))
 }
 
 /// A line of nothing but a date or time: `2024年9月26日`, `2024-09-26 10:30`.
@@ -219,6 +229,16 @@ mod tests {
         assert_eq!(t.text, "高明:党建引领 锻造干事创业的猛虎之师");
         assert!(!t.is_lead);
         assert_eq!(t.source.as_deref(), Some("佛山在线"));
+    }
+
+    #[test]
+    fn rules_and_unclosed_front_matter_fences_are_never_titles() {
+        let t = find_title("---\ntitle: x\n\n高明区召开党建工作会议\n\n正文。");
+        assert_eq!(t.text, "title: x");
+        let t = find_title("***\n\n高明区召开党建工作会议\n\n会议指出，要加强党建。");
+        assert_eq!(t.text, "高明区召开党建工作会议");
+        let t = find_title("======\n");
+        assert!(t.text.chars().all(|c| c == '='), "{:?}", t.text);
     }
 
     #[test]

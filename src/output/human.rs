@@ -168,7 +168,7 @@ impl Human {
                 writeln!(out)?;
             }
             if let Some(explanation) = &hit.explanation {
-                for l in explanation.lines() {
+                for l in explain_lines(explanation) {
                     writeln!(out, "{INDENT}{l}")?;
                 }
             }
@@ -349,6 +349,65 @@ impl Human {
             s.total_docs,
             if s.interrupted { " (interrupted)" } else { "" },
         )
+    }
+}
+
+/// A score explanation (tantivy's JSON tree) as short indented lines: sums
+/// with one part are skipped, a BM25 term match is one line with its
+/// frequency and idf, and the constant scores of zhsearch's tiers are named.
+fn explain_lines(json: &str) -> Vec<String> {
+    fn child<'a>(node: &'a serde_json::Value, prefix: &str) -> Option<&'a serde_json::Value> {
+        node["details"].as_array()?.iter().find(|d| {
+            d["description"]
+                .as_str()
+                .is_some_and(|s| s.starts_with(prefix))
+        })
+    }
+    fn walk(node: &serde_json::Value, depth: usize, out: &mut Vec<String>) {
+        let value = node["value"].as_f64().unwrap_or(0.0);
+        let description = node["description"].as_str().unwrap_or("");
+        let details: &[serde_json::Value] = node["details"].as_array().map_or(&[], Vec::as_slice);
+        let pad = "  ".repeat(depth);
+        if description.starts_with("BooleanClause") && details.len() == 1 {
+            return walk(&details[0], depth, out);
+        }
+        if description.starts_with("TermQuery") {
+            let find = |prefix: &str| -> f64 {
+                let tf = child(node, "freq /");
+                [Some(node), tf]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|n| child(n, prefix))
+                    .and_then(|n| n["value"].as_f64())
+                    .unwrap_or(f64::NAN)
+            };
+            out.push(format!(
+                "{pad}{value:.3}  term (BM25): freq {}, idf {:.2}",
+                find("freq, occurrences"),
+                find("idf")
+            ));
+            return;
+        }
+        let label = match description {
+            "Const" => format!("tier: a word or verbatim match (+{})", value.round() as i64),
+            "BooleanClause. sum of ..." => "sum of".to_string(),
+            d => d
+                .trim_end_matches(" ...")
+                .trim_end_matches("...")
+                .to_string(),
+        };
+        out.push(format!("{pad}{value:.3}  {label}"));
+        for d in details {
+            walk(d, depth + 1, out);
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(tree) => {
+            let mut out = Vec::new();
+            walk(&tree, 0, &mut out);
+            out
+        }
+        Err(_) => json.lines().map(str::to_string).collect(),
     }
 }
 
