@@ -38,7 +38,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 enum Exit {
     /// Results found, or the work is done.
     Success = 0,
-    /// The search found nothing.
+    /// The search found nothing, or `index` found no articles to read.
     NoResults = 1,
     /// Something went wrong (also clap's code for bad arguments).
     Error = 2,
@@ -265,9 +265,21 @@ fn index(args: IndexArgs, output: &Output) -> Result<Exit> {
         output.human.summary(&mut out, &summary)?;
     }
     out.flush()?;
+    let found = summary.added + summary.updated + summary.unchanged + summary.skipped.len();
     Ok(if summary.interrupted {
         eprintln!("zhsearch: stopped early: run the same command again to finish");
         Exit::Interrupted
+    } else if found == 0 && summary.removed == 0 {
+        eprintln!(
+            "zhsearch: no articles in {}: zhsearch reads .txt, .md and .jsonl files (also gzipped){}",
+            args.corpus.display(),
+            if summary.ignored > 0 {
+                format!("; {} other files were ignored", summary.ignored)
+            } else {
+                String::new()
+            }
+        );
+        Exit::NoResults
     } else if summary.skipped.is_empty() {
         Exit::Success
     } else {
@@ -324,10 +336,10 @@ fn open_engine(location: &IndexLocation, queries: Option<&str>) -> Result<Engine
         None => analyzer(location)?,
     };
     match Engine::open(dir, Arc::clone(&analyzer)) {
-        // Built by another version of zhsearch: build it again (with a
-        // user dictionary, the mismatch may be the user's, so say it).
+        // Built by another version of zhsearch: build it again. (Built with
+        // a user dictionary, it is the user's: refused, saying how to fix.)
         Err(zhsearch::Error::IndexSettingsMismatch { .. })
-            if bundled && location.dict.is_none() =>
+            if bundled && location.dict.is_none() && indexer::built_by_other_version(dir) =>
         {
             eprintln!(
                 "zhsearch: {DEFAULT_INDEX}/ was built by another version of zhsearch; \

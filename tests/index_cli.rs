@@ -111,6 +111,21 @@ fn a_missing_corpus_is_an_error_naming_it() {
 }
 
 #[test]
+fn a_corpus_without_articles_says_so() {
+    let env = TestEnv::new();
+    env.write("corpus/notes.docx", "not an article");
+    let run = env
+        .run(&["index", "corpus", "--index", "index"])
+        .expect_code(1);
+    assert!(
+        run.stderr.contains("no articles in corpus")
+            && run.stderr.contains("1 other files were ignored"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn reindexing_adds_updates_removes_and_skips_unchanged_files() {
     let env = TestEnv::with_bundled_corpus();
     let run = env.index();

@@ -153,6 +153,18 @@ impl Analyzer {
         Ok(analyzer)
     }
 
+    /// The fingerprint of the default analyzer (jieba's own dictionary),
+    /// without building it.
+    pub fn builtin_fingerprint() -> Fingerprint {
+        Fingerprint {
+            analysis: ANALYSIS_VERSION,
+            jieba: JIEBA_VERSION.to_string(),
+            mode: "precise+subwords".to_string(),
+            hmm: true,
+            dictionary: "default".to_string(),
+        }
+    }
+
     /// What decides this analyzer's terms, to record in an index.
     pub fn fingerprint(&self) -> Fingerprint {
         Fingerprint {
@@ -333,6 +345,14 @@ mod tests {
                 w("基层", 1, false),
                 w("党建", 2, false)
             ]
+        );
+    }
+
+    #[test]
+    fn the_builtin_fingerprint_is_the_builtin_analyzers() {
+        assert_eq!(
+            Analyzer::builtin().fingerprint(),
+            Analyzer::builtin_fingerprint()
         );
     }
 

@@ -94,6 +94,23 @@ impl Settings {
     }
 }
 
+/// Whether the index in `dir` was built by another version of zhsearch
+/// (another schema, analysis rules or jieba-rs) with jieba's own dictionary
+/// only: rebuilding it from its corpus gives what this version would have
+/// built. `false` when it cannot be read, or differs in anything else.
+pub fn built_by_other_version(dir: &Path) -> bool {
+    let Ok(built) = Settings::read(dir) else {
+        return false;
+    };
+    let ours = Analyzer::builtin_fingerprint();
+    built.analyzer.dictionary == ours.dictionary
+        && built.analyzer.hmm == ours.hmm
+        && (built.schema != SCHEMA_VERSION
+            || built.analyzer.analysis != ours.analysis
+            || built.analyzer.jieba != ours.jieba
+            || built.analyzer.mode != ours.mode)
+}
+
 /// An open zhsearch index.
 pub struct ZhIndex {
     /// Its directory.

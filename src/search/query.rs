@@ -182,6 +182,14 @@ fn lex(query: &str) -> Result<Vec<Located>, (usize, String)> {
                                 let (text, next) = quoted(&chars, i)?;
                                 tokens.push((Tok::Field(name, text, true), start));
                                 i = next;
+                            } else if i < chars.len() && chars[i] == '(' {
+                                return Err((
+                                    i,
+                                    format!(
+                                        "`{name}:` takes one value or a quoted phrase, not a group: \
+                                         write `{name}:a OR {name}:b`"
+                                    ),
+                                ));
                             } else {
                                 return Err((i, format!("`{name}:` needs a value")));
                             }
@@ -464,6 +472,13 @@ mod tests {
                 quoted: true
             }
         );
+    }
+
+    #[test]
+    fn a_field_before_a_group_says_how_to_write_it() {
+        let (at, message) = error("title:(党建 OR 南沙)");
+        assert_eq!(at, 6);
+        assert!(message.contains("title:a OR title:b"), "{message}");
     }
 
     #[test]
