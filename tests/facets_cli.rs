@@ -304,7 +304,22 @@ fn facet_counts_equal_brute_force_counts() {
                 "{key} for {query} {flags:?}"
             );
         }
+        // Articles in no year are counted apart.
+        let undated = matching
+            .iter()
+            .filter(|h| h["meta"].get("date").is_none_or(Value::is_null))
+            .count();
+        assert_eq!(
+            out["facets"]["undated"].as_u64().unwrap() as usize,
+            undated,
+            "undated for {query} {flags:?}"
+        );
     }
+    // On the terminal too.
+    let run = env
+        .run(&["facets", "*", "--index", "index", "--color", "never"])
+        .expect_code(0);
+    assert!(run.stdout.contains("(no date)"), "{}", run.stdout);
 }
 
 #[test]

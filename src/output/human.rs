@@ -299,10 +299,15 @@ impl Human {
         ] {
             self.paint(out, style(AnsiColor::Cyan), name)?;
             writeln!(out)?;
-            if nodes.is_empty() {
+            if nodes.is_empty() && (name != "year" || counts.undated == 0) {
                 writeln!(out, "  (none)")?;
             }
             self.tree(out, nodes, 1)?;
+            if name == "year" && counts.undated > 0 {
+                let label = "  (no date)";
+                let pad = 24usize.saturating_sub(label.width());
+                writeln!(out, "{label}{} {:>6}", " ".repeat(pad), counts.undated)?;
+            }
         }
         self.paint(out, style(AnsiColor::Cyan), "keyword")?;
         writeln!(out)?;

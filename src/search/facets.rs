@@ -40,6 +40,8 @@ pub struct FacetCounts {
     pub topic: Vec<FacetNode>,
     /// The most frequent keywords.
     pub keyword: Vec<FacetNode>,
+    /// Matching articles with no known date (so in no year).
+    pub undated: usize,
 }
 
 /// Every facet value (with its ancestors) present in a field.
@@ -315,5 +317,7 @@ pub fn counts(
         year: years,
         topic: tree(&sorted(topic), ""),
         keyword: top(keyword, TOP_KEYWORDS),
+        // Counted by the caller, with a query of its own.
+        undated: 0,
     }
 }

@@ -437,6 +437,17 @@ impl Engine {
                 }
             }
         };
+        let mut facet_counts = facet_counts;
+        if let Some(counts) = &mut facet_counts {
+            let undated = BooleanQuery::new(vec![
+                (Occur::Must, plan.query.box_clone()),
+                (
+                    Occur::MustNot,
+                    Box::new(ExistsQuery::new("date".to_string(), false)) as Box<dyn Query>,
+                ),
+            ]);
+            counts.undated = searcher.search(&undated, &Count).map_err(tantivy)?;
+        }
         let undated_excluded = if plan.has_date_filter {
             let without = planner().without_dates().plan(&node, &text)?;
             let undated = BooleanQuery::new(vec![
