@@ -398,6 +398,13 @@ fn query_text(query: &str, synonyms: Option<&Path>) -> Result<String> {
     Ok(text)
 }
 
+/// The engine for a process that answers one query (and its synonyms):
+/// its analyzer holds only the dictionary words they need.
+fn query_engine(query: &str, location: &IndexLocation, synonyms: Option<&Path>) -> Result<Engine> {
+    let text = query_text(query, synonyms)?;
+    with_synonyms(open_engine(location, Some(&text))?, synonyms)
+}
+
 /// Adds the synonyms of `--synonyms FILE`, if given.
 fn with_synonyms(engine: Engine, path: Option<&Path>) -> Result<Engine> {
     match path {
@@ -410,11 +417,7 @@ fn with_synonyms(engine: Engine, path: Option<&Path>) -> Result<Engine> {
 
 fn search(args: SearchArgs, output: &Output) -> Result<Exit> {
     let query = args.query.join(" ");
-    let text = query_text(&query, args.synonyms.as_deref())?;
-    let engine = with_synonyms(
-        open_engine(&args.location, Some(&text))?,
-        args.synonyms.as_deref(),
-    )?;
+    let engine = query_engine(&query, &args.location, args.synonyms.as_deref())?;
     let mut request = Request::new(&query);
     request.limit = args.limit;
     request.offset = args.offset;
@@ -474,11 +477,7 @@ fn facets(args: FacetsArgs, output: &Output) -> Result<Exit> {
     } else {
         args.query.join(" ")
     };
-    let text = query_text(&query, args.synonyms.as_deref())?;
-    let engine = with_synonyms(
-        open_engine(&args.location, Some(&text))?,
-        args.synonyms.as_deref(),
-    )?;
+    let engine = query_engine(&query, &args.location, args.synonyms.as_deref())?;
     let mut request = Request::new(&query);
     request.limit = 1;
     request.facets = true;

@@ -168,11 +168,9 @@ impl Analyzer {
     /// What decides this analyzer's terms, to record in an index.
     pub fn fingerprint(&self) -> Fingerprint {
         Fingerprint {
-            analysis: ANALYSIS_VERSION,
-            jieba: JIEBA_VERSION.to_string(),
-            mode: "precise+subwords".to_string(),
             hmm: self.hmm,
             dictionary: self.dictionary.clone(),
+            ..Analyzer::builtin_fingerprint()
         }
     }
 

@@ -136,20 +136,7 @@ pub fn breaks_run(c: char) -> bool {
 /// matches 六号。区 (which punctuation does not matter); 高明区 荷城 matches
 /// 高明区荷城.
 pub fn search_key(text: &str) -> String {
-    let mut key = String::with_capacity(text.len());
-    let mut gap = false;
-    for c in text.chars().map(fold_char) {
-        if is_indexable(c) {
-            if gap && !key.is_empty() {
-                key.push(BREAK);
-            }
-            gap = false;
-            key.push(c);
-        } else if breaks_run(c) {
-            gap = true;
-        }
-    }
-    key
+    KeyMap::of(text).key
 }
 
 /// The searchable characters of a text with the byte range each came from in

@@ -105,10 +105,7 @@ pub fn built_by_other_version(dir: &Path) -> bool {
     let ours = Analyzer::builtin_fingerprint();
     built.analyzer.dictionary == ours.dictionary
         && built.analyzer.hmm == ours.hmm
-        && (built.schema != SCHEMA_VERSION
-            || built.analyzer.analysis != ours.analysis
-            || built.analyzer.jieba != ours.jieba
-            || built.analyzer.mode != ours.mode)
+        && (built.schema != SCHEMA_VERSION || built.analyzer != ours)
 }
 
 /// An open zhsearch index.

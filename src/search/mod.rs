@@ -372,7 +372,7 @@ impl Engine {
         } else {
             None
         };
-        let (top, total, facet_counts): (
+        let (top, total, mut facet_counts): (
             Vec<(f32, DocAddress)>,
             usize,
             Option<facets::FacetCounts>,
@@ -437,27 +437,23 @@ impl Engine {
                 }
             }
         };
-        let mut facet_counts = facet_counts;
-        if let Some(counts) = &mut facet_counts {
+        // Matches of `query` with no known date.
+        let count_undated = |query: Box<dyn Query>| {
             let undated = BooleanQuery::new(vec![
-                (Occur::Must, plan.query.box_clone()),
+                (Occur::Must, query),
                 (
                     Occur::MustNot,
                     Box::new(ExistsQuery::new("date".to_string(), false)) as Box<dyn Query>,
                 ),
             ]);
-            counts.undated = searcher.search(&undated, &Count).map_err(tantivy)?;
+            searcher.search(&undated, &Count).map_err(tantivy)
+        };
+        if let Some(counts) = &mut facet_counts {
+            counts.undated = count_undated(plan.query.box_clone())?;
         }
         let undated_excluded = if plan.has_date_filter {
             let without = planner().without_dates().plan(&node, &text)?;
-            let undated = BooleanQuery::new(vec![
-                (Occur::Must, without.query),
-                (
-                    Occur::MustNot,
-                    Box::new(ExistsQuery::new("date".to_string(), false)) as Box<dyn Query>,
-                ),
-            ]);
-            Some(searcher.search(&undated, &Count).map_err(tantivy)?)
+            Some(count_undated(without.query)?)
         } else {
             None
         };
