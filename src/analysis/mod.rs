@@ -274,6 +274,10 @@ impl Analyzer {
 }
 
 /// Reads a user dictionary, normalising its words; returns it with its hash.
+/// The largest frequency a user dictionary may give a word (jieba's own
+/// dictionary totals about 60 million).
+const MAX_USER_FREQ: u64 = 1_000_000_000_000;
+
 fn read_user_dict(path: &Path) -> Result<(dictionary::UserDict, String)> {
     let content = fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
@@ -288,14 +292,22 @@ fn read_user_dict(path: &Path) -> Result<(dictionary::UserDict, String)> {
         let mut parts = line.split_whitespace();
         let word = parts.next().unwrap_or_default();
         let rest: Vec<&str> = parts.collect();
-        if let Some(freq) = rest.first()
-            && freq.parse::<usize>().is_err()
-        {
-            return Err(Error::Dictionary {
-                path: path.to_path_buf(),
-                line: i + 1,
-                message: format!("frequency `{freq}` is not a whole number"),
-            });
+        if let Some(freq) = rest.first() {
+            let message = match freq.parse::<u64>() {
+                Err(_) => Some(format!("frequency `{freq}` is not a whole number")),
+                // jieba-rs adds up every frequency: keep the sum far from overflow.
+                Ok(n) if n > MAX_USER_FREQ => {
+                    Some(format!("frequency `{freq}` is over {MAX_USER_FREQ}"))
+                }
+                Ok(_) => None,
+            };
+            if let Some(message) = message {
+                return Err(Error::Dictionary {
+                    path: path.to_path_buf(),
+                    line: i + 1,
+                    message,
+                });
+            }
         }
         normalized.push_str(Normalized::of(word).text());
         for r in rest {
@@ -344,6 +356,25 @@ mod tests {
                 w("党建", 2, false)
             ]
         );
+    }
+
+    #[test]
+    fn user_dictionary_frequencies_must_be_sane_whole_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        for (content, message) in [
+            ("百千万工程 x n\n", "is not a whole number"),
+            ("党建 1\n百千万工程 18446744073709551615\n", "is over"),
+        ] {
+            let path = dir.path().join("dict.txt");
+            fs::write(&path, content).unwrap();
+            let err = Analyzer::with_user_dict(&path).unwrap_err().to_string();
+            assert!(err.contains(message), "{err}");
+        }
+        let err = Analyzer::for_text("党建", Some(&dir.path().join("dict.txt")))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("line 2"), "{err}");
     }
 
     #[test]
