@@ -133,7 +133,7 @@ impl DocDate {
         {
             parse_timestamp(t).map_err(err)?
         } else {
-            return Err(err("not a recognised date form".into()));
+            return Err(err(unrecognised(t)));
         };
         let mut date = checked(year, month, day).map_err(err)?;
         date.source = DateSource::Metadata;
@@ -211,7 +211,7 @@ pub fn parse_bound(s: &str) -> Result<DateBound, DateError> {
     let folded = fold_width(s.trim());
     let err = |reason: String| DateError::new(s, reason, BOUND_FORMS);
     let (year, month, day) =
-        parse_numeric(&folded, &['-']).ok_or_else(|| err("not a recognised date form".into()))?;
+        parse_numeric(&folded, &['-']).ok_or_else(|| err(unrecognised(&folded)))?;
     let date = checked(year, month, day).map_err(err)?;
     Ok(DateBound {
         first: date.first_day(),
@@ -346,10 +346,24 @@ fn parse_timestamp(t: &str) -> Result<(u32, Option<u32>, Option<u32>), String> {
     parse_numeric(&t[..10], &['-']).ok_or_else(|| "not a valid timestamp".to_string())
 }
 
+/// Why a date string is not one: a year written with fewer than four digits (`618`,
+/// `24-09`) is called out, since `0618` would be accepted.
+fn unrecognised(t: &str) -> String {
+    let lead = t.split(['-', '/', '.', '年']).next().unwrap_or("");
+    if (1..=3).contains(&lead.len()) && lead.bytes().all(|b| b.is_ascii_digit()) {
+        format!(
+            "a year is written with four digits (0618 for the year 618, 2024 not 24), not {lead}"
+        )
+    } else {
+        "not a recognised date form".into()
+    }
+}
+
 /// Builds a validated [`DocDate`] (source and evidence to be filled in by the caller).
+/// Any year from 1 to 9999 is accepted.
 fn checked(year: u32, month: Option<u32>, day: Option<u32>) -> Result<DocDate, String> {
-    if !(1000..=9999).contains(&year) {
-        return Err(format!("year {year} is out of range 1000..=9999"));
+    if !(1..=9999).contains(&year) {
+        return Err(format!("year {year} is out of range 1..=9999"));
     }
     match (month, day) {
         (Some(m), _) if !(1..=12).contains(&m) => {
@@ -1206,6 +1220,36 @@ mod tests {
         assert_eq!(day(&bare), text_day("2023-05-12"));
     }
 
+    // --- Issue 10, item 2: any year from 1 to 9999 ------------------------------------
+
+    #[test]
+    fn every_year_from_1_to_9999_is_a_date() {
+        for (input, shown) in [
+            ("0001-01-01", "0001-01-01"),
+            ("0001", "0001"),
+            ("0618年5月", "0618-05"),
+            ("1677-09-21", "1677-09-21"),
+            ("2262-04-12", "2262-04-12"),
+            ("9999-12-31", "9999-12-31"),
+            ("0001-01-01T00:00:00Z", "0001-01-01"),
+        ] {
+            let d = DocDate::from_metadata(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(d.display(), shown);
+        }
+        let b = parse_bound("0001").unwrap();
+        assert_eq!(b.first_day(), jiff::civil::date(1, 1, 1));
+        let b = parse_bound("9999-12").unwrap();
+        assert_eq!(b.last_day(), jiff::civil::date(9999, 12, 31));
+    }
+
+    #[test]
+    fn year_zero_and_short_years_are_refused() {
+        let msg = DocDate::from_metadata("0000").unwrap_err().to_string();
+        assert!(msg.contains("year 0 is out of range 1..=9999"), "{msg}");
+        let msg = parse_bound("618").unwrap_err().to_string();
+        assert!(msg.contains("four digits"), "{msg}");
+    }
+
     #[test]
     fn header_dates_that_are_not_the_publication() {
         // When the page was last updated says nothing about when the article was written.
@@ -1437,7 +1481,7 @@ mod tests {
             ("yesterday", "not a recognised date form"),
             ("2024-09-26T25:00:00Z", "not a valid timestamp"),
             ("2024-09/26", "not a recognised date form"),
-            ("0999", "year 999 is out of range"),
+            ("0000", "year 0 is out of range"),
         ] {
             let err = DocDate::from_metadata(input).unwrap_err();
             let msg = err.to_string();
