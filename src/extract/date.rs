@@ -270,7 +270,9 @@ pub fn extract_date(title: &str, body: &str) -> Option<DocDate> {
         .map(clean_line)
         .filter(|l| !l.is_empty())
         .collect();
-    if let Some(date) = header_date(&lines).or_else(|| signature_date(&lines, &body)) {
+    let list = DatedList::of(&lines);
+    if let Some(date) = header_date(&lines, &list).or_else(|| signature_date(&lines, &body, &list))
+    {
         return Some(date);
     }
     let text = format!("{}\n{}", fold_width(title), body);
@@ -616,7 +618,7 @@ const HEADER_LINES: usize = 8;
 /// as it does before the first line holding a full stop.
 const HEADER_LINE_MAX: usize = 80;
 
-fn header_date(lines: &[&str]) -> Option<DocDate> {
+fn header_date(lines: &[&str], list: &DatedList) -> Option<DocDate> {
     for line in lines.iter().take(HEADER_LINES) {
         // The header ends where running text begins: a long line or a sentence.
         if line.chars().count() > HEADER_LINE_MAX || line.contains(['。', '!', '?', ';']) {
@@ -630,6 +632,10 @@ fn header_date(lines: &[&str]) -> Option<DocDate> {
             }
             let labelled = DATE_LABEL.is_match(before) || BYLINE_FIELD.is_match(line);
             let alone = only_decoration(before) && only_decoration(&line[f.end..]);
+            if !labelled && alone && list.holds_later_than(&f) {
+                // An entry of a chronology, not the date it was written.
+                continue;
+            }
             if labelled || alone {
                 let kind = if labelled {
                     "byline"
@@ -641,6 +647,58 @@ fn header_date(lines: &[&str]) -> Option<DocDate> {
         }
     }
     None
+}
+
+// ---------------------------------------------------------------------------------------
+// Dated lists: a chronology's entries are events
+
+/// A line that opens with a year, as the entries of a chronology (大事记) do:
+/// `1988年7月`, `1990年3月 洋浦开发区获批设立`, `- 1993年,…`, `一九八八年七月`, `1998.04`.
+static ENTRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^[-•·*●○◆■□▲△>(\s]*(?:[0-9]{1,3}[.、)]\s*)?([0-9]{4}|[〇零一二三四五六七八九]{4})\s*(?:年|[-./])(?:\s*([0-9]{1,2}|[一二三四五六七八九十]{1,2})\s*月?)?",
+    )
+    .unwrap()
+});
+
+/// How many lines must open with a year for the text to be a dated list.
+const LIST_ENTRIES: usize = 3;
+
+/// The dated entries of an article, when it is a list of them (a chronology).
+#[derive(Debug, Default)]
+struct DatedList {
+    /// The first day of the latest entry, when there are at least [`LIST_ENTRIES`].
+    latest: Option<Date>,
+}
+
+impl DatedList {
+    fn of(lines: &[&str]) -> DatedList {
+        let entries: Vec<Date> = lines
+            .iter()
+            .filter_map(|line| {
+                let c = ENTRY.captures(line)?;
+                let year = c[1].chars().try_fold(0u32, |acc, ch| {
+                    Some(acc * 10 + ch.to_digit(10).or_else(|| hanzi_digit(ch))?)
+                })?;
+                let month = c.get(2).and_then(|m| hanzi_number(m.as_str()));
+                checked(year, month.filter(|m| (1..=12).contains(m)), None)
+                    .ok()
+                    .map(|d| d.first_day())
+            })
+            .collect();
+        DatedList {
+            latest: (entries.len() >= LIST_ENTRIES)
+                .then(|| entries.into_iter().max())
+                .flatten(),
+        }
+    }
+
+    /// Whether the list has an entry after the date `f` begins: `f` is then one of its
+    /// entries (or an event before them), not the date the list was written.
+    fn holds_later_than(&self, f: &Found) -> bool {
+        let first = clamped_date(f.year as i16, f.month as u8, f.day.unwrap_or(1) as u8);
+        self.latest.is_some_and(|latest| latest > first)
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -693,7 +751,7 @@ fn is_issuer(line: &str) -> bool {
         && !NOT_ISSUER.iter().any(|w| line.starts_with(w))
 }
 
-fn signature_date(lines: &[&str], body: &str) -> Option<DocDate> {
+fn signature_date(lines: &[&str], body: &str, list: &DatedList) -> Option<DocDate> {
     let mut end = lines.len();
     while end > 0 && lines.len() - end < TRAILER_LINES && is_trailer(lines[end - 1]) {
         end -= 1;
@@ -701,7 +759,8 @@ fn signature_date(lines: &[&str], body: &str) -> Option<DocDate> {
     let last = *lines.get(end.checked_sub(1)?)?;
     let found = find_dates(last);
     let [f] = found.as_slice() else { return None };
-    if !only_decoration(&last[f.end..]) || is_range_or_deadline(last, f) {
+    if !only_decoration(&last[f.end..]) || is_range_or_deadline(last, f) || list.holds_later_than(f)
+    {
         return None;
     }
     let prefix = last[..f.start].trim();
@@ -1218,6 +1277,34 @@ mod tests {
         assert_eq!(day(&d), text_day("2023-05-12"));
         let bare = date(&format!("2023-05-12T02:30:00Z\n{PARAGRAPH}"));
         assert_eq!(day(&bare), text_day("2023-05-12"));
+    }
+
+    // --- Issue 10, item 6: entries of a dated list are events ------------------------
+
+    /// A chronology written for these tests: a 1998 article listing events from 1988.
+    const CHRONOLOGY: &str = "1988年7月\n省委召开第一次代表大会,确定经济特区建设的总体思路。\n1990年3月\n洋浦开发区获批设立,外资企业陆续进驻。\n1993年\n全省实施新的土地管理办法。\n1998年4月\n全省隆重庆祝建省办特区十周年。";
+
+    #[test]
+    fn a_chronology_is_not_dated_by_its_first_entry() {
+        assert_eq!(extract_date("建省办特区十年大事记", CHRONOLOGY), None);
+        assert_eq!(extract_date("", CHRONOLOGY), None);
+    }
+
+    #[test]
+    fn a_chronology_under_its_own_date_line() {
+        let body = format!("1998年4月14日 星期二\n{CHRONOLOGY}");
+        assert_eq!(
+            day(&extract_date("建省办特区十年大事记", &body)),
+            text_day("1998-04-14")
+        );
+    }
+
+    #[test]
+    fn a_chronology_with_chinese_numerals_and_full_width_digits() {
+        let hanzi = "一九八八年七月\n省委召开第一次代表大会。\n一九九〇年三月\n洋浦开发区获批设立。\n一九九八年四月\n全省庆祝建省办特区十周年。";
+        assert_eq!(extract_date("大事记", hanzi), None);
+        let wide = "１９８８年７月\n省委召开第一次代表大会。\n１９９０年３月\n洋浦开发区获批设立。\n１９９８年４月\n全省庆祝建省办特区十周年。";
+        assert_eq!(extract_date("大事记", wide), None);
     }
 
     // --- Issue 10, item 2: any year from 1 to 9999 ------------------------------------
