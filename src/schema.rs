@@ -12,8 +12,8 @@
 //! | `title_grams` | title again                          | char bigrams, positions      |
 //! | `body_grams`  | body again                           | char bigrams, positions      |
 //! | `source`   | publisher / site                        | char bigrams, stored         |
-//! | `date`     | publication date (first day of it)      | indexed, fast, stored         |
-//! | `date_end` | last day of it (a year-precise date spans the year) | indexed, fast     |
+//! | `date`     | publication date: its first day, as days since 1970-01-01 (i64, any year 1–9999) | indexed, fast, stored |
+//! | `date_end` | its last day, likewise (a year-precise date spans the year) | indexed, fast |
 //! | `year`     | `/2024/09` (as precise as known)        | facet                         |
 //! | `region`   | primary region `/广东省/佛山市/高明区`  | facet, stored                 |
 //! | `mentions` | other places named in the text          | facet, stored                 |
@@ -22,15 +22,16 @@
 //! | `meta`     | extraction details as JSON              | stored                        |
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FAST, FacetOptions, Field, IndexRecordOption, STORED, STRING,
-    Schema, TextFieldIndexing, TextOptions,
+    FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions,
 };
 
 use crate::analysis::{GRAMS, PRESEGMENTED};
 
 /// Version of the schema; recorded in the index and checked when opening.
 /// 6: n-gram runs end at punctuation and space.
-pub const SCHEMA_VERSION: u32 = 6;
+/// 7: dates are day numbers (i64), so that every year 1–9999 filters and sorts.
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The fields of a zhsearch index.
 #[derive(Debug, Clone)]
@@ -60,9 +61,10 @@ pub struct Fields {
     pub source: Field,
     /// URL of the original.
     pub url: Field,
-    /// Publication date: its first day.
+    /// Publication date: its first day, as a [`day_number`].
     pub date: Field,
-    /// Publication date: its last day (the same day when precise to the day).
+    /// Publication date: its last day (the same day when precise to the day), as a
+    /// [`day_number`].
     pub date_end: Field,
     /// Publication year and month, as a facet.
     pub year: Field,
@@ -106,21 +108,10 @@ impl Fields {
         let body_grams = b.add_text_field("body_grams", text(GRAMS, false));
         let source = b.add_text_field("source", text(GRAMS, true));
         let url = b.add_text_field("url", STORED);
-        let date = b.add_date_field(
-            "date",
-            DateOptions::default()
-                .set_indexed()
-                .set_fast()
-                .set_stored()
-                .set_precision(DateTimePrecision::Seconds),
-        );
-        let date_end = b.add_date_field(
-            "date_end",
-            DateOptions::default()
-                .set_indexed()
-                .set_fast()
-                .set_precision(DateTimePrecision::Seconds),
-        );
+        // Not tantivy's DateTime: its nanosecond timestamps hold only 1677-09-22 to
+        // 2262-04-11, and dates outside wrapped silently.
+        let date = b.add_i64_field("date", INDEXED | FAST | STORED);
+        let date_end = b.add_i64_field("date_end", INDEXED | FAST);
         let year = b.add_facet_field("year", FacetOptions::default());
         let region = b.add_facet_field("region", FacetOptions::default().set_stored());
         let mentions = b.add_facet_field("mentions", FacetOptions::default().set_stored());
@@ -167,6 +158,16 @@ impl Fields {
         }
         Ok(expected)
     }
+}
+
+/// How the `date` and `date_end` fields store a day: the number of days since
+/// 1970-01-01 (negative before it), exact for every year from 1 to 9999 and ordered
+/// as the days are.
+pub fn day_number(date: jiff::civil::Date) -> i64 {
+    const EPOCH: jiff::civil::Date = jiff::civil::date(1970, 1, 1);
+    // Whole days between two civil dates: exact, and far within a span's limits.
+    date.since(EPOCH)
+        .map_or(0, |span| i64::from(span.get_days()))
 }
 
 impl Default for Fields {

@@ -7,8 +7,9 @@
 //! signature at the end (the issuing body's name with the date below it) and a date line,
 //! byline or timestamp in the header. Dates inside running text are events, deadlines
 //! (`公开期限:2024年9月26日至10月25日`) are periods, and neither is ever taken for the
-//! publication date. Relative years (今年, 去年, 明年, 本年) are only resolved against a
-//! year the article itself states (今年是建党100周年), never against today's date.
+//! publication date; nor are the entries of a chronology (大事记). Relative years (今年,
+//! 去年, 明年, 本年) and days (`今天(11月16日)`) are only resolved against a year the
+//! article itself states (今年是建党100周年), never against today's date.
 //! When no date is stated, a year may be inferred from honest evidence (an anniversary
 //! that the article says falls this year, `挂牌5年以来` with a known opening year, the plan
 //! year in the title of the programme the article announces); the inference is recorded
@@ -133,7 +134,7 @@ impl DocDate {
         {
             parse_timestamp(t).map_err(err)?
         } else {
-            return Err(err("not a recognised date form".into()));
+            return Err(err(unrecognised(t)));
         };
         let mut date = checked(year, month, day).map_err(err)?;
         date.source = DateSource::Metadata;
@@ -211,7 +212,7 @@ pub fn parse_bound(s: &str) -> Result<DateBound, DateError> {
     let folded = fold_width(s.trim());
     let err = |reason: String| DateError::new(s, reason, BOUND_FORMS);
     let (year, month, day) =
-        parse_numeric(&folded, &['-']).ok_or_else(|| err("not a recognised date form".into()))?;
+        parse_numeric(&folded, &['-']).ok_or_else(|| err(unrecognised(&folded)))?;
     let date = checked(year, month, day).map_err(err)?;
     Ok(DateBound {
         first: date.first_day(),
@@ -248,33 +249,55 @@ impl DateError {
 /// Finds the publication date of an article from its title and body, or `None`.
 ///
 /// In order of preference:
-/// 1. a date line, byline or timestamp in the header (the short lines before the first
-///    sentence of the body): a date alone (`2024年9月26日 星期四`, `(2024年4月18日)`), after
-///    a label (`发布时间:2023-05-12T10:30:00+08:00`), or beside byline fields
-///    (`2023-05-12 10:30 来源:南方+`); ranges and lines labelled 更新时间, 截止, 期限 and the
-///    like are skipped ([`DateSource::Text`]);
-/// 2. a dated signature at the end: a date line directly below a short line naming the
+/// 1. a date line, byline, timestamp or dateline in the header (the short lines before
+///    the first sentence of the body, which may follow a site name and an exclaiming
+///    headline): a date alone (`2024年9月26日 星期四`, `(2024年4月18日)`), after a label
+///    (`发布时间:2023-05-12T10:30:00+08:00`), beside byline fields (`2023-05-12 10:30
+///    来源:南方+`) or a publication's name (`2018-12-20 14:35 山西青年报`), ending a
+///    headline after `_` or `|`, or the lead's dateline (`中国青年网2017年11月16日讯`);
+///    ranges and lines labelled 更新时间, 截止, 期限 and the like are skipped, and so are
+///    the entries of a chronology (a date earlier than a later line opening with a year,
+///    when at least three lines do) ([`DateSource::Text`]);
+/// 2. the same rule for the title (metadata or headline) ending `_2018年5月30日`;
+/// 3. a dated signature at the end: a date line directly below a short line naming the
 ///    issuer (or on the same line), possibly followed by editor/source lines
 ///    ([`DateSource::Text`]);
-/// 3. an inferred year ([`DateSource::Inferred`], [`Precision::Year`]) when every piece
-///    of evidence agrees: 今年是/去年是/明年是 … N周年 or 在 … N周年之际 for a known event,
-///    今年是“十四五”开局之年 or …二十大精神开局之年, `<自贸片区>挂牌N年以来`, and the plan year
-///    in the title of a programme the article announces (`印发《新会区2023年…实施意见》`).
-///    A year contradicting an era marker (新冠肺炎 is not before 2020) cancels it.
+/// 4. today's date as the article states it, `今天(11月16日)` (every such statement
+///    agreeing) or a dateline without a year (`新华社北京7月1日电`), in the year it states
+///    (`今天(2025年5月20日)`), the year of a month-precise header date (`2021年7月`), or
+///    else the year inferred as in 5 ([`Precision::Day`], [`DateSource::Inferred`]); with no
+///    year, the date stays unknown;
+/// 5. an inferred year ([`DateSource::Inferred`], [`Precision::Year`]) when every piece
+///    of evidence agrees: 今年是/去年是/明年是/今天是 … N周年 or 在 … N周年之际 for a known
+///    event, 今天是第N个<commemoration day> (国家公祭日 since 2014), 今年是“十四五”开局之年
+///    or …二十大精神开局之年, `<自贸片区>挂牌N年以来`, and the plan year in the title of a
+///    programme the article announces (`印发《新会区2023年…实施意见》`). A year
+///    contradicting an era marker (新冠肺炎 is not before 2020) cancels it.
 ///
-/// Dates in running text are never used. Full-width digits are folded first.
+/// Other dates in running text are never used. Full-width digits are folded first.
 pub fn extract_date(title: &str, body: &str) -> Option<DocDate> {
     let body = fold_width(body);
+    let title = fold_width(title);
     let lines: Vec<&str> = body
         .lines()
         .map(clean_line)
         .filter(|l| !l.is_empty())
         .collect();
-    if let Some(date) = header_date(&lines).or_else(|| signature_date(&lines, &body)) {
-        return Some(date);
+    let list = DatedList::of(&lines);
+    let text = format!("{title}\n{body}");
+    let today = today(&lines, &text);
+    let stated = header_date(&lines, &list)
+        .or_else(|| headline_date(&title))
+        .or_else(|| signature_date(&lines, &body, &list));
+    match (stated, today) {
+        (Some(date), Some(today)) => Some(today.completing(&date).unwrap_or(date)),
+        (Some(date), None) => Some(date),
+        (None, Some(today)) => {
+            let year = inferred_year(&text);
+            today.dated(year.as_ref()).or(year)
+        }
+        (None, None) => inferred_year(&text),
     }
-    let text = format!("{}\n{}", fold_width(title), body);
-    inferred_year(&text)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -346,10 +369,24 @@ fn parse_timestamp(t: &str) -> Result<(u32, Option<u32>, Option<u32>), String> {
     parse_numeric(&t[..10], &['-']).ok_or_else(|| "not a valid timestamp".to_string())
 }
 
+/// Why a date string is not one: a year written with fewer than four digits (`618`,
+/// `24-09`) is called out, since `0618` would be accepted.
+fn unrecognised(t: &str) -> String {
+    let lead = t.split(['-', '/', '.', '年']).next().unwrap_or("");
+    if (1..=3).contains(&lead.len()) && lead.bytes().all(|b| b.is_ascii_digit()) {
+        format!(
+            "a year is written with four digits (0618 for the year 618, 2024 not 24), not {lead}"
+        )
+    } else {
+        "not a recognised date form".into()
+    }
+}
+
 /// Builds a validated [`DocDate`] (source and evidence to be filled in by the caller).
+/// Any year from 1 to 9999 is accepted.
 fn checked(year: u32, month: Option<u32>, day: Option<u32>) -> Result<DocDate, String> {
-    if !(1000..=9999).contains(&year) {
-        return Err(format!("year {year} is out of range 1000..=9999"));
+    if !(1..=9999).contains(&year) {
+        return Err(format!("year {year} is out of range 1..=9999"));
     }
     match (month, day) {
         (Some(m), _) if !(1..=12).contains(&m) => {
@@ -602,31 +639,274 @@ const HEADER_LINES: usize = 8;
 /// as it does before the first line holding a full stop.
 const HEADER_LINE_MAX: usize = 80;
 
-fn header_date(lines: &[&str]) -> Option<DocDate> {
+/// A line holding `!` or `?` is a sentence only when longer than this: web headlines
+/// exclaim (`气愤!河北一幼儿园老师竟然打孩子!监控视频曝光!`) and the header goes on below them.
+const HEADLINE_MAX: usize = 50;
+
+/// Whether running text begins at `line`: a sentence, or a long line with clauses (a
+/// long line without any, such as a site's menu `首页 | 新闻 | 国内 | …`, is page furniture).
+fn ends_header(line: &str) -> bool {
+    let n = line.chars().count();
+    (n > HEADER_LINE_MAX && line.contains([',', '、', '。', ';', '!', '?']))
+        || line.contains(['。', ';'])
+        || (n > HEADLINE_MAX && line.contains(['!', '?']))
+}
+
+fn header_date(lines: &[&str], list: &DatedList) -> Option<DocDate> {
     for line in lines.iter().take(HEADER_LINES) {
-        // The header ends where running text begins: a long line or a sentence.
-        if line.chars().count() > HEADER_LINE_MAX || line.contains(['。', '!', '?', ';']) {
-            break;
+        if ends_header(line) {
+            // The lead's own dateline (`新华网北京2017年11月16日电 …`) opens running text.
+            return dateline_date(line);
+        }
+        if let Some(date) = dateline_date(line) {
+            return Some(date);
         }
         for f in find_dates(line) {
-            let before = &line[..f.start];
+            let (before, after) = (&line[..f.start], &line[f.end..]);
             if is_range_or_deadline(line, &f) || NOT_PUBLICATION.iter().any(|w| before.contains(w))
             {
                 continue;
             }
-            let labelled = DATE_LABEL.is_match(before) || BYLINE_FIELD.is_match(line);
-            let alone = only_decoration(before) && only_decoration(&line[f.end..]);
-            if labelled || alone {
-                let kind = if labelled {
-                    "byline"
-                } else {
-                    "header date line"
-                };
-                return f.to_date(format!("{kind}: {line}"));
+            let labelled = DATE_LABEL.is_match(before)
+                || BYLINE_FIELD.is_match(line)
+                || (only_decoration(before) && is_publication_name(after));
+            let alone = only_decoration(before) && only_decoration(after);
+            let suffix = is_headline_suffix(before, after);
+            if alone && list.holds_later_than(&f) {
+                // An entry of a chronology, not the date it was written.
+                continue;
             }
+            let kind = if labelled {
+                "byline"
+            } else if alone {
+                "header date line"
+            } else if suffix {
+                "headline date"
+            } else {
+                continue;
+            };
+            return f.to_date(format!("{kind}: {line}"));
         }
     }
     None
+}
+
+// ---------------------------------------------------------------------------------------
+// Rule 1, continued: the headline's date, the byline's publication name, the dateline
+
+/// A date that ends a headline after `_` or `|`, as web page titles carry it
+/// (`山西出台新规鼓励青年返乡创业_2018年5月30日`, `… | 2018-05-30`).
+fn is_headline_suffix(before: &str, after: &str) -> bool {
+    let before = before.trim_end();
+    before.ends_with(['_', '|']) && before.chars().count() > 2 && only_decoration(after)
+}
+
+/// The date at the end of a title (from metadata or the headline line), after `_` or `|`.
+fn headline_date(title: &str) -> Option<DocDate> {
+    let title = clean_line(title);
+    let f = find_dates(title).pop()?;
+    let suffix = is_headline_suffix(&title[..f.start], &title[f.end..]);
+    (suffix && !is_range_or_deadline(title, &f))
+        .then(|| f.to_date(format!("headline date: {title}")))
+        .flatten()
+}
+
+/// A publication's name, alone after a byline's date and time (`2018-12-20 14:35 山西青年报`).
+static PUBLICATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[\p{Han}A-Za-z0-9·]{2,16}?(?:报|网|电视台|台|通讯社|社|在线|新闻|客户端|频道|杂志|周刊|融媒体中心)$")
+        .unwrap()
+});
+
+/// Whether `after` (what follows a date) is a time and a publication's name, nothing else.
+fn is_publication_name(after: &str) -> bool {
+    let rest = DECORATION.replace_all(after, "");
+    !rest.is_empty() && PUBLICATION.is_match(&rest)
+}
+
+/// What may follow a dateline's 电 or 讯: the end, a bracket, punctuation, a space,
+/// or the reporter (`电 记者…`, `讯 据…`); never more of a word (电视台, 讯息).
+static DATELINE_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[电讯](?:$|[\s(\[【:,]|记者|据|通讯员)").unwrap());
+/// A dateline without a year: `新华社北京7月1日电`.
+static DATELINE_MONTH_DAY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([^,。:;!?]{0,24}?)([0-9]{1,2})月([0-9]{1,2})日").unwrap());
+/// How long the agency and place before a dateline's date may be, in characters.
+const DATELINE_PREFIX_MAX: usize = 24;
+
+/// Whether `prefix` can be a dateline's agency and place (`中国青年网`, `人民网北京`).
+fn is_dateline_prefix(prefix: &str) -> bool {
+    prefix.chars().count() <= DATELINE_PREFIX_MAX
+        && !prefix.contains([',', '。', ':', ';', '!', '?'])
+}
+
+/// A dateline with its year opening `line`: `中国青年网2017年11月16日讯(记者 李华)…`.
+fn dateline_date(line: &str) -> Option<DocDate> {
+    let f = find_dates(line).into_iter().next()?;
+    let dated = f.day.is_some()
+        && is_dateline_prefix(&line[..f.start])
+        && DATELINE_END.is_match(&line[f.end..]);
+    dated
+        .then(|| f.to_date(format!("dateline: {}", snippet(line, 40))))
+        .flatten()
+}
+
+// ---------------------------------------------------------------------------------------
+// Today's month and day (`今天(11月16日)`), with a year the article establishes
+
+/// `今天(11月16日)`, `今日(2025年5月20日)` (brackets folded to ASCII).
+static TODAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:今天|今日)\(\s*(?:([0-9]{4})\s*年\s*)?([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日[^()]{0,10}\)")
+        .unwrap()
+});
+
+/// The day an article says is today: from `今天(M月D日)` anywhere in it (every one
+/// must agree), or from its lead's dateline without a year (`新华社北京7月1日电`).
+#[derive(Debug)]
+struct Today {
+    year: Option<u32>,
+    month: u32,
+    day: u32,
+    /// The words that say so, for the provenance.
+    written: String,
+}
+
+fn today(lines: &[&str], text: &str) -> Option<Today> {
+    let mut found: Vec<Today> = TODAY
+        .captures_iter(text)
+        .map(|c| {
+            let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+            Today {
+                year: n(1),
+                month: n(2).unwrap_or(0),
+                day: n(3).unwrap_or(0),
+                written: c[0].to_string(),
+            }
+        })
+        .collect();
+    // The header's lines and the lead's, where a dateline can stand.
+    let opening = lines
+        .iter()
+        .take(HEADER_LINES)
+        .position(|l| ends_header(l))
+        .map_or(lines.len().min(HEADER_LINES), |i| i + 1);
+    for lead in &lines[..opening] {
+        let Some(c) = DATELINE_MONTH_DAY.captures(lead) else {
+            continue;
+        };
+        let (prefix, end) = (&c[1], c.get(0).map_or(0, |m| m.end()));
+        if is_dateline_prefix(prefix)
+            && !prefix.ends_with(|ch: char| ch == '年' || ch.is_ascii_digit())
+            && DATELINE_END.is_match(&lead[end..])
+        {
+            found.push(Today {
+                year: None,
+                month: c[2].parse().unwrap_or(0),
+                day: c[3].parse().unwrap_or(0),
+                written: format!("{}{}", &c[0], lead[end..].chars().next().unwrap_or('电')),
+            });
+            break;
+        }
+    }
+    let (month, day) = (found.first()?.month, found.first()?.day);
+    let years: Vec<u32> = found.iter().filter_map(|t| t.year).collect();
+    let agree = found.iter().all(|t| (t.month, t.day) == (month, day))
+        && years.windows(2).all(|w| w[0] == w[1]);
+    // 2000 is a leap year: this only refuses days that no year has (2月30日).
+    if !agree || checked(2000, Some(month), Some(day)).is_err() {
+        return None;
+    }
+    let stated = found.iter().position(|t| t.year.is_some()).unwrap_or(0);
+    Some(found.swap_remove(stated))
+}
+
+impl Today {
+    /// A day-precise date from a date stated in the header that says only the month:
+    /// `2021年7月` above `今天(7月1日)`.
+    fn completing(&self, stated: &DocDate) -> Option<DocDate> {
+        let same_month = stated.month.map(u32::from) == Some(self.month);
+        let same_year = self.year.is_none_or(|y| y == stated.year as u32);
+        if stated.precision != Precision::Month || !same_month || !same_year {
+            return None;
+        }
+        let mut date = checked(stated.year as u32, Some(self.month), Some(self.day)).ok()?;
+        date.evidence = format!("{}; today: {}", stated.evidence, self.written);
+        Some(date)
+    }
+
+    /// The day, in the year it states (`今天(2025年5月20日)`) or else in the year
+    /// inferred for the article; `None` without a year, or when that year has no such
+    /// day (29 February).
+    fn dated(&self, inferred: Option<&DocDate>) -> Option<DocDate> {
+        let (year, source, evidence) = match (self.year, inferred) {
+            (Some(year), _) => (year, DateSource::Text, format!("today: {}", self.written)),
+            (None, Some(y)) => (
+                u32::try_from(y.year).ok()?,
+                DateSource::Inferred,
+                format!(
+                    "today: {} in the year {}",
+                    self.written,
+                    y.evidence.trim_start_matches("inferred: ")
+                ),
+            ),
+            (None, None) => return None,
+        };
+        let mut date = checked(year, Some(self.month), Some(self.day)).ok()?;
+        date.source = source;
+        date.evidence = evidence;
+        Some(date)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Dated lists: a chronology's entries are events
+
+/// A line that opens with a year, as the entries of a chronology (大事记) do:
+/// `1988年7月`, `1990年3月 洋浦开发区获批设立`, `- 1993年,…`, `一九八八年七月`, `1998.04`.
+static ENTRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^[-•·*●○◆■□▲△>(\s]*(?:[0-9]{1,3}[.、)]\s*)?([0-9]{4}|[〇零一二三四五六七八九]{4})\s*(?:年|[-./])(?:\s*([0-9]{1,2}|[一二三四五六七八九十]{1,2})\s*月?)?",
+    )
+    .unwrap()
+});
+
+/// How many lines must open with a year for the text to be a dated list.
+const LIST_ENTRIES: usize = 3;
+
+/// The dated entries of an article, when it is a list of them (a chronology).
+#[derive(Debug, Default)]
+struct DatedList {
+    /// The first day of the latest entry, when there are at least [`LIST_ENTRIES`].
+    latest: Option<Date>,
+}
+
+impl DatedList {
+    fn of(lines: &[&str]) -> DatedList {
+        let entries: Vec<Date> = lines
+            .iter()
+            .filter_map(|line| {
+                let c = ENTRY.captures(line)?;
+                let year = c[1].chars().try_fold(0u32, |acc, ch| {
+                    Some(acc * 10 + ch.to_digit(10).or_else(|| hanzi_digit(ch))?)
+                })?;
+                let month = c.get(2).and_then(|m| hanzi_number(m.as_str()));
+                checked(year, month.filter(|m| (1..=12).contains(m)), None)
+                    .ok()
+                    .map(|d| d.first_day())
+            })
+            .collect();
+        DatedList {
+            latest: (entries.len() >= LIST_ENTRIES)
+                .then(|| entries.into_iter().max())
+                .flatten(),
+        }
+    }
+
+    /// Whether the list has an entry after the date `f` begins: `f` is then one of its
+    /// entries (or an event before them), not the date the list was written.
+    fn holds_later_than(&self, f: &Found) -> bool {
+        let first = clamped_date(f.year as i16, f.month as u8, f.day.unwrap_or(1) as u8);
+        self.latest.is_some_and(|latest| latest > first)
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -679,7 +959,7 @@ fn is_issuer(line: &str) -> bool {
         && !NOT_ISSUER.iter().any(|w| line.starts_with(w))
 }
 
-fn signature_date(lines: &[&str], body: &str) -> Option<DocDate> {
+fn signature_date(lines: &[&str], body: &str, list: &DatedList) -> Option<DocDate> {
     let mut end = lines.len();
     while end > 0 && lines.len() - end < TRAILER_LINES && is_trailer(lines[end - 1]) {
         end -= 1;
@@ -687,7 +967,8 @@ fn signature_date(lines: &[&str], body: &str) -> Option<DocDate> {
     let last = *lines.get(end.checked_sub(1)?)?;
     let found = find_dates(last);
     let [f] = found.as_slice() else { return None };
-    if !only_decoration(&last[f.end..]) || is_range_or_deadline(last, f) {
+    if !only_decoration(&last[f.end..]) || is_range_or_deadline(last, f) || list.holds_later_than(f)
+    {
         return None;
     }
     let prefix = last[..f.start].trim();
@@ -772,6 +1053,37 @@ const OPENINGS: &[(&str, i32)] = &[
     ("上海自贸区", 2013),
 ];
 
+/// Yearly days of commemoration, counted from the year first held (第十一个国家公祭日 is
+/// 2014 + 10). National days set by law or by the State Council, and UN days with a
+/// well-known first year.
+const COMMEMORATIONS: &[(&str, i32)] = &[
+    ("南京大屠杀死难者国家公祭日", 2014),
+    ("国家公祭日", 2014),
+    ("烈士纪念日", 2014),
+    ("国家宪法日", 2014),
+    ("国家扶贫日", 2014),
+    ("全民国家安全教育日", 2016),
+    ("中国航天日", 2016),
+    ("全国科技工作者日", 2017),
+    ("中国品牌日", 2017),
+    ("中国农民丰收节", 2018),
+    ("中国医师节", 2018),
+    ("中国人民警察节", 2021),
+    ("全国生态日", 2023),
+    ("全国防灾减灾日", 2009),
+    ("中国旅游日", 2011),
+    ("中国航海日", 2005),
+    ("全国交通安全日", 2012),
+    ("全国低碳日", 2013),
+    ("教师节", 1985),
+    ("中国记者节", 2000),
+    ("全国助残日", 1991),
+    ("全国爱眼日", 1996),
+    ("全国爱耳日", 2000),
+    ("世界计量日", 2000),
+    ("世界知识产权日", 2001),
+];
+
 /// Five-year plans (first year) and party congresses (year held), for 开局之年/收官之年.
 const PLANS: &[(&str, i32)] = &[
     ("十二五", 2011),
@@ -791,12 +1103,30 @@ static ERAS: LazyLock<Regex> = LazyLock::new(|| {
 
 const NUM: &str = r"([0-9]{1,3}|[一二两三四五六七八九十百零〇]{1,5})";
 const RELATIVE: &str = r"(今年|本年|去年|明年|前年)";
+/// A relative year, or today (`今天(12月26日)是…`), which is said of this year.
+const NOW: &str = r"(今年|本年|去年|明年|前年|今天|今日)(?:\([^()]{0,16}\))?";
 
 static ANNIVERSARY: LazyLock<Regex> = LazyLock::new(|| {
     let mut names: Vec<&str> = EVENTS.iter().map(|e| e.0).collect();
     names.sort_by_key(|n| std::cmp::Reverse(n.len()));
     Regex::new(&format!("({})的?{NUM}周年", names.join("|"))).unwrap()
 });
+static COMMEMORATION: LazyLock<Regex> = LazyLock::new(|| {
+    let mut names: Vec<&str> = COMMEMORATIONS.iter().map(|e| e.0).collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    Regex::new(&format!("第{NUM}个[\"“]?({})[\"”]?", names.join("|"))).unwrap()
+});
+/// A yearly session of the National People's Congress or the CPPCC National Committee:
+/// `十四届全国人大二次会议`, `第十四届全国人民代表大会第二次会议`, `全国政协十四届二次会议`.
+static SESSION: LazyLock<Regex> = LazyLock::new(|| {
+    const K: &str = "(十?[一二三四五六七八九]|十)";
+    Regex::new(&format!(
+        "第?{K}届全国(?:人大|人民代表大会|政协|政治协商会议)第?{K}次(?:全体)?会议|全国政协第?{K}届第?{K}次会议"
+    ))
+    .unwrap()
+});
+/// What a session held today does.
+static HELD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"开幕|闭幕|举行|召开").unwrap());
 static OPENING: LazyLock<Regex> = LazyLock::new(|| {
     let names: Vec<&str> = OPENINGS.iter().map(|e| e.0).collect();
     Regex::new(&format!(
@@ -811,10 +1141,11 @@ static MILESTONE: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .unwrap()
 });
-/// A relative year stated of the present clause: `今年是`, `去年正值`, `明年将迎来`.
+/// A relative year stated of the present clause: `今年是`, `去年正值`, `明年将迎来`,
+/// `今天(12月26日)是`.
 static STATED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"{RELATIVE}(?:是|正值|恰逢|适逢|迎来|也是|将迎来|为|将是)"
+        r"{NOW}(?:是|正值|恰逢|适逢|迎来|也是|将迎来|为|将是)"
     ))
     .unwrap()
 });
@@ -946,6 +1277,84 @@ fn opening_clues(text: &str, clues: &mut Vec<Clue>) {
     }
 }
 
+/// `今天(12月13日)是第十一个南京大屠杀死难者国家公祭日`, `在第9个全民国家安全教育日到来之际`:
+/// a counted yearly day said to be now.
+fn commemoration_clues(text: &str, clues: &mut Vec<Clue>) {
+    for c in COMMEMORATION.captures_iter(text) {
+        let (Some(m), Some(n)) = (c.get(0), hanzi_number(&c[1])) else {
+            continue;
+        };
+        let Some(&(name, first)) = COMMEMORATIONS.iter().find(|e| e.0 == &c[2]) else {
+            continue;
+        };
+        let prefix = clause_before(text, m.start());
+        let following = &text[m.end()..];
+        let now = STATED
+            .captures_iter(prefix)
+            .last()
+            .map(|s| s[1].to_string());
+        let arriving = ["到来之际", "来临之际"]
+            .iter()
+            .any(|w| following.starts_with(w))
+            && !NOT_NOW.is_match(sentence_before(text, m.start()));
+        let year = first + n as i32 - 1;
+        let year = match now.as_deref() {
+            Some(word) => resolve_relative(word, year),
+            None if arriving => year,
+            None => continue,
+        };
+        clues.push(Clue {
+            year,
+            evidence: format!("\"{}\" → {year} ({name} since {first})", m.as_str()),
+        });
+    }
+}
+
+/// A session of the National People's Congress or the CPPCC held today (`今天(3月5日),
+/// 十四届全国人大二次会议在人民大会堂开幕`): their terms have begun every five years since
+/// the fifth in 1978, with one session a year (十四届 from 2023, 二次会议 in 2024).
+fn session_clues(text: &str, clues: &mut Vec<Clue>) {
+    for c in SESSION.captures_iter(text) {
+        let m = c.get(0).unwrap();
+        let numbers: Vec<u32> = c
+            .iter()
+            .skip(1)
+            .flatten()
+            .filter_map(|g| hanzi_number(g.as_str()))
+            .collect();
+        let [term, session] = numbers[..] else {
+            continue;
+        };
+        if !(5..=40).contains(&term) || !(1..=5).contains(&session) {
+            continue;
+        }
+        // Said of today, in the same sentence, and not looked back on.
+        let sentence_start = m.start() - sentence_before(text, m.start()).len();
+        let sentence_end = text[m.end()..]
+            .find(['。', '!', '?', ';', '\n'])
+            .map_or(text.len(), |i| m.end() + i);
+        let sentence = &text[sentence_start..sentence_end];
+        let after: String = text[m.end()..sentence_end].chars().take(30).collect();
+        let before: String = {
+            let b: Vec<char> = text[sentence_start..m.start()].chars().collect();
+            b[b.len().saturating_sub(20)..].iter().collect()
+        };
+        let held = HELD.is_match(&after) || HELD.is_match(&before);
+        if !sentence.contains("今天") && !sentence.contains("今日")
+            || !held
+            || NOT_NOW.is_match(sentence)
+            || inside_book_title(text, m.start())
+        {
+            continue;
+        }
+        let year = 1978 + 5 * (term as i32 - 5) + session as i32 - 1;
+        clues.push(Clue {
+            year,
+            evidence: format!("\"{}\" today → {year}", m.as_str()),
+        });
+    }
+}
+
 fn milestone_clues(text: &str, clues: &mut Vec<Clue>) {
     for c in MILESTONE.captures_iter(text) {
         let (middle, kind) = (&c[2], &c[3]);
@@ -1027,6 +1436,8 @@ fn inferred_year(text: &str) -> Option<DocDate> {
     let mut clues = Vec::new();
     anniversary_clues(text, &mut clues);
     opening_clues(text, &mut clues);
+    commemoration_clues(text, &mut clues);
+    session_clues(text, &mut clues);
     milestone_clues(text, &mut clues);
     programme_clues(text, &mut clues);
     let year = clues.first()?.year;
@@ -1204,6 +1615,263 @@ mod tests {
         assert_eq!(day(&d), text_day("2023-05-12"));
         let bare = date(&format!("2023-05-12T02:30:00Z\n{PARAGRAPH}"));
         assert_eq!(day(&bare), text_day("2023-05-12"));
+    }
+
+    // --- Issue 10, item 5: dates stated in a header ---------------------------------
+
+    #[test]
+    fn publication_time_after_a_site_line_and_an_exclaiming_headline() {
+        // Web headlines end in ! and ?; the header goes on below them.
+        let body = format!(
+            "中国青年网\n气愤!河北一幼儿园老师竟然打孩子!监控视频曝光!警方已介入调查……\n发布时间:2018-05-23\n{PARAGRAPH}"
+        );
+        assert_eq!(day(&date(&body)), text_day("2018-05-23"));
+        let wide = format!(
+            "中国青年网\n这所学校为何走红？\n发布时间：２０１８－０５－２３　１０：３０\n{PARAGRAPH}"
+        );
+        assert_eq!(day(&date(&wide)), text_day("2018-05-23"));
+        // Below a site's menu, a long line of links.
+        let menu = "首页 | 新闻中心 | 国内新闻 | 国际新闻 | 社会新闻 | 军事频道 | 体育频道 | 娱乐频道 | 财经频道 | 科技频道 | 教育频道 | 健康频道 | 汽车频道 | 房产频道";
+        let body = format!("{menu}\n发布时间:2018-05-23\n{PARAGRAPH}");
+        assert_eq!(day(&date(&body)), text_day("2018-05-23"));
+    }
+
+    #[test]
+    fn dateline_with_the_year() {
+        let body = format!(
+            "中国青年网2017年11月16日讯(记者 李华)近日,太原市举行青年创业大赛。\n{PARAGRAPH}"
+        );
+        let d = date(&body);
+        assert_eq!(day(&d), text_day("2017-11-16"));
+        assert!(d.unwrap().evidence.starts_with("dateline: "));
+        let wide = format!(
+            "人民网北京２０１７年１１月１６日电　国务院新闻办公室今天举行发布会。\n{PARAGRAPH}"
+        );
+        assert_eq!(day(&date(&wide)), text_day("2017-11-16"));
+        // On a line of its own, above the lead.
+        let own = format!("本报太原2017年11月16日讯\n{PARAGRAPH}");
+        assert_eq!(day(&date(&own)), text_day("2017-11-16"));
+    }
+
+    #[test]
+    fn dates_followed_by_other_words_are_not_datelines() {
+        // 电视, 电影, 讯息: not a dateline's 电/讯.
+        let tv = format!("2017年11月16日电视台播出了专题片,反响热烈。\n{PARAGRAPH}");
+        assert_eq!(date(&tv), None);
+        // A dateline-like date deep in running text is an event.
+        let late =
+            format!("{PARAGRAPH}\n{PARAGRAPH}\n据报道,山西2017年11月16日讯,全省开展安全检查。");
+        assert_eq!(date(&late), None);
+    }
+
+    #[test]
+    fn headline_ending_with_its_date() {
+        let d = extract_date("山西出台新规鼓励青年返乡创业_2018年5月30日", PARAGRAPH);
+        assert_eq!(day(&d), text_day("2018-05-30"));
+        assert!(d.unwrap().evidence.starts_with("headline date: "));
+        let bar = extract_date("返乡创业新规出台 | 2018-05-30", PARAGRAPH);
+        assert_eq!(day(&bar), text_day("2018-05-30"));
+        // The headline line of a plain-text file, above the body.
+        let body = format!("山西出台新规鼓励青年返乡创业_2018年5月30日\n{PARAGRAPH}");
+        assert_eq!(day(&date(&body)), text_day("2018-05-30"));
+    }
+
+    #[test]
+    fn headline_dates_that_are_not_the_publication() {
+        // A date that opens the headline, or one that starts a period, is an event.
+        assert_eq!(
+            extract_date("2018年5月30日高考时间安排公布", PARAGRAPH),
+            None
+        );
+        assert_eq!(extract_date("新规施行_2018年5月30日起", PARAGRAPH), None);
+        assert_eq!(extract_date("活动安排:2018年5月30日", PARAGRAPH), None);
+    }
+
+    #[test]
+    fn byline_of_date_time_and_a_publication_name() {
+        let d = date(&format!("2018-12-20 14:35 山西青年报\n{PARAGRAPH}"));
+        assert_eq!(day(&d), text_day("2018-12-20"));
+        assert!(d.unwrap().evidence.starts_with("byline: "));
+        let wide = date(&format!(
+            "２０１８年１２月２０日　１４：３５　中国青年网\n{PARAGRAPH}"
+        ));
+        assert_eq!(day(&wide), text_day("2018-12-20"));
+        // A date and time before anything but a publication name is an event.
+        assert_eq!(
+            date(&format!("2018-12-20 14:35 高考开考\n{PARAGRAPH}")),
+            None
+        );
+        assert_eq!(
+            date(&format!("2018-12-20 14:35 山西举行发布会\n{PARAGRAPH}")),
+            None
+        );
+    }
+
+    /// A broadcast story's opening, written for these tests.
+    const BROADCAST: &str = "央视网消息(新闻联播):今天(7月1日),庆祝大会在北京隆重举行。今年是中国共产党成立100周年,各地举办丰富多彩的纪念活动。";
+
+    #[test]
+    fn today_with_a_year_the_article_establishes() {
+        let d = date(BROADCAST);
+        assert_eq!(
+            day(&d),
+            Some(("2021-07-01".into(), Precision::Day, DateSource::Inferred))
+        );
+        let evidence = d.unwrap().evidence;
+        assert!(evidence.contains("今天(7月1日)"), "{evidence}");
+        assert!(evidence.contains("(1921+100"), "{evidence}");
+        // Full-width brackets, as broadcast transcripts write them.
+        let wide = "央视网消息（新闻联播）：今天（７月１日），庆祝大会在北京隆重举行。今年是中国共产党成立100周年。";
+        assert_eq!(day(&date(wide)).unwrap().0, "2021-07-01");
+    }
+
+    #[test]
+    fn today_without_a_year_stays_unknown() {
+        let s = "央视网消息(新闻联播):国家统计局今天(11月16日)公布,10月份国民经济持续恢复。";
+        assert_eq!(date(s), None);
+        // Nor does a year of the figures reported (2021年) make one.
+        let s = "央视网消息:某省水利厅今天(1月6日)通报,2021年全省水利建设投资同比增长一成。";
+        assert_eq!(date(s), None);
+    }
+
+    #[test]
+    fn today_with_its_full_date() {
+        let s = "今天(2025年5月20日)是第26个世界计量日,各地计量院所举办开放日活动。";
+        let d = date(s);
+        assert_eq!(day(&d), text_day("2025-05-20"));
+        assert!(d.unwrap().evidence.starts_with("today: "));
+    }
+
+    #[test]
+    fn today_said_twice_with_different_days_gives_no_day() {
+        let s = format!("{BROADCAST}\n今天(7月2日),各地继续开展活动。");
+        assert_eq!(day(&date(&s)), inferred("2021"));
+    }
+
+    #[test]
+    fn today_and_a_year_that_has_no_such_day() {
+        // 2021 has no 29 February: the year alone is kept.
+        let s = "今天(2月29日),庆祝大会在北京举行。今年是中国共产党成立100周年。";
+        assert_eq!(day(&date(s)), inferred("2021"));
+    }
+
+    #[test]
+    fn dateline_without_a_year_takes_the_year_of_the_article() {
+        let s = "新华社北京7月1日电 庆祝大会今天在北京举行。今年是中国共产党成立100周年,各地举办纪念活动。";
+        assert_eq!(day(&date(s)).unwrap().0, "2021-07-01");
+        let s = "新华社北京7月1日电 庆祝大会今天在北京举行。";
+        assert_eq!(date(s), None);
+    }
+
+    #[test]
+    fn today_with_the_month_of_the_header() {
+        let s = format!("2021年7月\n今天(7月1日),庆祝大会在北京隆重举行。\n{PARAGRAPH}");
+        let d = date(&s);
+        assert_eq!(day(&d), text_day("2021-07-01"));
+        // A header month that is not today's says nothing about today.
+        let s = format!("2021年6月\n今天(7月1日),庆祝大会在北京隆重举行。\n{PARAGRAPH}");
+        assert_eq!(
+            day(&date(&s)),
+            Some(("2021-06".into(), Precision::Month, DateSource::Text))
+        );
+    }
+
+    #[test]
+    fn anniversary_said_of_today() {
+        let s =
+            "今天(12月26日)是毛泽东同志诞辰130周年纪念日,各地干部群众以多种形式缅怀毛泽东同志。";
+        assert_eq!(
+            day(&date(s)),
+            Some(("2023-12-26".into(), Precision::Day, DateSource::Inferred))
+        );
+    }
+
+    #[test]
+    fn counted_commemoration_day_said_of_today() {
+        let s = "今天(12月13日)是第十一个南京大屠杀死难者国家公祭日,悼念活动在南京举行。";
+        assert_eq!(day(&date(s)).unwrap().0, "2024-12-13");
+        let s = "今天(4月15日)是第9个全民国家安全教育日,各地开展宣传活动。";
+        assert_eq!(day(&date(s)).unwrap().0, "2024-04-15");
+        // Counted, but not said to be now.
+        let s = "回顾第十个烈士纪念日的活动,各地群众自发前往烈士陵园。";
+        assert_eq!(date(s), None);
+    }
+
+    #[test]
+    fn yearly_session_held_today() {
+        let s = "央视网消息:今天(3月5日),十四届全国人大二次会议在人民大会堂开幕。";
+        assert_eq!(
+            day(&date(s)),
+            Some(("2024-03-05".into(), Precision::Day, DateSource::Inferred))
+        );
+        let s = "全国政协十四届二次会议今天(3月4日)下午在人民大会堂开幕。";
+        assert_eq!(day(&date(s)).unwrap().0, "2024-03-04");
+        let s = "第十三届全国人民代表大会第一次会议今天(3月20日)上午闭幕。";
+        assert_eq!(day(&date(s)).unwrap().0, "2018-03-20");
+        // Named, but not held today.
+        let s =
+            "今天(6月1日),各地学习十三届全国人大一次会议通过的宪法修正案。去年,代表们提出建议。";
+        assert_eq!(date(s), None);
+        let s = "十四届全国人大二次会议审议通过了政府工作报告,各地认真贯彻落实。";
+        assert_eq!(date(s), None);
+    }
+
+    // --- Issue 10, item 6: entries of a dated list are events ------------------------
+
+    /// A chronology written for these tests: a 1998 article listing events from 1988.
+    const CHRONOLOGY: &str = "1988年7月\n省委召开第一次代表大会,确定经济特区建设的总体思路。\n1990年3月\n洋浦开发区获批设立,外资企业陆续进驻。\n1993年\n全省实施新的土地管理办法。\n1998年4月\n全省隆重庆祝建省办特区十周年。";
+
+    #[test]
+    fn a_chronology_is_not_dated_by_its_first_entry() {
+        assert_eq!(extract_date("建省办特区十年大事记", CHRONOLOGY), None);
+        assert_eq!(extract_date("", CHRONOLOGY), None);
+    }
+
+    #[test]
+    fn a_chronology_under_its_own_date_line() {
+        let body = format!("1998年4月14日 星期二\n{CHRONOLOGY}");
+        assert_eq!(
+            day(&extract_date("建省办特区十年大事记", &body)),
+            text_day("1998-04-14")
+        );
+    }
+
+    #[test]
+    fn a_chronology_with_chinese_numerals_and_full_width_digits() {
+        let hanzi = "一九八八年七月\n省委召开第一次代表大会。\n一九九〇年三月\n洋浦开发区获批设立。\n一九九八年四月\n全省庆祝建省办特区十周年。";
+        assert_eq!(extract_date("大事记", hanzi), None);
+        let wide = "１９８８年７月\n省委召开第一次代表大会。\n１９９０年３月\n洋浦开发区获批设立。\n１９９８年４月\n全省庆祝建省办特区十周年。";
+        assert_eq!(extract_date("大事记", wide), None);
+    }
+
+    // --- Issue 10, item 2: any year from 1 to 9999 ------------------------------------
+
+    #[test]
+    fn every_year_from_1_to_9999_is_a_date() {
+        for (input, shown) in [
+            ("0001-01-01", "0001-01-01"),
+            ("0001", "0001"),
+            ("0618年5月", "0618-05"),
+            ("1677-09-21", "1677-09-21"),
+            ("2262-04-12", "2262-04-12"),
+            ("9999-12-31", "9999-12-31"),
+            ("0001-01-01T00:00:00Z", "0001-01-01"),
+        ] {
+            let d = DocDate::from_metadata(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(d.display(), shown);
+        }
+        let b = parse_bound("0001").unwrap();
+        assert_eq!(b.first_day(), jiff::civil::date(1, 1, 1));
+        let b = parse_bound("9999-12").unwrap();
+        assert_eq!(b.last_day(), jiff::civil::date(9999, 12, 31));
+    }
+
+    #[test]
+    fn year_zero_and_short_years_are_refused() {
+        let msg = DocDate::from_metadata("0000").unwrap_err().to_string();
+        assert!(msg.contains("year 0 is out of range 1..=9999"), "{msg}");
+        let msg = parse_bound("618").unwrap_err().to_string();
+        assert!(msg.contains("four digits"), "{msg}");
     }
 
     #[test]
@@ -1437,7 +2105,7 @@ mod tests {
             ("yesterday", "not a recognised date form"),
             ("2024-09-26T25:00:00Z", "not a valid timestamp"),
             ("2024-09/26", "not a recognised date form"),
-            ("0999", "year 999 is out of range"),
+            ("0000", "year 0 is out of range"),
         ] {
             let err = DocDate::from_metadata(input).unwrap_err();
             let msg = err.to_string();
@@ -1562,6 +2230,20 @@ mod tests {
             "é",
             "\\",
             "😀",
+            "今天",
+            "(",
+            ")",
+            "（",
+            "电",
+            "讯",
+            "_",
+            "|",
+            "第十一个",
+            "国家公祭日",
+            "十四届全国人大二次会议",
+            "开幕",
+            "山西青年报",
+            "一九八八",
         ];
         for s in crate::extract::topic::tests::random_texts(POOL, 3000, 40) {
             if let Some(d) = extract_date(&s, &s) {

@@ -31,7 +31,7 @@ use crate::analysis::{
 use crate::error::{Error, Result};
 use crate::extract::topic::Taxonomy;
 use crate::extract::{Article, Extractor};
-use crate::schema::{Fields, SCHEMA_VERSION};
+use crate::schema::{Fields, SCHEMA_VERSION, day_number};
 pub use pipeline::{IndexOptions, Progress, Summary, index_corpus};
 
 /// Segments with more documents than this are not merged (see `writer`).
@@ -337,11 +337,12 @@ impl ZhIndex {
         }
         let m = &article.meta;
         if let Some(date) = &m.date {
-            doc.add_date(f.date, day(date.first_day()));
-            doc.add_date(f.date_end, day(date.last_day()));
+            doc.add_i64(f.date, day_number(date.first_day()));
+            doc.add_i64(f.date_end, day_number(date.last_day()));
+            // Four digits (`/0618`), so that years sort as text does.
             let year = match date.month {
-                Some(month) => format!("/{}/{month:02}", date.year),
-                None => format!("/{}", date.year),
+                Some(month) => format!("/{:04}/{month:02}", date.year),
+                None => format!("/{:04}", date.year),
             };
             doc.add_facet(f.year, facet(&year));
         }
@@ -373,14 +374,6 @@ struct Payload {
 /// A facet from a path such as `/广东省/佛山市`.
 fn facet(path: &str) -> Facet {
     Facet::from_path(path.split('/').filter(|p| !p.is_empty()))
-}
-
-/// Midnight UTC of a day, as tantivy stores dates.
-pub fn day(date: jiff::civil::Date) -> tantivy::DateTime {
-    let days = date
-        .since(jiff::civil::date(1970, 1, 1))
-        .map_or(0, |span| span.get_days() as i64);
-    tantivy::DateTime::from_timestamp_secs(days * 86_400)
 }
 
 /// Where a run writes, and what it must do when done.

@@ -403,13 +403,10 @@ impl Engine {
             }
             (Sort::Date, c) => {
                 let by_date = top.order_by((
-                    (
-                        SortByStaticFastValue::<tantivy::DateTime>::for_field("date"),
-                        Order::Desc,
-                    ),
+                    (SortByStaticFastValue::<i64>::for_field("date"), Order::Desc),
                     (SortBySimilarityScore, Order::Desc),
                 ));
-                let strip = |v: Vec<((Option<tantivy::DateTime>, f32), DocAddress)>| {
+                let strip = |v: Vec<((Option<i64>, f32), DocAddress)>| {
                     v.into_iter()
                         .map(|((_, score), a)| (score, a))
                         .collect::<Vec<_>>()

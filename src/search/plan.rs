@@ -28,8 +28,7 @@ use super::synonyms::Synonyms;
 use crate::analysis::{Analyzer, BREAK, search_key};
 use crate::extract::date::{DateBound, parse_bound};
 use crate::extract::region::Gazetteer;
-use crate::indexer::day;
-use crate::schema::Fields;
+use crate::schema::{Fields, day_number};
 
 /// Weight of a word found in the title, relative to the body.
 const TITLE_WEIGHT: f32 = 2.0;
@@ -532,14 +531,14 @@ impl<'a> Planner<'a> {
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(a) = &since {
-            let term = Term::from_field_date(self.fields.date_end, day(a.first_day()));
+            let term = Term::from_field_i64(self.fields.date_end, day_number(a.first_day()));
             clauses.push((
                 Occur::Must,
                 Box::new(RangeQuery::new(Bound::Included(term), Bound::Unbounded)),
             ));
         }
         if let Some(b) = &until {
-            let term = Term::from_field_date(self.fields.date, day(b.last_day()));
+            let term = Term::from_field_i64(self.fields.date, day_number(b.last_day()));
             clauses.push((
                 Occur::Must,
                 Box::new(RangeQuery::new(Bound::Unbounded, Bound::Included(term))),

@@ -237,6 +237,14 @@ mod tests {
     }
 
     #[test]
+    fn dates_of_any_year_are_accepted() {
+        let r = search("q=a&since=0001&until=9999-12-31").unwrap();
+        assert_eq!(r.filters.since.as_deref(), Some("0001"));
+        assert_eq!(r.filters.until.as_deref(), Some("9999-12-31"));
+        refused("q=a&since=0000", "since", "out of range 1..=9999");
+    }
+
+    #[test]
     fn defaults_are_the_cli_defaults() {
         let r = search("q=a+b").unwrap();
         let cli = Request::new("a b");

@@ -329,12 +329,12 @@
     });
 
     fillList($('year-tree'), facets.year, (node) => {
-      // A year node's path is /2023, a month's /2023/09.
+      // A year node's path is /2023 (/0618 before 1000), a month's /2023/09.
       const parts = node.path.split('/').filter(Boolean);
       const value = parts.join('-');
       const active = s.since === value && s.until === value;
       const next = active ? { since: '', until: '' } : { since: value, until: value };
-      const label = parts.length === 1 ? node.name + '年' : parseInt(node.name, 10) + '月';
+      const label = parseInt(node.name, 10) + (parts.length === 1 ? '年' : '月');
       return facetItem(label, node.count, active, pageUrl(changed(s, next)), value);
     });
 
