@@ -12,6 +12,9 @@
 //!   searches never wait: at most [`Policy::heavy`] run at once (a quarter
 //!   of the pool, at least one), and one that finds them all busy is
 //!   refused at once. Light searches always keep the rest of the pool.
+//! - A refusal to a client over its share, or of a costly query, is held
+//!   back [`REFUSAL_PAUSE`] (on a timer), so that a client retrying at once
+//!   cannot keep the server busy answering 429s.
 //!
 //! `/api/health` is not admitted here: it never waits behind searches.
 
@@ -194,23 +197,23 @@ impl Admission {
     }
 
     /// Lets a search from `client` in, or refuses it with 429.
-    pub fn admit(self: &Arc<Self>, client: IpAddr, cost: &Cost) -> Result<Ticket, ApiError> {
+    pub fn admit(self: &Arc<Self>, client: IpAddr, cost: &Cost) -> Result<Ticket, Refusal> {
         let p = self.policy;
         let mut state = self.state();
         let mine = state.clients.get(&client).copied().unwrap_or(0);
         if mine >= p.per_client {
-            return Err(too_many(
+            return Err(Refusal::OverShare(too_many(
                 format!(
                     "this address already has {mine} searches running or waiting; \
                      the server takes at most {} at once from one address",
                     p.per_client
                 ),
                 1,
-            ));
+            )));
         }
         let heavy = if cost.is_heavy() {
             let permit = Arc::clone(&self.heavy).try_acquire_owned().map_err(|_| {
-                too_many(
+                Refusal::Costly(too_many(
                     format!(
                         "this query is costly (about {} units: {} terms, {} of one character, \
                          ORs of up to {}); the server runs {} such {} at once and {} busy now: \
@@ -224,20 +227,20 @@ impl Admission {
                         if p.heavy == 1 { "it is" } else { "all are" },
                     ),
                     2,
-                )
+                ))
             })?;
             Some(permit)
         } else {
             None
         };
         if self.pool.available_permits() == 0 && state.waiting >= p.queue {
-            return Err(too_many(
+            return Err(Refusal::Busy(too_many(
                 format!(
                     "the server is busy: {} searches are running and {} waiting",
                     p.searches, state.waiting
                 ),
                 1,
-            ));
+            )));
         }
         *state.clients.entry(client).or_default() += 1;
         Ok(Ticket {
@@ -300,6 +303,49 @@ impl Drop for Ticket {
             if *n == 0 {
                 state.clients.remove(&self.client);
             }
+        }
+    }
+}
+
+/// Why a search was refused (each a 429 with `Retry-After`).
+#[derive(Debug)]
+pub enum Refusal {
+    /// Its client address has its share of searches running or waiting.
+    OverShare(ApiError),
+    /// It is costly and the places for costly searches are busy.
+    Costly(ApiError),
+    /// The queue is full.
+    Busy(ApiError),
+}
+
+/// How long the answer to a client over its share, or to a costly query
+/// refused, is held back: a client that retries at once, ignoring
+/// `Retry-After`, then costs the server a few requests a second instead of
+/// thousands. The connection waits on a timer, using no CPU.
+pub const REFUSAL_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+
+impl Refusal {
+    /// The 429.
+    #[cfg(test)]
+    pub fn error(&self) -> &ApiError {
+        match self {
+            Refusal::OverShare(e) | Refusal::Costly(e) | Refusal::Busy(e) => e,
+        }
+    }
+
+    /// How long to hold the answer back: [`REFUSAL_PAUSE`], except for a
+    /// full queue, which is nobody's fault in particular.
+    pub fn pause(&self) -> std::time::Duration {
+        match self {
+            Refusal::OverShare(_) | Refusal::Costly(_) => REFUSAL_PAUSE,
+            Refusal::Busy(_) => std::time::Duration::ZERO,
+        }
+    }
+
+    /// The 429.
+    pub fn into_error(self) -> ApiError {
+        match self {
+            Refusal::OverShare(e) | Refusal::Costly(e) | Refusal::Busy(e) => e,
         }
     }
 }
@@ -381,7 +427,9 @@ mod tests {
         let light = cost("党建");
         let a = admission.admit(ip(1), &light).unwrap();
         let b = admission.admit(ip(1), &light).unwrap();
-        let refused = admission.admit(ip(1), &light).unwrap_err();
+        let refusal = admission.admit(ip(1), &light).unwrap_err();
+        assert_eq!(refusal.pause(), REFUSAL_PAUSE);
+        let refused = refusal.into_error();
         assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(refused.retry_after, Some(1));
         assert!(refused.message.contains("at most 2"), "{}", refused.message);
@@ -403,7 +451,9 @@ mod tests {
         assert_eq!(admission.policy().heavy, 1);
         let heavy = cost(&vec!["的"; 100].join(" OR "));
         let first = admission.admit(ip(1), &heavy).unwrap();
-        let refused = admission.admit(ip(2), &heavy).unwrap_err();
+        let refusal = admission.admit(ip(2), &heavy).unwrap_err();
+        assert!(matches!(refusal, Refusal::Costly(_)), "{refusal:?}");
+        let refused = refusal.into_error();
         assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(refused.retry_after, Some(2));
         assert!(refused.message.contains("costly"), "{}", refused.message);
@@ -432,7 +482,9 @@ mod tests {
             }
             assert_eq!(admission.waiting(), 2);
             // ... and the next is refused.
-            let refused = admission.admit(ip(9), &light).unwrap_err();
+            let refusal = admission.admit(ip(9), &light).unwrap_err();
+            assert_eq!(refusal.pause(), std::time::Duration::ZERO);
+            let refused = refusal.error();
             assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
             assert!(refused.message.contains("2 waiting"), "{}", refused.message);
             // A waiting search dropped (its client left) frees its place.

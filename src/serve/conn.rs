@@ -215,7 +215,7 @@ async fn refuse(stream: TcpStream, max: usize) {
         StatusCode::SERVICE_UNAVAILABLE,
         format!("the server has {max} connections open, its limit; try again shortly"),
     );
-    let bytes = raw_response(&error, 1);
+    let bytes = raw_response(&error, Some(1));
     let _ = tokio::time::timeout(Duration::from_secs(1), write_and_close(stream, &bytes)).await;
 }
 
@@ -248,15 +248,18 @@ async fn write_and_close(stream: TcpStream, mut bytes: &[u8]) -> io::Result<()> 
 
 /// A whole HTTP/1.1 response for `error`, with the security headers, for
 /// a connection about to close.
-fn raw_response(error: &ApiError, retry_after: u32) -> Vec<u8> {
+fn raw_response(error: &ApiError, retry_after: Option<u32>) -> Vec<u8> {
     let body = super::json::to_json(&error.body());
     let mut head = format!(
         "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncache-control: no-store\r\n\
-         content-length: {}\r\nconnection: close\r\nretry-after: {retry_after}\r\n",
+         content-length: {}\r\nconnection: close\r\n",
         error.status.as_u16(),
         error.status.canonical_reason().unwrap_or(""),
         body.len()
     );
+    if let Some(seconds) = retry_after {
+        head.push_str(&format!("retry-after: {seconds}\r\n"));
+    }
     for (name, value) in SECURITY_HEADERS {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -501,7 +504,7 @@ impl AsyncWrite for Watched {
             if self.log {
                 eprintln!("zhsearch: - (request not read) {}", status.as_u16());
             }
-            self.replacing = Some((raw_response(&error, 1), 0, buf.len()));
+            self.replacing = Some((raw_response(&error, None), 0, buf.len()));
         }
         let this = &mut *self;
         if let Some((bytes, written, claimed)) = &mut this.replacing {
@@ -554,7 +557,7 @@ mod tests {
     fn hyper_own_errors_are_recognised_and_ours_are_not() {
         let bare = b"HTTP/1.1 414 URI Too Long\r\ncontent-length: 0\r\ndate: x\r\n\r\n";
         assert_eq!(bare_error_status(bare), Some(StatusCode::URI_TOO_LONG));
-        let ours = raw_response(&stack_error(StatusCode::URI_TOO_LONG), 1);
+        let ours = raw_response(&stack_error(StatusCode::URI_TOO_LONG), None);
         assert_eq!(bare_error_status(&ours), None);
         assert_eq!(
             bare_error_status(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"),
@@ -566,7 +569,7 @@ mod tests {
 
     #[test]
     fn a_replacement_is_json_with_the_security_headers() {
-        let bytes = raw_response(&stack_error(StatusCode::BAD_REQUEST), 1);
+        let bytes = raw_response(&stack_error(StatusCode::BAD_REQUEST), None);
         let text = String::from_utf8(bytes).unwrap();
         let (head, body) = text.split_once("\r\n\r\n").unwrap();
         assert!(head.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{head}");

@@ -1,7 +1,7 @@
 //! `GET /api/health`: the index served, its documents, its last commit, and
 //! whether it can be searched. It never waits behind searches: it takes no
-//! place in the search pool, and its probe search runs at most once every
-//! [`PROBE_EVERY`] (the others reuse its verdict).
+//! place in the search pool, and it answers with the last probe's verdict
+//! while a new probe (at most one every [`PROBE_EVERY`]) runs beside it.
 //!
 //! The probe searches `*` with facets (stored fields, fast fields, facet
 //! dictionaries), then the first two characters of the first hit's title
@@ -11,7 +11,8 @@
 //! The answer names the index by its directory's name, never its path.
 
 use std::panic::AssertUnwindSafe;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use axum::extract::State;
@@ -27,39 +28,33 @@ use crate::search::{Engine, Request};
 /// How long a probe's verdict stands.
 pub const PROBE_EVERY: Duration = Duration::from_secs(2);
 
-/// The last probe's verdict: `None` when the index could be searched,
-/// otherwise what failed.
+/// The last probe's verdict (`None` when the index could be searched,
+/// otherwise what failed) and whether a probe is running.
 #[derive(Debug, Default)]
 pub struct Probe {
     last: Mutex<Option<(Instant, Option<String>)>>,
-    running: Mutex<()>,
+    running: AtomicBool,
 }
 
 impl Probe {
-    /// The verdict, probing again when the last one is too old (unless
-    /// another request is probing right now: then its last verdict).
-    fn verdict(&self, engine: &Engine) -> Option<String> {
-        let cached = || {
-            self.last
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .clone()
-        };
-        if let Some((at, verdict)) = cached()
-            && at.elapsed() < PROBE_EVERY
-        {
-            return verdict;
-        }
-        let _running = match self.running.try_lock() {
-            Ok(guard) => guard,
-            Err(_) => match cached() {
-                Some((_, verdict)) => return verdict,
-                None => self
-                    .running
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner),
-            },
-        };
+    /// The last verdict, if there is one, and whether the caller should
+    /// probe again (it is too old and no probe is running: the caller now
+    /// owns the next one).
+    fn last(&self) -> (Option<Option<String>>, bool) {
+        let last = self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let stale = last
+            .as_ref()
+            .is_none_or(|(at, _)| at.elapsed() >= PROBE_EVERY);
+        let due = stale && !self.running.swap(true, Ordering::AcqRel);
+        (last.map(|(_, verdict)| verdict), due)
+    }
+
+    /// Probes and records the verdict.
+    fn run(&self, engine: &Engine) -> Option<String> {
         let verdict = probe(engine).err();
         if let Some(problem) = &verdict {
             eprintln!("zhsearch: health: the index cannot be searched: {problem}");
@@ -69,6 +64,7 @@ impl Probe {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) =
             Some((Instant::now(), verdict.clone()));
+        self.running.store(false, Ordering::Release);
         verdict
     }
 }
@@ -123,9 +119,18 @@ pub async fn health(State(state): State<AppState>) -> Result<Response, ApiError>
             .and_then(|m| m.modified())
             .ok()
             .and_then(rfc3339);
-        let problem = match &meta {
-            Some(_) => shared.probe.verdict(engine),
-            None => Some("its meta.json cannot be read".to_string()),
+        // The last verdict is answered at once; a new probe, when due,
+        // runs beside (only the very first one is waited for).
+        let problem = match (&meta, shared.probe.last()) {
+            (None, _) => Some("its meta.json cannot be read".to_string()),
+            (Some(_), (None, _)) => shared.probe.run(engine),
+            (Some(_), (Some(verdict), due)) => {
+                if due {
+                    let probing = Arc::clone(&shared);
+                    tokio::task::spawn_blocking(move || probing.probe.run(&probing.engine));
+                }
+                verdict
+            }
         };
         let body = json!({
             "status": if problem.is_none() { "ok" } else { "degraded" },

@@ -189,7 +189,13 @@ impl Shared {
         work: impl FnOnce(&Engine, &Deadline) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let deadline = Deadline::after(self.timeout);
-        let ticket = self.admission.admit(client, cost)?;
+        let ticket = match self.admission.admit(client, cost) {
+            Ok(ticket) => ticket,
+            Err(refusal) => {
+                tokio::time::sleep(refusal.pause()).await;
+                return Err(refusal.into_error());
+            }
+        };
         let engine = Arc::clone(&self.engine);
         limited(
             &deadline,
