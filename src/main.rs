@@ -598,6 +598,13 @@ fn serve(args: ServeArgs) -> Result<Exit> {
     let config = zhsearch::serve::Config {
         addr: args.addr,
         timeout: args.timeout,
+        concurrent_searches: args.searches.into(),
+        queue: args.queue.into(),
+        per_client: args.per_client.into(),
+        max_connections: args.max_connections,
+        header_timeout: args.header_timeout,
+        idle_timeout: args.idle_timeout,
+        shutdown_timeout: args.shutdown_timeout,
         ..zhsearch::serve::Config::default()
     };
     let index = args.location.index.display().to_string();

@@ -39,7 +39,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn concurrent_clients_while_the_index_is_updated() {
     let env = TestEnv::with_bundled_corpus();
     env.index();
-    let server = Server::start(&env, &[]);
+    // All clients share one address here; let each have its searches.
+    let server = Server::start(&env, &["--per-client", "8"]);
     let paths: Vec<String> = vec![
         format!("/api/search?q={}&facets=true", enc("党建")),
         format!("/api/search?q={}&region={}", enc("高质量发展"), enc("佛山")),

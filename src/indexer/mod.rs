@@ -380,15 +380,17 @@ fn facet(path: &str) -> Facet {
 enum Target {
     /// Update the index in place.
     InPlace(ZhIndex),
-    /// Build a new index beside the old one (whose settings differ), then swap.
+    /// Build a new index beside the old one, then swap.
     Replace { new: ZhIndex, final_dir: PathBuf },
 }
 
 /// Opens the index at `dir` for writing, creating it if absent. A directory
-/// that holds anything but a zhsearch index is never touched. An index built
-/// with other settings is only replaced with `rebuild`, and then by building
-/// the new one beside it and swapping the two at the end, so that an
-/// interrupted rebuild leaves the old index as it was.
+/// that holds anything but a zhsearch index is never touched. `rebuild`
+/// always builds the new index beside the old one and swaps the two at the
+/// end, so that searches (a running `zhsearch serve`) see the whole old
+/// index until the whole new one replaces it, and an interrupted rebuild
+/// leaves the old index as it was. An index built with other settings is
+/// only replaced with `rebuild`.
 fn open_for_writing(dir: &Path, extractor: &Extractor, rebuild: bool) -> Result<Target> {
     let analyzer = extractor.analyzer();
     let taxonomy = extractor.taxonomy();
@@ -410,16 +412,21 @@ fn open_for_writing(dir: &Path, extractor: &Extractor, rebuild: bool) -> Result<
             }
         });
         return match opened {
-            Ok(zh) => Ok(Target::InPlace(zh)),
+            Ok(zh) if !rebuild => Ok(Target::InPlace(zh)),
+            Ok(zh) => {
+                // Refuse, as an update would, while another process writes to it.
+                let lock = tantivy::Directory::acquire_lock(
+                    zh.index.directory(),
+                    &tantivy::directory::INDEX_WRITER_LOCK,
+                )
+                .map_err(|_| Error::IndexLocked {
+                    path: dir.to_path_buf(),
+                })?;
+                drop(lock);
+                replace(dir, analyzer, taxonomy)
+            }
             Err(Error::IndexSettingsMismatch { .. } | Error::IndexCorrupt { .. }) if rebuild => {
-                let new_dir = sibling(dir, "new");
-                if new_dir.exists() {
-                    fs::remove_dir_all(&new_dir).map_err(io)?;
-                }
-                Ok(Target::Replace {
-                    new: ZhIndex::create(&new_dir, analyzer, taxonomy)?,
-                    final_dir: dir.to_path_buf(),
-                })
+                replace(dir, analyzer, taxonomy)
             }
             Err(e) => Err(e),
         };
@@ -434,6 +441,21 @@ fn open_for_writing(dir: &Path, extractor: &Extractor, rebuild: bool) -> Result<
         });
     }
     Ok(Target::InPlace(ZhIndex::create(dir, analyzer, taxonomy)?))
+}
+
+/// A new index beside `dir`, to be swapped in when complete.
+fn replace(dir: &Path, analyzer: Arc<Analyzer>, taxonomy: &Taxonomy) -> Result<Target> {
+    let new_dir = sibling(dir, "new");
+    if new_dir.exists() {
+        fs::remove_dir_all(&new_dir).map_err(|source| Error::Io {
+            path: new_dir.clone(),
+            source,
+        })?;
+    }
+    Ok(Target::Replace {
+        new: ZhIndex::create(&new_dir, analyzer, taxonomy)?,
+        final_dir: dir.to_path_buf(),
+    })
 }
 
 /// `index` -> `index.zhsearch-new`, beside it.

@@ -14,13 +14,17 @@
 //! | `GET /api/openapi.json` | an OpenAPI 3.1 description of all this |
 //!
 //! Limits: parameters are validated (`limit` ≤ 100, `offset` ≤
-//! 10,000, queries ≤ 1,000 characters); a search runs on the blocking pool,
-//! at most [`Config::concurrent_searches`] at once, and is answered with 503
-//! after [`Config::timeout`]; request bodies are refused; nothing but the
-//! embedded page and the API is ever served (no file system access). Every
-//! response carries a strict Content-Security-Policy and friends
-//! ([`SECURITY_HEADERS`]); errors are JSON
-//! (`{"error": {"status": 400, "message": "…"}}`).
+//! 10,000, queries ≤ 1,000 characters); request bodies are refused; nothing
+//! but the embedded page and the API is ever served (no file system
+//! access). Searches are let in by [`admission`] (a share per client
+//! address, a bounded queue, costly queries never waiting: 429 with
+//! `Retry-After` beyond), run on the blocking pool and are answered with
+//! 503 after [`Config::timeout`]; each carries a [`Deadline`] that is
+//! cancelled when the 503 goes out or the client leaves. Connections are
+//! timed and capped by [`conn`]. Every response carries a strict
+//! Content-Security-Policy and friends ([`SECURITY_HEADERS`]); errors are
+//! JSON (`{"error": {"status": 400, "message": "…"}}`), the HTTP library's
+//! own included.
 //!
 //! Each request takes one searcher (a snapshot of the index), and the
 //! engine's reader follows new commits, so re-indexing with `zhsearch index`
@@ -37,27 +41,34 @@
 //! # Ok::<(), zhsearch::Error>(())
 //! ```
 
+mod admission;
 mod api;
 mod assets;
+mod conn;
+mod error;
+mod health;
+mod json;
 mod params;
 
 pub use params::{MAX_FILTER_CHARS, MAX_FILTER_VALUES, MAX_LIMIT, MAX_OFFSET};
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::deadline::Deadline;
+use crate::error::{Error, Result};
+use crate::search::Engine;
+use admission::{Admission, Cost, Policy};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use tokio::sync::Semaphore;
-
-use crate::error::{Error, Result};
-use crate::search::Engine;
-use api::ApiError;
+use conn::Limits;
+use error::ApiError;
 
 /// The address `zhsearch serve` listens on unless told otherwise.
 pub const DEFAULT_ADDR: SocketAddr =
@@ -101,9 +112,24 @@ pub struct Config {
     pub timeout: Duration,
     /// Most searches running at once; more wait their turn.
     pub concurrent_searches: usize,
+    /// Most searches waiting for their turn; more are refused with 429.
+    pub queue: usize,
+    /// Most searches one client address may have running or waiting.
+    pub per_client: usize,
+    /// Time a request's head may take to arrive, from its first byte.
+    pub header_timeout: Duration,
+    /// Time a connection may stay open with nothing to do.
+    pub idle_timeout: Duration,
+    /// Most connections open at once; more are answered 503 and closed.
+    pub max_connections: usize,
+    /// Time requests in flight have to finish when the server stops.
+    pub shutdown_timeout: Duration,
     /// Whether to log one line per request (method, path, status, time) to stderr.
     pub log: bool,
 }
+
+/// Most connections open at once unless told otherwise.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 
 impl Default for Config {
     fn default() -> Config {
@@ -111,7 +137,28 @@ impl Default for Config {
             addr: DEFAULT_ADDR,
             timeout: DEFAULT_TIMEOUT,
             concurrent_searches: 4,
+            queue: 32,
+            per_client: 4,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            shutdown_timeout: Duration::from_secs(10),
             log: true,
+        }
+    }
+}
+
+impl Config {
+    fn policy(&self) -> Policy {
+        Policy::new(self.concurrent_searches, self.queue, self.per_client)
+    }
+
+    fn limits(&self) -> Limits {
+        Limits {
+            header_timeout: self.header_timeout,
+            idle_timeout: self.idle_timeout,
+            max_connections: self.max_connections.max(1),
+            shutdown_timeout: self.shutdown_timeout,
         }
     }
 }
@@ -120,66 +167,127 @@ impl Default for Config {
 struct Shared {
     engine: Arc<Engine>,
     timeout: Duration,
-    permits: Arc<Semaphore>,
+    admission: Arc<Admission>,
     /// With a loopback address: the `Host` values accepted (so that a web
     /// page elsewhere cannot reach the server by DNS rebinding).
     hosts: Option<Vec<String>>,
     log: bool,
+    /// The index's directory name: what clients are told (never its path).
+    index_name: String,
+    probe: health::Probe,
 }
 
 type AppState = Arc<Shared>;
 
 impl Shared {
-    /// Runs `work` on the engine on the blocking pool, within the limits.
+    /// Runs `work` on the engine for `client` on the blocking pool, if
+    /// admission lets it in, within the time limit.
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Engine) -> Result<T, ApiError> + Send + 'static,
+        client: IpAddr,
+        cost: &Cost,
+        work: impl FnOnce(&Engine, &Deadline) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
+        let deadline = Deadline::after(self.timeout);
+        let ticket = match self.admission.admit(client, cost) {
+            Ok(ticket) => ticket,
+            Err(refusal) => {
+                tokio::time::sleep(refusal.pause()).await;
+                return Err(refusal.into_error());
+            }
+        };
         let engine = Arc::clone(&self.engine);
-        limited(self.timeout, &self.permits, move || work(&engine)).await
+        limited(
+            &deadline,
+            self.timeout,
+            ticket.run(),
+            &self.index_name,
+            move |deadline| work(&engine, deadline),
+        )
+        .await
     }
 }
 
-/// Runs blocking `work` on tokio's blocking pool once one of `permits` is
-/// free, and gives up after `timeout` (waiting included) with a 503. Work
-/// that timed out runs on to its end, still holding its permit, so runaway
-/// searches cannot pile up beyond the permits.
-async fn limited<T: Send + 'static>(
-    timeout: Duration,
-    permits: &Arc<Semaphore>,
-    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+/// Cancels a deadline when dropped: when the answer has gone out, or the
+/// client went away and the request was dropped.
+struct CancelOnDrop(Deadline);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+/// Runs blocking `work` on tokio's blocking pool once `turn` (a place in
+/// the pool) comes, and gives up at `deadline` (waiting included) with a
+/// 503. A search whose turn comes after its deadline never starts. Work
+/// that timed out runs on, holding its place, until it next checks its
+/// deadline, which is cancelled when the 503 goes out (or the client
+/// leaves), so that runaway searches cannot pile up beyond the pool.
+async fn limited<T: Send + 'static, P: Send + 'static>(
+    deadline: &Deadline,
+    limit: Duration,
+    turn: impl Future<Output = Result<P, ApiError>>,
+    index: &str,
+    work: impl FnOnce(&Deadline) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let permits = Arc::clone(permits);
-    let job = async move {
-        let permit = permits.acquire_owned().await.map_err(|_| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the server is shutting down".to_string(),
-            )
-        })?;
+    let _cancel = CancelOnDrop(deadline.clone());
+    let started = AtomicBool::new(false);
+    let job = async {
+        let place = turn.await?;
+        if deadline.is_over() {
+            return Err(busy(limit));
+        }
+        started.store(true, Ordering::Relaxed);
+        let theirs = deadline.clone();
         tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            work()
+            let _place = place;
+            work(&theirs)
         })
         .await
         .map_err(|e| {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("the search failed: {e}"),
-            )
+            let what = match e.try_into_panic() {
+                Ok(panic) => panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("a panic")
+                    .to_string(),
+                Err(e) => e.to_string(),
+            };
+            eprintln!("zhsearch: error: a search on the index {index} failed: {what}");
+            ApiError::damaged(index)
         })?
     };
-    match tokio::time::timeout(timeout, job).await {
+    let at = deadline
+        .at()
+        .map(tokio::time::Instant::from_std)
+        .unwrap_or_else(|| tokio::time::Instant::now() + limit);
+    match tokio::time::timeout_at(at, job).await {
         Ok(result) => result,
+        Err(_) if !started.load(Ordering::Relaxed) => Err(busy(limit)),
         Err(_) => Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             format!(
                 "the search took longer than the server's limit of {} s (zhsearch serve --timeout) \
                  and was cut off; try a narrower query or filters",
-                timeout.as_secs_f64()
+                limit.as_secs_f64()
             ),
         )),
     }
+}
+
+/// The 503 of a search that waited its whole time limit for its turn.
+fn busy(limit: Duration) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!(
+            "the server is busy: the search waited the server's whole limit of {} s \
+             (zhsearch serve --timeout) for its turn; try again shortly",
+            limit.as_secs_f64()
+        ),
+    )
+    .retry_after(1)
 }
 
 /// The server's routes and middleware over `engine`. `config.addr` should
@@ -197,12 +305,19 @@ pub fn router(engine: Arc<Engine>, config: &Config) -> Router {
         }
         hosts
     });
+    let index_name = engine
+        .index()
+        .dir
+        .file_name()
+        .map_or_else(|| "index".to_string(), |n| n.to_string_lossy().into_owned());
     let state = Arc::new(Shared {
         engine,
         timeout: config.timeout,
-        permits: Arc::new(Semaphore::new(config.concurrent_searches.max(1))),
+        admission: Admission::new(config.policy()),
         hosts,
         log: config.log,
+        index_name,
+        probe: health::Probe::default(),
     });
     Router::new()
         .route("/", get(assets::index))
@@ -211,7 +326,7 @@ pub fn router(engine: Arc<Engine>, config: &Config) -> Router {
         .route("/api/search", get(api::search))
         .route("/api/facets", get(api::facets))
         .route("/api/doc/{*id}", get(api::document))
-        .route("/api/health", get(api::health))
+        .route("/api/health", get(health::health))
         .route("/api/openapi.json", get(api::openapi))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(Arc::clone(&state), guard))
@@ -225,8 +340,9 @@ pub fn router(engine: Arc<Engine>, config: &Config) -> Router {
 }
 
 /// Serves `engine` on `config.addr` until SIGINT (Ctrl-C) or SIGTERM, then
-/// finishes the requests in flight and returns. `ready` is called with the
-/// bound address once the server accepts connections.
+/// lets the requests in flight finish (within `config.shutdown_timeout`)
+/// and returns. `ready` is called with the bound address once the server
+/// accepts connections.
 pub fn run(engine: Engine, config: &Config, ready: impl FnOnce(SocketAddr)) -> Result<()> {
     let io = |addr| move |source| Error::Serve { addr, source };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -248,14 +364,29 @@ pub fn run(engine: Engine, config: &Config, ready: impl FnOnce(SocketAddr)) -> R
                 ..config.clone()
             },
         );
+        let mut limits = config.limits();
+        limits.max_connections = conn::fit_to_file_limit(limits.max_connections);
+        if limits.max_connections < config.max_connections && config.log {
+            eprintln!(
+                "zhsearch: at most {} connections at once (--max-connections {} does not fit \
+                 the open-file limit; raise it with `ulimit -n`)",
+                limits.max_connections, config.max_connections
+            );
+        }
         ready(addr);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal(config.log))
-            .await
-            .map_err(io(addr))
+        conn::serve(
+            listener,
+            app,
+            limits,
+            config.log,
+            shutdown_signal(config.log),
+        )
+        .await;
+        Ok(())
     });
-    // A search cut off by the timeout may still be running on the blocking pool.
-    runtime.shutdown_timeout(Duration::from_secs(5));
+    // A search cut off by the timeout may still be running on the blocking
+    // pool until it next checks its deadline (cancelled by now).
+    runtime.shutdown_timeout(Duration::from_secs(1));
     result
 }
 
@@ -300,18 +431,10 @@ async fn not_found(uri: Uri) -> ApiError {
 /// Refuses requests with a body, with an overlong query string, or (on a
 /// loopback address) for another host.
 async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let headers = request.headers();
-    if let (Some(hosts), Some(host)) = (&state.hosts, headers.get(header::HOST))
-        && !hosts
-            .iter()
-            .any(|h| h.as_bytes().eq_ignore_ascii_case(host.as_bytes()))
-    {
-        return ApiError::new(
-            StatusCode::MISDIRECTED_REQUEST,
-            format!("this server answers only to {}", hosts.join(", ")),
-        )
-        .into_response();
+    if let Err(refusal) = check_host(request.headers(), request.uri(), state.hosts.as_deref()) {
+        return refusal.into_response();
     }
+    let headers = request.headers();
     let has_body = headers.contains_key(header::TRANSFER_ENCODING)
         || headers
             .get(header::CONTENT_LENGTH)
@@ -336,6 +459,49 @@ async fn guard(State(state): State<AppState>, request: Request, next: Next) -> R
         .into_response();
     }
     next.run(request).await
+}
+
+/// The `Host` check: exactly one `Host` header (400 otherwise), and with
+/// `hosts` (a loopback address) it and the authority of an absolute-form
+/// target (`GET http://host/…`) must be among them (421 otherwise).
+fn check_host(
+    headers: &axum::http::HeaderMap,
+    uri: &Uri,
+    hosts: Option<&[String]>,
+) -> Result<(), ApiError> {
+    let mut values = headers.get_all(header::HOST).iter();
+    let host = match (values.next(), values.next()) {
+        (Some(host), None) => host,
+        (None, _) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "the request has no Host header".to_string(),
+            ));
+        }
+        (Some(_), Some(_)) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "the request has more than one Host header".to_string(),
+            ));
+        }
+    };
+    let Some(hosts) = hosts else {
+        return Ok(());
+    };
+    let allowed = |value: &[u8]| {
+        hosts
+            .iter()
+            .any(|h| h.as_bytes().eq_ignore_ascii_case(value))
+    };
+    let authority = uri.authority().map(|a| a.as_str().as_bytes());
+    if allowed(host.as_bytes()) && authority.is_none_or(allowed) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            format!("this server answers only to {}", hosts.join(", ")),
+        ))
+    }
 }
 
 /// Turns the errors axum answers by itself (405, a path that does not
@@ -384,7 +550,12 @@ async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// Logs one line per request to stderr: method, path with query, status, milliseconds.
+/// Longest request target logged, in bytes; the rest is counted, not written.
+pub const MAX_LOGGED_TARGET: usize = 200;
+
+/// Logs one line per request to stderr: method, path with query (cut to
+/// [`MAX_LOGGED_TARGET`] bytes, saying how many were cut), status,
+/// milliseconds.
 async fn log_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method: Method = request.method().clone();
@@ -395,7 +566,9 @@ async fn log_requests(State(state): State<AppState>, request: Request, next: Nex
     let response = next.run(request).await;
     if state.log {
         eprintln!(
-            "zhsearch: {method} {target} {} {:.1}ms",
+            "zhsearch: {} {} {} {:.1}ms",
+            truncated(method.as_str(), 16),
+            truncated(&target, MAX_LOGGED_TARGET),
             response.status().as_u16(),
             started.elapsed().as_secs_f64() * 1000.0
         );
@@ -403,9 +576,24 @@ async fn log_requests(State(state): State<AppState>, request: Request, next: Nex
     response
 }
 
+/// `text` cut to at most `max` bytes (on a character boundary), followed by
+/// `…(+N bytes)` when anything was cut.
+fn truncated(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if text.len() <= max {
+        return text.into();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…(+{} bytes)", &text[..end], text.len() - end).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicUsize;
+    use tokio::sync::Semaphore;
 
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_multi_thread()
@@ -415,13 +603,29 @@ mod tests {
             .unwrap()
     }
 
+    /// `limited` with a place from `permits` and a deadline `limit` from now.
+    async fn run<T: Send + 'static>(
+        limit: Duration,
+        permits: &Arc<Semaphore>,
+        work: impl FnOnce(&Deadline) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let deadline = Deadline::after(limit);
+        let turn = async {
+            Arc::clone(permits)
+                .acquire_owned()
+                .await
+                .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, String::new()))
+        };
+        limited(&deadline, limit, turn, "新闻索引", work).await
+    }
+
     #[test]
     fn slow_work_is_cut_off_with_503() {
         let permits = Arc::new(Semaphore::new(1));
         let rt = runtime();
         let (result, elapsed) = rt.block_on(async {
             let started = Instant::now();
-            let result = limited(Duration::from_millis(50), &permits, || {
+            let result = run(Duration::from_millis(50), &permits, |_| {
                 std::thread::sleep(Duration::from_millis(400));
                 Ok(())
             })
@@ -443,24 +647,97 @@ mod tests {
     }
 
     #[test]
-    fn waiting_for_a_permit_counts_against_the_timeout() {
+    fn work_whose_request_is_dropped_sees_its_deadline_cancelled() {
+        // The deadline never passes by itself: the request is dropped (as
+        // when its client goes away or its 503 goes out), and only the
+        // cancellation this brings can stop the work.
         let permits = Arc::new(Semaphore::new(1));
+        let rounds = Arc::new(AtomicUsize::new(0));
+        let stopped = Arc::new(AtomicBool::new(false));
         let rt = runtime();
+        let (counted, after) = (Arc::clone(&rounds), Arc::clone(&stopped));
+        let result = rt.block_on(async {
+            let deadline = Deadline::never();
+            let turn =
+                async { Ok::<_, ApiError>(Arc::clone(&permits).acquire_owned().await.unwrap()) };
+            let work = move |deadline: &Deadline| {
+                while !deadline.is_over() {
+                    counted.fetch_add(1, Ordering::Relaxed);
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                after.store(true, Ordering::Relaxed);
+                Ok(())
+            };
+            let limited = limited(&deadline, Duration::from_secs(600), turn, "index", work);
+            tokio::time::timeout(Duration::from_millis(30), limited).await
+        });
+        assert!(result.is_err(), "cut off");
+        // The work saw the cancellation and stopped: it gave its place back.
+        let waited = Instant::now();
+        while permits.available_permits() == 0 {
+            assert!(waited.elapsed() < Duration::from_secs(5), "still running");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(stopped.load(Ordering::Relaxed));
+        let total = rounds.load(Ordering::Relaxed);
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(
+            rounds.load(Ordering::Relaxed),
+            total,
+            "no work after it stopped"
+        );
+    }
+
+    #[test]
+    fn a_search_whose_turn_comes_too_late_never_starts() {
+        let permits = Arc::new(Semaphore::new(1));
+        let started = Arc::new(AtomicBool::new(false));
+        let rt = runtime();
+        let flag = Arc::clone(&started);
         let results = rt.block_on(async {
-            let slow = limited(Duration::from_secs(5), &permits, || {
+            let slow = run(Duration::from_secs(5), &permits, |_| {
                 std::thread::sleep(Duration::from_millis(300));
                 Ok("slow")
             });
             let queued = async {
                 tokio::time::sleep(Duration::from_millis(20)).await;
-                limited(Duration::from_millis(100), &permits, || Ok("queued")).await
+                run(Duration::from_millis(100), &permits, move |_| {
+                    flag.store(true, Ordering::Relaxed);
+                    Ok("queued")
+                })
+                .await
             };
             tokio::join!(slow, queued)
         });
         assert_eq!(results.0.unwrap(), "slow");
-        assert_eq!(
-            results.1.unwrap_err().status,
-            StatusCode::SERVICE_UNAVAILABLE
+        let err = results.1.unwrap_err();
+        assert_eq!(err.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(err.retry_after, Some(1));
+        assert!(err.message.contains("busy"), "{}", err.message);
+        assert!(!started.load(Ordering::Relaxed));
+    }
+
+    #[test]
+    fn a_panicking_search_is_a_500_naming_the_index() {
+        let permits = Arc::new(Semaphore::new(1));
+        let rt = runtime();
+        let err = rt
+            .block_on(run(
+                Duration::from_secs(5),
+                &permits,
+                |_| -> Result<(), ApiError> {
+                    // As tantivy does on some damaged files.
+                    panic!("called `Option::unwrap()` on a `None` value")
+                },
+            ))
+            .unwrap_err();
+        assert_eq!(err.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(err.message.contains("`新闻索引`"), "{}", err.message);
+        assert!(err.message.contains("--rebuild"), "{}", err.message);
+        assert!(
+            !err.message.contains("panic") && !err.message.contains("unwrap"),
+            "{}",
+            err.message
         );
     }
 
@@ -469,12 +746,12 @@ mod tests {
         let permits = Arc::new(Semaphore::new(2));
         let rt = runtime();
         assert_eq!(
-            rt.block_on(limited(Duration::from_secs(5), &permits, || Ok(7)))
+            rt.block_on(run(Duration::from_secs(5), &permits, |_| Ok(7)))
                 .unwrap(),
             7
         );
         let err = rt
-            .block_on(limited(Duration::from_secs(5), &permits, || {
+            .block_on(run(Duration::from_secs(5), &permits, |_| {
                 Err::<(), _>(ApiError::new(StatusCode::NOT_FOUND, "gone".into()))
             }))
             .unwrap_err();
@@ -482,5 +759,60 @@ mod tests {
             (err.status, err.message.as_str()),
             (StatusCode::NOT_FOUND, "gone")
         );
+    }
+
+    fn headers(host: &[&str]) -> axum::http::HeaderMap {
+        let mut map = axum::http::HeaderMap::new();
+        for h in host {
+            map.append(header::HOST, HeaderValue::from_str(h).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn host_check_edge_cases() {
+        let hosts = vec!["127.0.0.1:7700".to_string(), "localhost:7700".to_string()];
+        let origin: Uri = "/api/health".parse().unwrap();
+        let check = |h: &[&str], uri: &Uri| {
+            check_host(&headers(h), uri, Some(&hosts)).map_err(|e| (e.status, e.message))
+        };
+        assert!(check(&["127.0.0.1:7700"], &origin).is_ok());
+        assert!(check(&["LOCALHOST:7700"], &origin).is_ok());
+        let (status, message) = check(&[], &origin).unwrap_err();
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(message.contains("no Host"), "{message}");
+        let (status, message) = check(&["127.0.0.1:7700", "evil.example"], &origin).unwrap_err();
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(message.contains("more than one"), "{message}");
+        // Twice the same allowed value is still two headers.
+        assert!(check(&["127.0.0.1:7700", "127.0.0.1:7700"], &origin).is_err());
+        // An absolute-form target names the host too.
+        let absolute: Uri = "http://evil.example/api/health".parse().unwrap();
+        let (status, _) = check(&["127.0.0.1:7700"], &absolute).unwrap_err();
+        assert_eq!(status, StatusCode::MISDIRECTED_REQUEST);
+        let ours: Uri = "http://localhost:7700/api/health".parse().unwrap();
+        assert!(check(&["127.0.0.1:7700"], &ours).is_ok());
+        // Served to the network: any one Host, but still exactly one.
+        assert!(check_host(&headers(&["search.example"]), &origin, None).is_ok());
+        assert!(check_host(&headers(&[]), &origin, None).is_err());
+    }
+
+    #[test]
+    fn long_log_targets_are_cut_and_counted() {
+        let target = format!("/api/search?q={}", "%E5%85%9A".repeat(1000));
+        let logged = truncated(&target, MAX_LOGGED_TARGET);
+        assert!(logged.len() < MAX_LOGGED_TARGET + 20, "{logged}");
+        assert!(
+            logged.ends_with(&format!("…(+{} bytes)", target.len() - MAX_LOGGED_TARGET)),
+            "{logged}"
+        );
+        // A multi-byte character is never split.
+        let chinese = "党".repeat(100);
+        let cut = truncated(&chinese, 200);
+        assert!(
+            cut.starts_with(&"党".repeat(66)) && cut.ends_with("(+102 bytes)"),
+            "{cut}"
+        );
+        assert_eq!(truncated("/api/health", MAX_LOGGED_TARGET), "/api/health");
     }
 }

@@ -5,7 +5,7 @@
 use crate::extract::date::parse_bound;
 use crate::search::{Filters, Request, Sort};
 
-use super::api::ApiError;
+use super::error::ApiError;
 
 /// Most hits one API request may ask for.
 pub const MAX_LIMIT: usize = 100;
