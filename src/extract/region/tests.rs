@@ -348,6 +348,37 @@ fn a_roundup_of_one_city_keeps_the_city() {
 }
 
 #[test]
+fn towns_are_matched_in_their_folded_form() {
+    use crate::analysis::variants::simplified;
+    // The text reaches extraction folded: 濛 is 蒙 there, 乾 alone is 干.
+    for (text, town, county) in [
+        (
+            "藤县濛江镇召开防汛工作会议。濛江镇各村积极落实。",
+            "濛江镇",
+            "藤县",
+        ),
+        (
+            "安岳縣乾龍鎮召開防汛工作會議。乾龍鎮各村積極落實。",
+            "乾龙镇",
+            "安岳县",
+        ),
+    ] {
+        let regions = Gazetteer::builtin().extract("", &simplified(text));
+        assert_eq!(regions.primary[0].name(), county, "{:?}", regions.evidence);
+        assert_evidence(&regions, &format!("{town} ×2 supports {county}"));
+    }
+}
+
+#[test]
+fn division_names_are_unchanged_by_folding() {
+    // `resolve` and the facets use the names as written.
+    let divisions = &Gazetteer::builtin().divisions;
+    for node in &divisions.nodes {
+        assert_eq!(crate::analysis::variants::simplified(node.name), node.name);
+    }
+}
+
+#[test]
 fn facet_paths_skip_grouping_levels() {
     assert!(places("", "北京市东城区景山街道").contains(&"/北京市/东城区".to_owned()));
     assert!(places("", "重庆市丰都县召开会议").contains(&"/重庆市/丰都县".to_owned()));
