@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example region_cctv [-- PATH] [--jieba] [--samples N [--only WHICH]]
+//!     [--dump FILE]
 //! ```
 //!
 //! PATH defaults to `../shared/corpora/cctv-news.jsonl.gz` beside the crate (JSONL with
@@ -12,6 +13,9 @@
 //! evenly spread stories' titles with their regions and evidence, for review, limited by
 //! `--only` to stories with a primary region at one level (`province`, `city`, `county`),
 //! with several (`multi`), or whose primary facet contains a string (`/佛山市`).
+//! `--dump FILE` writes one line per story, `id<TAB>primary facets<TAB>mentions`, to
+//! compare two versions of the rules (`diff` the files). Texts are folded to Simplified
+//! first, as the indexer does.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -22,6 +26,7 @@ use std::time::Instant;
 use anyhow::Context;
 use flate2::read::GzDecoder;
 use serde::Deserialize;
+use zhsearch::analysis::variants::simplified;
 use zhsearch::extract::region::{Gazetteer, Level};
 
 #[derive(Deserialize)]
@@ -34,13 +39,14 @@ struct Story {
 fn main() -> anyhow::Result<()> {
     let mut path =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/cctv-news.jsonl.gz");
-    let (mut jieba, mut samples, mut only) = (false, 0usize, None);
+    let (mut jieba, mut samples, mut only, mut dump) = (false, 0usize, None, None);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--jieba" => jieba = true,
             "--samples" => samples = args.next().context("--samples needs a number")?.parse()?,
             "--only" => only = Some(args.next().context("--only needs a value")?),
+            "--dump" => dump = Some(PathBuf::from(args.next().context("--dump needs a file")?)),
             _ => path = PathBuf::from(arg),
         }
     }
@@ -59,6 +65,10 @@ fn main() -> anyhow::Result<()> {
             serde_json::from_str::<Story>(&line)
                 .with_context(|| format!("parsing {} line {}", path.display(), i + 1))?,
         );
+    }
+    for s in &mut stories {
+        s.title = simplified(&s.title).into_owned();
+        s.body = simplified(&s.body).into_owned();
     }
     let bytes: usize = stories.iter().map(|s| s.title.len() + s.body.len()).sum();
     println!(
@@ -138,6 +148,27 @@ fn main() -> anyhow::Result<()> {
         pct(with_mentions),
         mentions as f64 / stories.len() as f64
     );
+
+    if let Some(file) = dump {
+        let mut out = String::new();
+        for (s, r) in stories.iter().zip(&results) {
+            let facets = |paths: &[zhsearch::extract::region::RegionPath]| {
+                paths
+                    .iter()
+                    .map(|p| p.facet())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            out.push_str(&format!(
+                "{}\t{}\t{}\n",
+                s.id,
+                facets(&r.primary),
+                facets(&r.mentions)
+            ));
+        }
+        std::fs::write(&file, out).with_context(|| format!("writing {}", file.display()))?;
+        println!("wrote {}", file.display());
+    }
 
     if jieba {
         let jieba = jieba_rs::Jieba::new();

@@ -209,6 +209,38 @@ fn traditional_and_simplified_find_each_other_with_original_highlights() {
 }
 
 #[test]
+fn traditional_characters_with_several_forms_are_found() {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/trad.txt",
+        "關於做好土地徵收補償工作的通知\n各鎮人民政府：乾隆年間修建的古橋將予以修復，請認真貫徹執行。",
+    );
+    env.write(
+        "corpus/simp.txt",
+        "关于做好土地征收补偿工作的通知\n各镇人民政府：请认真贯彻执行，２０２４年底前完成。",
+    );
+    let engine = engine(&env.path("corpus"), &env.path("index"));
+    // Simplified finds Traditional and the reverse, quoted or not.
+    for query in ["\"关于\"", "关于", "關於", "\"土地徵收\"", "徵收补偿"] {
+        assert_eq!(ids(&engine, query), ["simp.txt", "trad.txt"], "{query}");
+    }
+    // Any string cut from the text finds it, even one that cuts the phrase 乾隆.
+    for query in ["\"乾隆\"", "\"乾\"", "\"隆年間\""] {
+        assert_eq!(ids(&engine, query), ["trad.txt"], "{query}");
+    }
+    // Highlights land on the characters as written.
+    let results = engine.search(&Request::new("\"关于\"")).unwrap();
+    for hit in &results.hits {
+        let want = if hit.id == "trad.txt" {
+            "關於"
+        } else {
+            "关于"
+        };
+        assert_eq!(lit(hit), [want], "{}", hit.id);
+    }
+}
+
+#[test]
 fn synonyms_expand_queries_into_spun_text() {
     let (_dir, engine) = bundled();
     let chancheng = "004_ec023b9238a4b3cd.txt".to_string();

@@ -56,7 +56,8 @@ pub const PRESEGMENTED: &str = "zh_presegmented";
 pub const GRAMS: &str = "zh_grams";
 
 /// Version of the analysis rules; bump whenever indexed terms would change.
-const ANALYSIS_VERSION: u32 = 2;
+/// 3: OpenCC's Traditional table in full, phrases deciding the words.
+const ANALYSIS_VERSION: u32 = 3;
 /// The jieba-rs version this build segments with (kept in step with Cargo.toml).
 const JIEBA_VERSION: &str = "0.11";
 

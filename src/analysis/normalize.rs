@@ -9,6 +9,12 @@
 //! half-width form one). [`Normalized`] records the few places where they do,
 //! so that token offsets computed on the normalised text can be turned back
 //! into byte offsets into the original, which is what highlighting needs.
+//!
+//! Characters are folded alone ([`fold_char`]) for the character index and
+//! search keys, so that a string folds the same way wherever it is cut from
+//! its text; [`Normalized`], which the words are segmented from, also lets
+//! OpenCC's phrases choose between the forms of a Traditional character that
+//! has several (乾隆 keeps 乾, 乾燥 is 干燥: see [`variants`]).
 
 use super::variants;
 
@@ -67,6 +73,8 @@ pub struct Normalized {
     /// its UTF-8 length, which is the common case for Chinese text without
     /// full-width ASCII.
     breaks: Vec<(u32, u32)>,
+    /// Forms that phrases give to characters: `(original byte offset, form)`.
+    forms: Vec<(u32, char)>,
 }
 
 impl Normalized {
@@ -82,9 +90,14 @@ impl Normalized {
         self.text.clear();
         self.breaks.clear();
         self.text.reserve(original.len());
+        variants::phrase_forms(original, &mut self.forms);
+        let mut forms = self.forms.iter().peekable();
         let mut orig_pos = 0usize;
         for c in original.chars() {
-            let folded = fold_char(c);
+            let folded = match forms.next_if(|&&(at, _)| at as usize == orig_pos) {
+                Some(&(_, form)) => form,
+                None => fold_char(c),
+            };
             self.text.push(folded);
             orig_pos += c.len_utf8();
             if folded.len_utf8() != c.len_utf8() {
@@ -257,6 +270,38 @@ mod tests {
         );
         assert_eq!(m.char_index(7), 3);
         assert_eq!(KeyMap::of("，党建。").key, "党建");
+    }
+
+    #[test]
+    fn traditional_characters_with_several_forms_fold_in_words_and_keys() {
+        // 於 and 乾 alone take OpenCC's first form; in 乾隆 a phrase keeps 乾 for the words.
+        let original = "關於乾隆年間的乾燥氣候";
+        let n = Normalized::of(original);
+        assert_eq!(n.text(), "关于乾隆年间的干燥气候");
+        assert_eq!(search_key(original), "关于干隆年间的干燥气候");
+        // The same number of characters, each at the same place.
+        let long = n.text().find("乾隆").unwrap();
+        assert_eq!(
+            &original[n.original_offset(long)..n.original_offset(long + 6)],
+            "乾隆"
+        );
+        // A query cut from the text folds as the text's key does, wherever it is cut.
+        for cut in ["乾", "於乾", "隆年", "關於乾隆"] {
+            assert!(search_key(original).contains(&search_key(cut)), "{cut}");
+        }
+    }
+
+    #[test]
+    fn full_width_text_with_phrases_keeps_its_offsets() {
+        let original = "ＧＤＰ反覆波動，２０２３年藉此回升";
+        let n = Normalized::of(original);
+        assert_eq!(n.text(), "gdp反复波动,2023年借此回升");
+        let at = n.text().find("借此").unwrap();
+        assert_eq!(
+            &original[n.original_offset(at)..n.original_offset(at + 6)],
+            "藉此"
+        );
+        assert_eq!(n.original_offset(n.text().len()), original.len());
     }
 
     #[test]

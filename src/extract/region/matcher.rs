@@ -4,7 +4,9 @@
 //!
 //! Matching is leftmost-longest: at each position the longest name wins, so 高明区 beats
 //! 高明, 南沙群岛 beats 南沙 and the blocker 新会员 hides 新会. Patterns are valid UTF-8,
-//! so every match starts and ends on a character boundary.
+//! so every match starts and ends on a character boundary. The text is searched in its
+//! Simplified form ([`simplified`]), so names are folded the same way (乾龙镇 is matched
+//! as 干龙镇, 濛江镇 as 蒙江镇) and shown as the gazetteer writes them.
 //!
 //! The ~47,000 town names are not in the automaton: that would make it ten times larger,
 //! slower to build and slower to run. Every town name ends in 镇, 乡, 街道, 街 or 苏木, so
@@ -12,12 +14,14 @@
 //! up in a hash map, longest first. A town and an overlapping place name compete as in
 //! leftmost-longest matching: the one that starts first wins.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::data::{self, DataError, Divisions, NodeId};
+use crate::analysis::variants::simplified;
 
 /// How a pattern names a candidate place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +44,7 @@ pub(super) struct Cand {
 /// What one pattern of the automaton stands for.
 #[derive(Debug)]
 pub(super) struct Pattern {
+    /// The name as the gazetteer writes it.
     pub text: &'static str,
     cands: Range<u32>,
     /// A word that merely contains a place name (孙中山): matched to be ignored.
@@ -85,8 +90,8 @@ pub(super) struct Matcher {
     ac: AhoCorasick,
     /// Town-name suffixes (镇, 乡, 街, 苏木).
     town_suffixes: AhoCorasick,
-    /// Town names (and 街 for 街道) to their pattern id (`towns_from..`).
-    towns: HashMap<&'static str, u32>,
+    /// Town names (and 街 for 街道), folded, to their pattern id (`towns_from..`).
+    towns: HashMap<Cow<'static, str>, u32>,
     /// Longest town name, in characters.
     town_max_chars: usize,
     patterns: Vec<Pattern>,
@@ -120,18 +125,19 @@ impl Matcher {
             }
         }
         for (line, word) in words(data::BLOCKERS) {
-            if places.index.contains_key(word) {
+            let key = simplified(word);
+            if places.index.contains_key(&key) {
                 return Err(DataError::new(
                     line,
                     format!("blocker {word} is a place name"),
                 ));
             }
-            places.index.insert(word, places.lists.len());
-            places.lists.push((word, Vec::new(), true, false));
+            places.index.insert(key.clone(), places.lists.len());
+            places.lists.push((word, key, Vec::new(), true, false));
         }
         for (line, word) in words(data::COMMON_WORDS) {
-            match places.index.get(word) {
-                Some(&i) if !places.lists[i].2 => places.lists[i].3 = true,
+            match places.index.get(&simplified(word)) {
+                Some(&i) if !places.lists[i].3 => places.lists[i].4 = true,
                 _ => {
                     return Err(DataError::new(
                         line,
@@ -153,9 +159,13 @@ impl Matcher {
             }
         }
         let towns_from = places.lists.len();
+        let place_keys: Vec<Cow<'static, str>> =
+            places.lists.iter().map(|entry| entry.1.clone()).collect();
+        let town_keys: Vec<Cow<'static, str>> =
+            towns.lists.iter().map(|entry| entry.1.clone()).collect();
         let mut patterns = Vec::with_capacity(towns_from + towns.lists.len());
         let mut cands = Vec::new();
-        for (text, list, blocker, common) in places.lists.into_iter().chain(towns.lists) {
+        for (text, _, list, blocker, common) in places.lists.into_iter().chain(towns.lists) {
             let start = cands.len() as u32;
             cands.extend(list);
             patterns.push(Pattern {
@@ -173,7 +183,7 @@ impl Matcher {
             // A DFA: about 13 MB and 25 ms more to build than the contiguous NFA, but
             // about 1.5 times faster on Chinese text, where the scan is most of the cost.
             .kind(Some(AhoCorasickKind::DFA))
-            .build(patterns[..towns_from].iter().map(|p| p.text))
+            .build(place_keys.iter().map(|k| k.as_bytes()))
             .map_err(build_error)?;
         let town_suffixes = AhoCorasick::new(TOWN_SUFFIXES).map_err(build_error)?;
         let town_max_chars = patterns[towns_from..]
@@ -181,10 +191,10 @@ impl Matcher {
             .map(|p| p.text.chars().count())
             .max()
             .unwrap_or(0);
-        let towns = towns
-            .index
+        let towns = town_keys
             .into_iter()
-            .map(|(text, i)| (text, (towns_from + i) as u32))
+            .enumerate()
+            .map(|(i, key)| (key, (towns_from + i) as u32))
             .collect();
         Ok(Matcher {
             ac,
@@ -348,21 +358,23 @@ fn words(text: &'static str) -> impl Iterator<Item = (usize, &'static str)> {
     data::data_lines(text).flat_map(|(line, row)| row.split_whitespace().map(move |w| (line, w)))
 }
 
-/// Collects patterns and their candidates, one entry per distinct text.
+/// Collects patterns and their candidates, one entry per distinct folded text.
 #[derive(Default)]
 struct Builder {
-    index: HashMap<&'static str, usize>,
-    /// (text, candidates, blocker, common)
-    lists: Vec<(&'static str, Vec<Cand>, bool, bool)>,
+    index: HashMap<Cow<'static, str>, usize>,
+    /// (text, folded text, candidates, blocker, common)
+    #[allow(clippy::type_complexity)]
+    lists: Vec<(&'static str, Cow<'static, str>, Vec<Cand>, bool, bool)>,
 }
 
 impl Builder {
     fn add(&mut self, text: &'static str, cand: Cand) {
-        let i = *self.index.entry(text).or_insert_with(|| {
-            self.lists.push((text, Vec::new(), false, false));
+        let key = simplified(text);
+        let i = *self.index.entry(key.clone()).or_insert_with(|| {
+            self.lists.push((text, key, Vec::new(), false, false));
             self.lists.len() - 1
         });
-        let list = &mut self.lists[i].1;
+        let list = &mut self.lists[i].2;
         if !list
             .iter()
             .any(|c| c.node == cand.node && c.kind == cand.kind)

@@ -31,6 +31,7 @@
 //! than jieba segments the same text (`examples/region_cctv.rs` measures both).
 
 mod data;
+mod items;
 mod matcher;
 mod score;
 #[cfg(test)]

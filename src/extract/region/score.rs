@@ -4,7 +4,10 @@
 //! The steps, in order:
 //!
 //! 1. **Adjacency.** A name written right after one of its ancestors (广州南沙, 佛山市高明区,
-//!    高明区明城镇) means the place inside that ancestor, whatever else it could mean.
+//!    高明区明城镇) means the place inside that ancestor, whatever else it could mean. The
+//!    ancestors written before it are its path: they count for it as well as for themselves
+//!    when it is weighed against [`MIN_MASS`], so that 广东省佛山市高明区, named once, is
+//!    高明区 rather than 佛山市.
 //! 2. **Anchors.** A name that can mean only one place, or one line of places (吉林 is the
 //!    province or the city inside it: the province is taken), and that is trusted on its
 //!    own (a full name; a province or city short form) counts at once.
@@ -21,8 +24,14 @@
 //!    primary region starts at the province that holds most of the mass and goes down
 //!    while one child (rarely two or three) holds most of its parent's mass, so a
 //!    district named forty times beats the municipality named in passing.
+//! 6. **Digests.** In a digest of separate items (a morning brief, a round-up, a year-end
+//!    list: see `items`), a place named only inside one item, not in the title or the
+//!    introduction, is that item's place, not the article's: it stays a mention, and the
+//!    mass it holds still counts against the others. Places scattered over the items
+//!    thus give no primary region.
 
 use super::data::{Divisions, NodeId};
+use super::items::item_starts;
 use super::matcher::{Cand, CandKind, Hit, Matcher};
 use super::{Level, RegionPath, Regions};
 
@@ -45,6 +54,27 @@ const MAX_BACKING_TOWNS: usize = 2;
 /// At most this many lines of evidence.
 const MAX_EVIDENCE: usize = 10;
 
+/// Which part of a digest a place's evidence comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    /// No evidence yet.
+    None,
+    /// Only the item with this index.
+    Item(u32),
+    /// The title, the introduction, or more than one item: the whole article.
+    Whole,
+}
+
+impl Part {
+    fn join(self, other: Part) -> Part {
+        match (self, other) {
+            (Part::None, p) | (p, Part::None) => p,
+            (Part::Item(a), Part::Item(b)) if a == b => Part::Item(a),
+            _ => Part::Whole,
+        }
+    }
+}
+
 /// How much backing a name needs before it counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tier {
@@ -66,9 +96,20 @@ struct Place {
     town: f32,
     /// `direct + town` of this place and all its descendants.
     mass: f32,
+    /// Weight of the ancestors written right before its names (its path).
+    path: f32,
     /// How many names mean this place, and how many of them are in the title.
     count: u32,
     title: u32,
+    /// Where the evidence of this place and its descendants lies.
+    part: Part,
+}
+
+impl Place {
+    /// Whether it may be the article's place: it is not confined to one item of a digest.
+    fn speaks_for_the_whole(&self) -> bool {
+        !matches!(self.part, Part::Item(_))
+    }
 }
 
 /// One article's hits and what they were found to mean.
@@ -78,6 +119,10 @@ struct Doc<'a> {
     hits: Vec<Hit>,
     /// For each hit, the candidate fixed by adjacency (an index into its pattern's list).
     pinned: Vec<Option<u32>>,
+    /// For each hit, the weight of the ancestors written right before it.
+    path: Vec<f32>,
+    /// Where the items of the body start, if it is a digest (byte offsets).
+    items: Vec<u32>,
     places: Vec<Place>,
     /// Towns credited to a county: (county, pattern, count).
     towns: Vec<(NodeId, u32, u32)>,
@@ -92,6 +137,8 @@ pub(super) fn extract(div: &Divisions, m: &Matcher, title: &str, body: &str) -> 
         m,
         hits: Vec::with_capacity(64),
         pinned: Vec::new(),
+        path: Vec::new(),
+        items: Vec::new(),
         places: Vec::with_capacity(16),
         towns: Vec::new(),
         ambiguous: Vec::new(),
@@ -102,6 +149,7 @@ pub(super) fn extract(div: &Divisions, m: &Matcher, title: &str, body: &str) -> 
     if doc.hits.is_empty() {
         return Regions::default();
     }
+    doc.items = item_starts(body);
     doc.pin_adjacent();
     let deferred = doc.anchor();
     let backing = doc.town_backing();
@@ -133,6 +181,7 @@ impl Doc<'_> {
     /// Step 1: a name right after one of its ancestors means the place inside it.
     fn pin_adjacent(&mut self) {
         self.pinned = vec![None; self.hits.len()];
+        self.path = vec![0.0; self.hits.len()];
         for i in 1..self.hits.len() {
             let (prev, hit) = (self.hits[i - 1], self.hits[i]);
             if prev.text != hit.text || prev.end != hit.start || !self.is_place_hit(i - 1) {
@@ -165,6 +214,7 @@ impl Doc<'_> {
             if let Some((ka, kc)) = pair {
                 self.pinned[i] = Some(kc);
                 self.pinned[i - 1].get_or_insert(ka);
+                self.path[i] = prev.weight + self.path[i - 1];
             }
         }
     }
@@ -188,8 +238,10 @@ impl Doc<'_> {
                     direct: 0.0,
                     town: 0.0,
                     mass: 0.0,
+                    path: 0.0,
                     count: 0,
                     title: 0,
+                    part: Part::None,
                 });
                 self.places.len() - 1
             }
@@ -197,13 +249,25 @@ impl Doc<'_> {
         &mut self.places[i]
     }
 
+    /// The part of the article hit `i` lies in.
+    fn part(&self, i: usize) -> Part {
+        let hit = self.hits[i];
+        let item = self.items.partition_point(|&start| start <= hit.start);
+        match item.checked_sub(1) {
+            Some(k) if !hit.in_title => Part::Item(k as u32),
+            _ => Part::Whole,
+        }
+    }
+
     /// Counts hit `i` as naming `node`.
     fn credit(&mut self, node: NodeId, i: usize) {
-        let hit = self.hits[i];
+        let (hit, path, part) = (self.hits[i], self.path[i], self.part(i));
         let place = self.place_mut(node);
         place.direct += hit.weight;
+        place.path += path;
         place.count += 1;
         place.title += u32::from(hit.in_title);
+        place.part = place.part.join(part);
     }
 
     /// Step 2: counts the names that need no backing; returns the others.
@@ -398,7 +462,10 @@ impl Doc<'_> {
                 }
             };
             if let Some(county) = county {
-                self.place_mut(county).town += hit.weight * TOWN_FACTOR;
+                let part = self.part(i);
+                let place = self.place_mut(county);
+                place.town += hit.weight * TOWN_FACTOR;
+                place.part = place.part.join(part);
                 match self
                     .towns
                     .iter_mut()
@@ -411,17 +478,21 @@ impl Doc<'_> {
         }
     }
 
-    /// Step 5a: each place's mass is its own evidence plus its descendants'.
+    /// Step 5a: each place's mass is its own evidence plus its descendants', and so is
+    /// the part of the article it comes from.
     fn compute_mass(&mut self) {
-        let own: Vec<(NodeId, f32)> = self
+        let own: Vec<(NodeId, f32, Part)> = self
             .places
             .iter()
-            .map(|p| (p.node, p.direct + p.town))
+            .map(|p| (p.node, p.direct + p.town, p.part))
             .collect();
-        for (node, weight) in own {
-            let mut current = Some(node);
+        for (node, weight, part) in own {
+            let mut current = self.div.node(node).parent;
+            self.place_mut(node).mass += weight;
             while let Some(n) = current {
-                self.place_mut(n).mass += weight;
+                let place = self.place_mut(n);
+                place.mass += weight;
+                place.part = place.part.join(part);
                 current = self.div.node(n).parent;
             }
         }
@@ -544,6 +615,25 @@ impl Doc<'_> {
                 ));
             }
         }
+        if !self.items.is_empty() {
+            let mut confined: Vec<&Place> = self
+                .places
+                .iter()
+                .filter(|p| p.count > 0 && !p.speaks_for_the_whole())
+                .collect();
+            confined.sort_by(|a, b| b.mass.total_cmp(&a.mass).then(a.node.cmp(&b.node)));
+            for p in confined.iter().take(2) {
+                if let Part::Item(k) = p.part {
+                    lines.push(format!(
+                        "{} ×{} only in item {} of {}: the item's place, not the digest's",
+                        name(p.node),
+                        p.count,
+                        k + 1,
+                        self.items.len()
+                    ));
+                }
+            }
+        }
         for &(pat, count, n) in self.ambiguous.iter().take(2) {
             lines.push(format!(
                 "{} ×{count} is ambiguous ({n} places), left unresolved",
@@ -566,26 +656,32 @@ impl Doc<'_> {
     }
 }
 
-/// Picks the primary places among siblings (heaviest first): the first if it is heavy
-/// enough, with up to two comparable ones, provided they hold most of the siblings' mass.
+/// Picks the primary places among siblings (heaviest first): the first that speaks for
+/// the whole article if it is heavy enough (its path included), with up to two comparable
+/// ones, provided they hold most of the siblings' mass (all of it, the mass of places
+/// confined to one item of a digest included).
 fn choose(siblings: &[Place]) -> Vec<NodeId> {
-    let Some(first) = siblings.first() else {
+    let eligible: Vec<&Place> = siblings
+        .iter()
+        .filter(|s| s.speaks_for_the_whole())
+        .collect();
+    let Some(first) = eligible.first() else {
         return Vec::new();
     };
-    if first.mass < MIN_MASS {
+    if first.mass + first.path < MIN_MASS {
         return Vec::new();
     }
     let total: f32 = siblings.iter().map(|s| s.mass).sum();
     let bar = MULTI_MIN.max(COMPARABLE * first.mass);
-    let k = siblings
+    let k = eligible
         .iter()
         .take(MAX_PRIMARY)
         .take_while(|s| s.mass >= bar)
         .count()
         .max(1);
-    let covered: f32 = siblings[..k].iter().map(|s| s.mass).sum();
+    let covered: f32 = eligible[..k].iter().map(|s| s.mass).sum();
     if covered >= MIN_SHARE * total {
-        siblings[..k].iter().map(|s| s.node).collect()
+        eligible[..k].iter().map(|s| s.node).collect()
     } else {
         Vec::new()
     }

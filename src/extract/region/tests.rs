@@ -169,7 +169,7 @@ fn nansha_district_is_not_the_nansha_islands() {
     assert!(mentions("", "南沙海域天气晴好。").is_empty());
     // With 广州 before it, it is the district.
     assert_eq!(
-        mentions("", "广州南沙自贸片区挂牌5年。"),
+        places("", "广州南沙自贸片区挂牌5年。"),
         ["/广东省/广州市/南沙区"]
     );
 }
@@ -201,11 +201,11 @@ fn ordinary_words_are_not_places() {
     );
     // ... but 江门新会 and 阳泉市城区 are places: the parent comes right before.
     assert_eq!(
-        mentions("", "江门新会的陈皮远近闻名。"),
+        places("", "江门新会的陈皮远近闻名。"),
         ["/广东省/江门市/新会区"]
     );
     assert_eq!(
-        mentions("", "阳泉市城区开展创建活动。"),
+        places("", "阳泉市城区开展创建活动。"),
         ["/山西省/阳泉市/城区"]
     );
 }
@@ -230,7 +230,7 @@ fn duplicate_county_names_need_their_parent() {
     // 江苏 holds two of them (南京, 徐州): still undecided.
     assert!(primary("", &format!("江苏省委常委会研究部署。{sentence}")).is_empty());
     assert_eq!(
-        mentions("", "南京市鼓楼区召开会议。"),
+        places("", "南京市鼓楼区召开会议。"),
         ["/江苏省/南京市/鼓楼区"]
     );
 }
@@ -259,6 +259,123 @@ fn many_places_and_none_dominating_give_no_primary() {
             .unwrap()
             .starts_with("no place dominates")
     );
+}
+
+#[test]
+fn a_place_named_with_its_full_path_is_the_most_specific_place() {
+    let sentence = "广东省佛山市高明区召开乡村振兴工作会议。";
+    let regions = Gazetteer::builtin().extract("", sentence);
+    assert_eq!(facets(&regions.primary), ["/广东省/佛山市/高明区"]);
+    assert_evidence(&regions, "佛山市 ×1 supports 高明区");
+    // Past the lead, in the title, with the path cut short, with digits and full-width text.
+    let late = format!("会议指出，要抓好春耕生产。\n各部门要加强协作。\n{sentence}");
+    assert_eq!(primary("", &late), ["/广东省/佛山市/高明区"]);
+    assert_eq!(
+        primary("广东省佛山市高明区召开乡村振兴工作会议", ""),
+        ["/广东省/佛山市/高明区"]
+    );
+    assert_eq!(
+        primary("", "佛山市高明区召开乡村振兴工作会议。"),
+        ["/广东省/佛山市/高明区"]
+    );
+    assert_eq!(
+        primary(
+            "",
+            "浙江省杭州市西湖区举办２０２４年数字经济论坛，AI企业参展。"
+        ),
+        ["/浙江省/杭州市/西湖区"]
+    );
+}
+
+#[test]
+fn a_city_story_naming_one_of_its_districts_in_full_stays_at_the_city() {
+    let body = "佛山市召开全市安全生产工作会议。佛山市各区负责人参加会议。\n\
+                会议要求，佛山市要压实各方责任。佛山市高明区作了交流发言。";
+    assert_eq!(primary("", body), ["/广东省/佛山市"]);
+}
+
+/// Digests written for these tests, in the style of real ones.
+const FINANCE_BRIEF: &str = include_str!("testdata/finance-brief.txt");
+const TEN_REVERSALS: &str = include_str!("testdata/ten-reversals.txt");
+const NEWS_ROUNDUP: &str = include_str!("testdata/news-roundup.txt");
+const CITY_ROUNDUP: &str = include_str!("testdata/city-roundup.txt");
+
+/// Regions of a text, with and without its first line taken as the title.
+fn both_ways(text: &str) -> [Regions; 2] {
+    let (first, rest) = text.split_once('\n').unwrap();
+    let g = Gazetteer::builtin();
+    [g.extract("", text), g.extract(first, rest)]
+}
+
+#[test]
+fn a_digest_does_not_take_the_place_of_one_item() {
+    for regions in both_ways(FINANCE_BRIEF) {
+        assert!(regions.primary.is_empty(), "{:?}", regions.evidence);
+        assert_eq!(facets(&regions.mentions), ["/上海市"]);
+    }
+}
+
+#[test]
+fn a_year_end_list_does_not_take_the_place_of_one_item() {
+    for regions in both_ways(TEN_REVERSALS) {
+        assert!(regions.primary.is_empty(), "{:?}", regions.evidence);
+        assert_eq!(facets(&regions.mentions), ["/河南省/郑州市"]);
+    }
+}
+
+#[test]
+fn a_roundup_of_scattered_places_has_no_primary_region() {
+    for regions in both_ways(NEWS_ROUNDUP) {
+        assert!(regions.primary.is_empty(), "{:?}", regions.evidence);
+        let mentions = facets(&regions.mentions);
+        for place in ["/浙江省/杭州市", "/四川省", "/黑龙江省"] {
+            assert!(mentions.contains(&place.to_owned()), "{mentions:?}");
+        }
+    }
+}
+
+#[test]
+fn a_roundup_of_one_city_keeps_the_city() {
+    for regions in both_ways(CITY_ROUNDUP) {
+        assert_eq!(
+            facets(&regions.primary),
+            ["/广东省/佛山市"],
+            "{:?}",
+            regions.evidence
+        );
+        assert_eq!(regions.mentions.len(), 3, "{:?}", regions.mentions);
+    }
+}
+
+#[test]
+fn towns_are_matched_in_their_folded_form() {
+    use crate::analysis::variants::simplified;
+    // The text reaches extraction folded: 濛 is 蒙 there, 乾 alone is 干.
+    for (text, town, county) in [
+        (
+            "藤县濛江镇召开防汛工作会议。濛江镇各村积极落实。",
+            "濛江镇",
+            "藤县",
+        ),
+        (
+            "安岳縣乾龍鎮召開防汛工作會議。乾龍鎮各村積極落實。",
+            "乾龙镇",
+            "安岳县",
+        ),
+    ] {
+        let regions = Gazetteer::builtin().extract("", &simplified(text));
+        assert_eq!(regions.primary[0].name(), county, "{:?}", regions.evidence);
+        assert_evidence(&regions, &format!("{town} ×2 supports {county}"));
+    }
+}
+
+#[test]
+fn division_names_are_unchanged_by_folding() {
+    // `resolve` and the facets use the names as written.
+    let divisions = &Gazetteer::builtin().divisions;
+    for node in &divisions.nodes {
+        assert_eq!(crate::analysis::variants::simplified(node.name), node.name);
+    }
 }
 
 #[test]
