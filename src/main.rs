@@ -222,6 +222,9 @@ fn build_index(
             Progress::Skipped(skipped) => {
                 bar.suspend(|| eprintln!("zhsearch: warning: skipped {skipped}"));
             }
+            Progress::Warning(warning) => {
+                bar.suspend(|| eprintln!("zhsearch: warning: {warning}"));
+            }
             Progress::Committing { docs } => {
                 bar.set_message(format!("{files} files, {docs} docs; committing"))
             }
@@ -501,6 +504,8 @@ fn facets(args: FacetsArgs, output: &Output) -> Result<Exit> {
     })
 }
 
+/// `zhsearch extract`: what indexing would find in the files, with the
+/// warnings and skips indexing would report (and the same exit code).
 fn extract(args: ExtractArgs, output: &Output) -> Result<Exit> {
     let extractor = Extractor::new(Analyzer::builtin(), taxonomy(args.topics.as_deref())?);
     let mut out = output.stdout();
@@ -511,6 +516,9 @@ fn extract(args: ExtractArgs, output: &Output) -> Result<Exit> {
             let result = corpus::read(file, |record| match record {
                 Ok(raw) => {
                     let article = extractor.extract(raw);
+                    for warning in &article.warnings {
+                        eprintln!("zhsearch: warning: {warning}");
+                    }
                     let written = if args.json {
                         output::json::line(&mut out, &output::json::article(&article))
                     } else {

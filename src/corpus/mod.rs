@@ -7,6 +7,10 @@
 //! (`.txt.gz`, `.md.gz`, `.jsonl.gz`). Text files may be UTF-8 (with or
 //! without BOM), UTF-16 with BOM, or a legacy encoding such as GBK/GB18030
 //! ([`decode`]); JSON Lines must be UTF-8, as JSON requires.
+//!
+//! What is read but not quite as written (bytes that could not be decoded,
+//! a lone surrogate escape, a front matter never closed, a blank body) comes
+//! with the document as a [`Warning`]: the article is kept, and the user told.
 
 pub mod decode;
 mod jsonl;
@@ -63,8 +67,19 @@ pub struct Meta {
     pub topics: Vec<String>,
 }
 
-/// One article, as read from the corpus.
+/// Where a metadata field was stated: the key as written, and its line.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stated {
+    /// The field ([`Meta`]'s name for it: `date`, `region`, …).
+    pub field: &'static str,
+    /// The key as written in the file (`date`, `published`, …).
+    pub key: String,
+    /// Its line in the file (1-based).
+    pub line: usize,
+}
+
+/// One article, as read from the corpus.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawDoc {
     /// Unique id: the JSONL `id` field, else the relative path (plus `#line`
     /// for JSONL records without an id).
@@ -77,8 +92,36 @@ pub struct RawDoc {
     pub encoding: &'static str,
     /// The article text, without front matter.
     pub body: String,
+    /// Where the article's own text starts in `body`: after the lines of a
+    /// front matter that is never closed, which stay in the text but are
+    /// neither metadata nor a headline. 0 otherwise.
+    pub text_start: usize,
     /// What the file says about the article.
     pub meta: Meta,
+    /// Where each field of `meta` was stated.
+    pub stated: Vec<Stated>,
+    /// What was read, but not quite as written.
+    pub warnings: Vec<Warning>,
+}
+
+impl RawDoc {
+    /// The key and line a metadata field was stated with (the record's
+    /// line and the field's own name when the reader did not say).
+    pub fn stated(&self, field: &'static str) -> (String, Option<usize>) {
+        match self.stated.iter().find(|s| s.field == field) {
+            Some(s) => (s.key.clone(), Some(s.line)),
+            None => (field.to_string(), self.line),
+        }
+    }
+
+    /// A warning about this document, at `line` (`None`: the whole file or record).
+    pub fn warning(&self, line: Option<usize>, message: String) -> Warning {
+        Warning {
+            path: self.path.clone(),
+            line,
+            message,
+        }
+    }
 }
 
 /// A file or record that could not be read, and why.
@@ -94,11 +137,45 @@ pub struct Skipped {
 
 impl std::fmt::Display for Skipped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.path, self.reason),
-            None => write!(f, "{}: {}", self.path, self.reason),
-        }
+        located(f, &self.path, self.line, &self.reason)
     }
+}
+
+/// Something that was read and indexed, but not quite as written (bytes
+/// replaced, metadata ignored). Unlike a [`Skipped`] file, the article is
+/// in the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The file, relative to the corpus root.
+    pub path: String,
+    /// The line concerned (a JSONL record, a front matter field).
+    pub line: Option<usize>,
+    /// What happened.
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        located(f, &self.path, self.line, &self.message)
+    }
+}
+
+/// `path:line: text`, or `path: text`.
+fn located(
+    f: &mut std::fmt::Formatter<'_>,
+    path: &str,
+    line: Option<usize>,
+    text: &str,
+) -> std::fmt::Result {
+    match line {
+        Some(line) => write!(f, "{path}:{line}: {text}"),
+        None => write!(f, "{path}: {text}"),
+    }
+}
+
+/// `one` or `many`, by `n` (for counts in messages).
+pub(crate) fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
 }
 
 /// The files of a corpus and the entries that could not be listed.
@@ -246,23 +323,10 @@ pub fn read_while(
             source
                 .read_to_end(&mut bytes)
                 .map_err(|e| skipped(format!("read error: {e}")))?;
-            let (text, encoding) = decode::decode(&bytes).map_err(skipped)?;
-            let (meta, body) = text::split_front_matter(&text);
-            let mut meta = meta;
-            if file.format == Format::Markdown && meta.title.is_none() {
-                meta.title = text::markdown_title(body);
-            }
-            if body.trim().is_empty() {
-                return Err(skipped("no text after the front matter".to_string()));
-            }
-            let _ = emit(Ok(RawDoc {
-                id: file.rel.clone(),
-                path: file.rel.clone(),
-                line: None,
-                encoding,
-                body: body.to_string(),
-                meta,
-            }));
+            let decoded = decode::decode(&bytes).map_err(skipped)?;
+            drop(bytes);
+            let doc = text::read(file, decoded).map_err(skipped)?;
+            let _ = emit(Ok(doc));
             Ok(())
         }
         Format::JsonLines => jsonl::read(file, BufReader::with_capacity(1 << 16, source), emit),

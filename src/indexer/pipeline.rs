@@ -31,7 +31,7 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::{Payload, Target, ZhIndex, open_for_writing, swap_in};
 use crate::analysis::{WordTokenizer, presegmented_words};
-use crate::corpus::{self, RawDoc, Skipped, SourceFile};
+use crate::corpus::{self, RawDoc, Skipped, SourceFile, Warning};
 use crate::error::{Error, Result};
 use crate::extract::Extractor;
 
@@ -82,6 +82,8 @@ pub enum Progress<'a> {
     },
     /// A file or record was skipped.
     Skipped(&'a Skipped),
+    /// A file or record was indexed, but not quite as written.
+    Warning(&'a Warning),
     /// Documents are being indexed (reported every few hundred).
     Indexed {
         /// Documents indexed so far in this run.
@@ -123,6 +125,9 @@ pub struct Summary {
     /// Files and records that could not be read.
     #[serde(skip)]
     pub skipped: Vec<Skipped>,
+    /// Files and records indexed, but not quite as written.
+    #[serde(skip)]
+    pub warnings: Vec<Warning>,
     /// Wall time.
     #[serde(serialize_with = "seconds")]
     pub elapsed: Duration,
@@ -167,6 +172,8 @@ struct Built {
     todo: usize,
     doc: TantivyDocument,
     text_bytes: u64,
+    /// What the reader and the extractor noticed.
+    warnings: Vec<Warning>,
 }
 
 /// What the reader tells the main thread.
@@ -369,9 +376,13 @@ fn run(
         while built_open || events_open {
             select! {
                 recv(built_rx) -> msg => match msg {
-                    Ok(built) => {
+                    Ok(mut built) => {
                         if failure.is_some() {
                             continue; // drain, so that the threads can finish
+                        }
+                        for warning in std::mem::take(&mut built.warnings) {
+                            progress(Progress::Warning(&warning));
+                            summary.warnings.push(warning);
                         }
                         summary.text_bytes += built.text_bytes;
                         if let Err(e) = writer.add_document(built.doc) {
@@ -504,5 +515,6 @@ fn build(
         todo: 0,
         doc,
         text_bytes,
+        warnings: article.warnings,
     }
 }
