@@ -253,6 +253,7 @@ fn index(args: IndexArgs, output: &Output) -> Result<Exit> {
         rebuild: args.rebuild,
         commit_every: args.commit_every,
         cancel: Some(cancel),
+        symlinks: symlinks(args.follow),
         ..IndexOptions::default()
     };
     if let Some(threads) = args.threads {
@@ -504,6 +505,14 @@ fn facets(args: FacetsArgs, output: &Output) -> Result<Exit> {
     })
 }
 
+fn symlinks(follow: bool) -> corpus::Symlinks {
+    if follow {
+        corpus::Symlinks::Follow
+    } else {
+        corpus::Symlinks::Skip
+    }
+}
+
 /// `zhsearch extract`: what indexing would find in the files, with the
 /// warnings and skips indexing would report (and the same exit code).
 fn extract(args: ExtractArgs, output: &Output) -> Result<Exit> {
@@ -511,7 +520,12 @@ fn extract(args: ExtractArgs, output: &Output) -> Result<Exit> {
     let mut out = output.stdout();
     let mut skipped = 0;
     for path in &args.files {
-        let listing = corpus::discover(path).with_context(|| path.display().to_string())?;
+        let listing = corpus::discover_with(path, symlinks(args.follow))
+            .with_context(|| path.display().to_string())?;
+        for s in &listing.skipped {
+            skipped += 1;
+            eprintln!("zhsearch: warning: skipped {s}");
+        }
         for file in &listing.files {
             let result = corpus::read(file, |record| match record {
                 Ok(raw) => {

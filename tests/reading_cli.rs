@@ -1,5 +1,5 @@
 //! Reading files and records as they really are: blank bodies, a few bad
-//! bytes, unusable metadata, front matter never closed. What zhsearch keeps, and the warnings it gives (on stderr
+//! bytes, unusable metadata, symbolic links, front matter never closed. What zhsearch keeps, and the warnings it gives (on stderr
 //! as it goes, counted in the summary, in `--json`'s summary, and by
 //! `zhsearch extract`). Warnings do not change the exit code; skips do.
 
@@ -248,6 +248,66 @@ fn extract_shows_the_same_warnings() {
         .run(&["extract", path.to_str().unwrap(), "--json"])
         .expect_code(0);
     says(&run.stderr, "a.txt:2: date: invalid date \"昨天\"");
+}
+
+// Item 13: symbolic links.
+
+#[cfg(unix)]
+fn linked_corpus() -> TestEnv {
+    use std::os::unix::fs::symlink;
+    let env = TestEnv::new();
+    env.write("corpus/own.txt", article("禅城区部署安全生产工作。"));
+    env.write(
+        "elsewhere/linked.txt",
+        article("新会区陈皮产业座谈会召开。"),
+    );
+    env.write("archive/2023/old.txt", article("南沙区推进营商环境改革。"));
+    symlink(
+        env.path("elsewhere/linked.txt"),
+        env.path("corpus/linked.txt"),
+    )
+    .unwrap();
+    symlink(env.path("archive"), env.path("corpus/archive")).unwrap();
+    env
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_are_skipped_saying_why() {
+    let env = linked_corpus();
+    let run = index(&env).expect_code(3);
+    says(
+        &run.stderr,
+        "skipped linked.txt: symbolic link, not followed (use --follow",
+    );
+    says(
+        &run.stderr,
+        "skipped archive: symbolic link to a folder, not followed",
+    );
+    says(&run.stdout, "2 skipped");
+    assert_eq!(env.search_ids("高明区"), ["own.txt"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn follow_indexes_linked_files_and_folders() {
+    let env = linked_corpus();
+    env.run(&["index", "corpus", "--index", "index", "--follow"])
+        .expect_code(0);
+    assert_eq!(env.search_ids("陈皮产业"), ["linked.txt"]);
+    assert_eq!(env.search_ids("营商环境"), ["archive/2023/old.txt"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn follow_reports_a_loop_and_indexes_the_rest() {
+    let env = linked_corpus();
+    std::os::unix::fs::symlink(env.path("corpus"), env.path("corpus/archive/2023/back")).unwrap();
+    let run = env
+        .run(&["index", "corpus", "--index", "index", "--follow"])
+        .expect_code(3);
+    says(&run.stderr, "skipped archive/2023/back: symbolic link loop");
+    says(&run.stdout, "3 added");
 }
 
 // Item 14: front matter never closed.

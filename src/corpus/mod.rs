@@ -11,6 +11,8 @@
 //! What is read but not quite as written (bytes that could not be decoded,
 //! a lone surrogate escape, a front matter never closed, a blank body) comes
 //! with the document as a [`Warning`]: the article is kept, and the user told.
+//! Symbolic links are followed only when asked ([`Symlinks`]); otherwise
+//! each is reported as skipped.
 
 pub mod decode;
 mod jsonl;
@@ -178,6 +180,17 @@ pub(crate) fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
 }
 
+/// What to do with symbolic links met while walking a corpus.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Symlinks {
+    /// Skip them, each reported as skipped.
+    #[default]
+    Skip,
+    /// Follow them, into folders too; a link to a folder above it (a loop)
+    /// is reported as skipped and not followed again.
+    Follow,
+}
+
 /// The files of a corpus and the entries that could not be listed.
 #[derive(Debug, Default)]
 pub struct Listing {
@@ -190,8 +203,14 @@ pub struct Listing {
 }
 
 /// Lists the corpus files under `root` (or `root` itself, if it is a file),
-/// recursively, skipping hidden files and directories.
+/// recursively, skipping hidden files and directories, and symbolic links.
 pub fn discover(root: &Path) -> io::Result<Listing> {
+    discover_with(root, Symlinks::Skip)
+}
+
+/// Like [`discover`], deciding what to do with symbolic links below `root`
+/// (`root` itself is always followed).
+pub fn discover_with(root: &Path, symlinks: Symlinks) -> io::Result<Listing> {
     let meta = std::fs::metadata(root)?;
     let mut listing = Listing::default();
     if meta.is_file() {
@@ -217,6 +236,7 @@ pub fn discover(root: &Path) -> io::Result<Listing> {
         return Ok(listing);
     }
     let walker = walkdir::WalkDir::new(root)
+        .follow_links(symlinks == Symlinks::Follow)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
@@ -225,18 +245,38 @@ pub fn discover(root: &Path) -> io::Result<Listing> {
             Ok(entry) => entry,
             Err(err) => {
                 let path = err.path().map(|p| relative(root, p)).unwrap_or_default();
+                let reason = match err.loop_ancestor() {
+                    Some(ancestor) => format!(
+                        "symbolic link loop: it leads back to {}, a folder above it; not followed again",
+                        display_relative(root, ancestor)
+                    ),
+                    None => err.to_string(),
+                };
                 listing.skipped.push(Skipped {
                     path,
                     line: None,
-                    reason: err.to_string(),
+                    reason,
                 });
                 continue;
             }
         };
+        let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_symlink() {
+            // Not followed (with --follow, walkdir gives the target's type).
+            if let Some(reason) = unfollowed_link(entry.path(), &name) {
+                listing.skipped.push(Skipped {
+                    path: relative(root, entry.path()),
+                    line: None,
+                    reason,
+                });
+            } else {
+                listing.ignored += 1;
+            }
+            continue;
+        }
         if !entry.file_type().is_file() {
             continue;
         }
-        let name = entry.file_name().to_string_lossy();
         let Some((format, gzip)) = classify(&name) else {
             listing.ignored += 1;
             continue;
@@ -251,6 +291,30 @@ pub fn discover(root: &Path) -> io::Result<Listing> {
         });
     }
     Ok(listing)
+}
+
+/// Why a symbolic link that is not followed is skipped, or `None` when what
+/// it names would be ignored anyway (a link named `photo.png`).
+fn unfollowed_link(path: &Path, name: &str) -> Option<String> {
+    match std::fs::metadata(path) {
+        Ok(target) if target.is_dir() => {
+            Some("symbolic link to a folder, not followed (use --follow to index it)".to_string())
+        }
+        _ if classify(name).is_none() => None,
+        Ok(_) => Some("symbolic link, not followed (use --follow to index it)".to_string()),
+        Err(e) => Some(format!("broken symbolic link ({e})")),
+    }
+}
+
+/// `path` relative to `root` if it is inside it, else as it is.
+fn display_relative(root: &Path, path: &Path) -> String {
+    if path == root {
+        ".".to_string()
+    } else if path.starts_with(root) {
+        relative(root, path)
+    } else {
+        path.display().to_string()
+    }
 }
 
 fn relative(root: &Path, path: &Path) -> String {

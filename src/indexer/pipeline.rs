@@ -31,7 +31,7 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::{Payload, Target, ZhIndex, open_for_writing, swap_in};
 use crate::analysis::{WordTokenizer, presegmented_words};
-use crate::corpus::{self, RawDoc, Skipped, SourceFile, Warning};
+use crate::corpus::{self, RawDoc, Skipped, SourceFile, Symlinks, Warning};
 use crate::error::{Error, Result};
 use crate::extract::Extractor;
 
@@ -49,6 +49,8 @@ pub struct IndexOptions {
     pub commit_every: usize,
     /// Set to stop the run early: it commits what it has and returns.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Whether to follow symbolic links in the corpus.
+    pub symlinks: Symlinks,
 }
 
 impl Default for IndexOptions {
@@ -59,6 +61,7 @@ impl Default for IndexOptions {
             rebuild: false,
             commit_every: 100_000,
             cancel: None,
+            symlinks: Symlinks::Skip,
         }
     }
 }
@@ -200,7 +203,7 @@ pub fn index_corpus(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary> {
     let started = Instant::now();
-    let listing = corpus::discover(root).map_err(|source| Error::Io {
+    let listing = corpus::discover_with(root, options.symlinks).map_err(|source| Error::Io {
         path: root.to_path_buf(),
         source,
     })?;
