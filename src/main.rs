@@ -519,6 +519,8 @@ fn extract(args: ExtractArgs, output: &Output) -> Result<Exit> {
     let extractor = Extractor::new(Analyzer::builtin(), taxonomy(args.topics.as_deref())?);
     let mut out = output.stdout();
     let mut skipped = 0;
+    // Where each id was met, as indexing would keep only its last record.
+    let mut seen: std::collections::HashMap<String, (String, Option<usize>)> = Default::default();
     for path in &args.files {
         let listing = corpus::discover_with(path, symlinks(args.follow))
             .with_context(|| path.display().to_string())?;
@@ -532,6 +534,16 @@ fn extract(args: ExtractArgs, output: &Output) -> Result<Exit> {
                     let article = extractor.extract(raw);
                     for warning in &article.warnings {
                         eprintln!("zhsearch: warning: {warning}");
+                    }
+                    let here = (article.path.clone(), article.meta.line);
+                    if let Some((path, line)) = seen.insert(article.id.clone(), here) {
+                        let kept_at = match article.meta.line {
+                            Some(l) => format!("{}:{l}", article.path),
+                            None => article.path.clone(),
+                        };
+                        let duplicate =
+                            corpus::Warning::duplicate_id(&article.id, &path, line, &kept_at);
+                        eprintln!("zhsearch: warning: {duplicate}");
                     }
                     let written = if args.json {
                         output::json::line(&mut out, &output::json::article(&article))

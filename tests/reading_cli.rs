@@ -1,5 +1,6 @@
 //! Reading files and records as they really are: blank bodies, a few bad
-//! bytes, unusable metadata, symbolic links, front matter never closed. What zhsearch keeps, and the warnings it gives (on stderr
+//! bytes, duplicate ids, unusable metadata, symbolic links, front matter
+//! never closed. What zhsearch keeps, and the warnings it gives (on stderr
 //! as it goes, counted in the summary, in `--json`'s summary, and by
 //! `zhsearch extract`). Warnings do not change the exit code; skips do.
 
@@ -180,6 +181,151 @@ fn invalid_utf8_in_a_jsonl_record_keeps_the_record() {
     assert_eq!(env.search_ids("营商环境"), ["b1"]);
 }
 
+// Item 11: duplicate ids.
+
+fn record(id: &str, body: &str) -> serde_json::Value {
+    serde_json::json!({ "id": id, "body": body })
+}
+
+/// A draft of record `d1` in `earlier`, its final version in `later`.
+fn draft_then_final(env: &TestEnv, earlier: &str, later: &str) {
+    env.write(
+        &format!("corpus/{earlier}"),
+        jsonl(&[record("d1", "初稿：高明区召开会议。")]),
+    );
+    env.write(
+        &format!("corpus/{later}"),
+        jsonl(&[record("d1", "定稿：高明区召开党建工作会议。")]),
+    );
+}
+
+#[test]
+fn a_duplicate_id_in_one_file_keeps_the_later_record() {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/news.jsonl",
+        jsonl(&[
+            record("d1", "初稿：高明区召开会议。"),
+            record("d2", "禅城区部署安全生产工作。"),
+            record("d1", "定稿：高明区召开党建工作会议。"),
+        ]),
+    );
+    let (run, summary) = index_json(&env);
+    let run = run.expect_code(0);
+    says(
+        &run.stderr,
+        "news.jsonl:1: duplicate id \"d1\": the record at news.jsonl:3 replaces this one",
+    );
+    assert_eq!(summary["duplicates"], 1);
+    assert_eq!(summary["total_docs"], 2);
+    assert!(env.search_ids("初稿").is_empty());
+    assert_eq!(env.search_ids("定稿"), ["d1"]);
+    assert!(
+        show(&env, "d1")["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("定稿")
+    );
+    let human = env
+        .run(&["index", "corpus", "--index", "fresh"])
+        .expect_code(0);
+    says(&human.stdout, "; 1 warning (1 duplicate id);");
+}
+
+#[test]
+fn a_duplicate_id_across_files_keeps_the_record_of_the_later_file() {
+    let env = TestEnv::new();
+    draft_then_final(&env, "2024-05-01.jsonl", "2024-05-02.jsonl");
+    let run = index(&env).expect_code(0);
+    says(
+        &run.stderr,
+        "2024-05-01.jsonl:1: duplicate id \"d1\": the record at 2024-05-02.jsonl:1 replaces",
+    );
+    assert!(env.search_ids("初稿").is_empty());
+    assert_eq!(env.search_ids("定稿"), ["d1"]);
+}
+
+#[test]
+fn incremental_runs_keep_the_later_record_and_bring_back_the_earlier() {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/a.jsonl",
+        jsonl(&[
+            record("d1", "初稿：高明区召开会议。"),
+            record("d2", "荷城街道。"),
+        ]),
+    );
+    index(&env).expect_code(0);
+    assert_eq!(env.search_ids("初稿"), ["d1"]);
+
+    // A later file with the same id: it replaces the record.
+    env.write(
+        "corpus/b.jsonl",
+        jsonl(&[record("d1", "定稿：高明区召开党建工作会议。")]),
+    );
+    let run = index(&env).expect_code(0);
+    says(&run.stderr, "a.jsonl:1: duplicate id");
+    assert!(env.search_ids("初稿").is_empty());
+    assert_eq!(env.search_ids("定稿"), ["d1"]);
+
+    // The earlier file changes, still with the id: the later record stays.
+    env.write(
+        "corpus/a.jsonl",
+        jsonl(&[
+            record("d1", "二稿：高明区召开会议。"),
+            record("d2", "荷城街道。"),
+        ]),
+    );
+    let run = index(&env).expect_code(0);
+    says(&run.stdout, "2 documents in the index");
+    assert!(env.search_ids("二稿").is_empty());
+    assert_eq!(env.search_ids("定稿"), ["d1"]);
+
+    // The later file goes: the earlier record comes back.
+    std::fs::remove_file(env.path("corpus/b.jsonl")).unwrap();
+    let run = index(&env).expect_code(0);
+    says(&run.stdout, "2 documents in the index");
+    assert_eq!(env.search_ids("二稿"), ["d1"]);
+    assert!(env.search_ids("定稿").is_empty());
+
+    // And a run with nothing changed has nothing to do.
+    let run = index(&env).expect_code(0);
+    says(&run.stdout, "0 added, 0 updated, 0 removed, 1 unchanged");
+}
+
+#[test]
+fn a_rebuild_keeps_the_later_record() {
+    let env = TestEnv::new();
+    draft_then_final(&env, "a.jsonl", "b.jsonl");
+    index(&env).expect_code(0);
+    let run = env
+        .run(&["index", "corpus", "--index", "index", "--rebuild"])
+        .expect_code(0);
+    says(
+        &run.stdout,
+        "1 warning (1 duplicate id); 1 documents in the index",
+    );
+    says(
+        &run.stderr,
+        "a.jsonl:1: duplicate id \"d1\": the record at b.jsonl:1 replaces this one",
+    );
+    assert!(env.search_ids("初稿").is_empty());
+    assert_eq!(env.search_ids("定稿"), ["d1"]);
+}
+
+#[test]
+fn a_later_file_that_drops_the_id_brings_back_the_earlier_record() {
+    let env = TestEnv::new();
+    draft_then_final(&env, "a.jsonl", "b.jsonl");
+    index(&env).expect_code(0);
+    assert!(env.search_ids("初稿").is_empty());
+    env.write("corpus/b.jsonl", jsonl(&[record("d9", "另一篇：南沙区。")]));
+    let run = index(&env).expect_code(0);
+    says(&run.stdout, "2 documents in the index");
+    assert_eq!(env.search_ids("初稿"), ["d1"]);
+    assert_eq!(env.search_ids("南沙区"), ["d9"]);
+}
+
 // Item 12: metadata that cannot be used.
 
 #[test]
@@ -248,6 +394,17 @@ fn extract_shows_the_same_warnings() {
         .run(&["extract", path.to_str().unwrap(), "--json"])
         .expect_code(0);
     says(&run.stderr, "a.txt:2: date: invalid date \"昨天\"");
+    let dup = env.write(
+        "news.jsonl",
+        jsonl(&[record("d1", "初稿。"), record("d1", "定稿。")]),
+    );
+    let run = env
+        .run(&["extract", dup.to_str().unwrap(), "--json"])
+        .expect_code(0);
+    says(
+        &run.stderr,
+        "news.jsonl:1: duplicate id \"d1\": the record at news.jsonl:2 replaces",
+    );
 }
 
 // Item 13: symbolic links.

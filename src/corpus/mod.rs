@@ -144,8 +144,8 @@ impl std::fmt::Display for Skipped {
 }
 
 /// Something that was read and indexed, but not quite as written (bytes
-/// replaced, metadata ignored). Unlike a [`Skipped`] file, the article is
-/// in the index.
+/// replaced, metadata ignored, a record replaced by a later one with its
+/// id). Unlike a [`Skipped`] file, the article is in the index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
     /// The file, relative to the corpus root.
@@ -154,6 +154,18 @@ pub struct Warning {
     pub line: Option<usize>,
     /// What happened.
     pub message: String,
+}
+
+impl Warning {
+    /// A record at `path`, `line` that is not indexed because the record at
+    /// `kept_at` (`path:line`) has the same id and comes later.
+    pub fn duplicate_id(id: &str, path: &str, line: Option<usize>, kept_at: &str) -> Warning {
+        Warning {
+            path: path.to_string(),
+            line,
+            message: format!("duplicate id {id:?}: the record at {kept_at} replaces this one"),
+        }
+    }
 }
 
 impl std::fmt::Display for Warning {

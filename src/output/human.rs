@@ -338,9 +338,14 @@ impl Human {
     pub fn summary(&self, out: &mut impl Write, s: &Summary) -> io::Result<()> {
         let secs = s.elapsed.as_secs_f64().max(1e-9);
         let mb = s.text_bytes as f64 / 1e6;
-        let warnings = match s.warnings.len() {
-            0 => String::new(),
-            n => format!("; {n} {}", plural(n, "warning", "warnings")),
+        let warnings = match (s.warnings.len(), s.duplicates) {
+            (0, _) => String::new(),
+            (n, 0) => format!("; {n} {}", plural(n, "warning", "warnings")),
+            (n, d) => format!(
+                "; {n} {} ({d} duplicate {})",
+                plural(n, "warning", "warnings"),
+                plural(d, "id", "ids")
+            ),
         };
         writeln!(
             out,
