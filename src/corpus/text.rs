@@ -181,7 +181,10 @@ pub fn read(file: &SourceFile, decoded: Decoded) -> Result<RawDoc, String> {
         ));
     }
     text.drain(..body_start);
-    let text_start = unclosed.unwrap_or(0);
+    // Its fields are not the headline, unless they are all the text there is.
+    let text_start = unclosed
+        .filter(|&end| !text[end..].trim().is_empty())
+        .unwrap_or(0);
     if file.format == Format::Markdown && meta.title.is_none() {
         meta.title = markdown_title(&text[text_start..]);
     }
@@ -270,6 +273,33 @@ mod tests {
         // Fields up to the end of the file.
         let text = "---\ntitle: 未闭合\n";
         assert_eq!(front_matter(text).unclosed, Some(text.len()));
+    }
+
+    #[test]
+    fn the_text_after_an_unclosed_front_matter_is_where_titles_are_looked_for() {
+        let file = SourceFile {
+            path: "a.txt".into(),
+            rel: "a.txt".into(),
+            format: Format::Text,
+            gzip: false,
+            size: 0,
+        };
+        let read_text = |text: &str| {
+            let decoded = Decoded {
+                text: text.to_string(),
+                encoding: "UTF-8",
+                invalid_bytes: 0,
+                nuls: 0,
+            };
+            read(&file, decoded).unwrap()
+        };
+        let doc = read_text("---\ntitle: 未闭合\n高明区召开会议\n正文。\n");
+        assert_eq!(&doc.body[doc.text_start..], "高明区召开会议\n正文。\n");
+        assert_eq!(doc.warnings.len(), 1);
+        // Fields alone: they are all the text there is.
+        let doc = read_text("---\ntitle: 未闭合\n");
+        assert_eq!(doc.text_start, 0);
+        assert_eq!(doc.body, "---\ntitle: 未闭合\n");
     }
 
     #[test]
