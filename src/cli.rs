@@ -154,6 +154,12 @@ pub struct IndexArgs {
     #[arg(long, value_name = "FILE")]
     pub topics: Option<PathBuf>,
 
+    /// Follow symbolic links to files and folders (a link back to a folder
+    /// above it is reported and not followed again). Without it, each link
+    /// is skipped, saying so.
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
@@ -270,6 +276,10 @@ pub struct ExtractArgs {
     /// A topic taxonomy to use instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     pub topics: Option<PathBuf>,
+
+    /// Follow symbolic links in directories, as `zhsearch index --follow`.
+    #[arg(long, short = 'L')]
+    pub follow: bool,
 
     /// Print one JSON object per article.
     #[arg(long)]

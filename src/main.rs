@@ -222,6 +222,9 @@ fn build_index(
             Progress::Skipped(skipped) => {
                 bar.suspend(|| eprintln!("zhsearch: warning: skipped {skipped}"));
             }
+            Progress::Warning(warning) => {
+                bar.suspend(|| eprintln!("zhsearch: warning: {warning}"));
+            }
             Progress::Committing { docs } => {
                 bar.set_message(format!("{files} files, {docs} docs; committing"))
             }
@@ -250,6 +253,7 @@ fn index(args: IndexArgs, output: &Output) -> Result<Exit> {
         rebuild: args.rebuild,
         commit_every: args.commit_every,
         cancel: Some(cancel),
+        symlinks: symlinks(args.follow),
         ..IndexOptions::default()
     };
     if let Some(threads) = args.threads {
@@ -501,16 +505,46 @@ fn facets(args: FacetsArgs, output: &Output) -> Result<Exit> {
     })
 }
 
+fn symlinks(follow: bool) -> corpus::Symlinks {
+    if follow {
+        corpus::Symlinks::Follow
+    } else {
+        corpus::Symlinks::Skip
+    }
+}
+
+/// `zhsearch extract`: what indexing would find in the files, with the
+/// warnings and skips indexing would report (and the same exit code).
 fn extract(args: ExtractArgs, output: &Output) -> Result<Exit> {
     let extractor = Extractor::new(Analyzer::builtin(), taxonomy(args.topics.as_deref())?);
     let mut out = output.stdout();
     let mut skipped = 0;
+    // Where each id was met, as indexing would keep only its last record.
+    let mut seen: std::collections::HashMap<String, (String, Option<usize>)> = Default::default();
     for path in &args.files {
-        let listing = corpus::discover(path).with_context(|| path.display().to_string())?;
+        let listing = corpus::discover_with(path, symlinks(args.follow))
+            .with_context(|| path.display().to_string())?;
+        for s in &listing.skipped {
+            skipped += 1;
+            eprintln!("zhsearch: warning: skipped {s}");
+        }
         for file in &listing.files {
             let result = corpus::read(file, |record| match record {
                 Ok(raw) => {
                     let article = extractor.extract(raw);
+                    for warning in &article.warnings {
+                        eprintln!("zhsearch: warning: {warning}");
+                    }
+                    let here = (article.path.clone(), article.meta.line);
+                    if let Some((path, line)) = seen.insert(article.id.clone(), here) {
+                        let kept_at = match article.meta.line {
+                            Some(l) => format!("{}:{l}", article.path),
+                            None => article.path.clone(),
+                        };
+                        let duplicate =
+                            corpus::Warning::duplicate_id(&article.id, &path, line, &kept_at);
+                        eprintln!("zhsearch: warning: {duplicate}");
+                    }
                     let written = if args.json {
                         output::json::line(&mut out, &output::json::article(&article))
                     } else {

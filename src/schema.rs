@@ -30,8 +30,9 @@ use crate::analysis::{GRAMS, PRESEGMENTED};
 
 /// Version of the schema; recorded in the index and checked when opening.
 /// 6: n-gram runs end at punctuation and space.
-/// 7: dates are day numbers (i64), so that every year 1–9999 filters and sorts.
-///    and every one-to-one pair of OpenCC's Traditional table folded, phrases deciding the rest.
+/// 7: dates are day numbers (i64), so that every year 1–9999 filters and sorts;
+///    every one-to-one pair of OpenCC's Traditional table folded, phrases deciding
+///    the rest; one document per id, commits recording the records left out.
 pub const SCHEMA_VERSION: u32 = 7;
 
 /// The fields of a zhsearch index.

@@ -77,8 +77,8 @@ fn wait_for_a_commit(env: &TestEnv, child: &mut Child) -> bool {
     panic!("no commit within two minutes");
 }
 
-/// Every document id in the index, and how many documents it has.
-fn indexed_ids(env: &TestEnv) -> (usize, HashSet<String>) {
+/// Every document in the index, as `search --json` prints it.
+fn all_hits(env: &TestEnv) -> Vec<serde_json::Value> {
     let run = env.run(&[
         "search",
         "*",
@@ -91,10 +91,31 @@ fn indexed_ids(env: &TestEnv) -> (usize, HashSet<String>) {
         "10",
     ]);
     assert!(run.code == 0 || run.code == 1, "{run:?}");
-    let ids: Vec<String> = run.ids();
+    run.json_lines()
+}
+
+/// Every document id in the index, and how many documents it has.
+fn indexed_ids(env: &TestEnv) -> (usize, HashSet<String>) {
+    let ids: Vec<String> = all_hits(env)
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
     let unique: HashSet<String> = ids.iter().cloned().collect();
     assert_eq!(unique.len(), ids.len(), "duplicate documents in the index");
     (ids.len(), unique)
+}
+
+/// Runs the indexer again, which completes the job: every document, once.
+fn run_to_completion(env: &TestEnv) {
+    let run = env
+        .run(&["index", "corpus", "--index", "index"])
+        .expect_code(0);
+    assert!(
+        run.stdout
+            .contains(&format!("{} documents in the index", FILES * PER_FILE)),
+        "{}",
+        run.stdout
+    );
 }
 
 fn expected_ids() -> HashSet<String> {
@@ -126,15 +147,7 @@ fn a_killed_indexer_loses_nothing_committed_and_the_next_run_completes() {
     }
 
     // Re-running completes the job: everything, once.
-    let run = env
-        .run(&["index", "corpus", "--index", "index"])
-        .expect_code(0);
-    assert!(
-        run.stdout
-            .contains(&format!("{} documents in the index", FILES * PER_FILE)),
-        "{}",
-        run.stdout
-    );
+    run_to_completion(&env);
     let (count, ids) = indexed_ids(&env);
     assert_eq!(count, FILES * PER_FILE);
     assert_eq!(ids, expected_ids());
@@ -183,4 +196,81 @@ fn ctrl_c_commits_what_is_done_and_exits_cleanly() {
     let (count, ids) = indexed_ids(&env);
     assert_eq!(count, FILES * PER_FILE);
     assert_eq!(ids, expected_ids());
+}
+
+/// Records at the end of each file but the first that give a new version of
+/// the first few records of the file before it (same id).
+const NEW_VERSIONS: usize = 30;
+
+fn corpus_with_new_versions(env: &TestEnv) {
+    use std::io::Write;
+    generated_corpus(env);
+    for f in 1..FILES {
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(env.path(&format!("corpus/part{f}.jsonl")))
+            .unwrap();
+        for i in 0..NEW_VERSIONS {
+            let record = serde_json::json!({
+                "id": format!("doc-{}-{i}", f - 1),
+                "body": format!("编号{}x{i}号新版。高明区荷城街道召开会议。", f - 1),
+            });
+            writeln!(file, "{record}").unwrap();
+        }
+    }
+}
+
+/// The file each document of the index comes from, by id (each id once).
+fn indexed_paths(env: &TestEnv) -> std::collections::HashMap<String, String> {
+    let (_, ids) = indexed_ids(env);
+    let paths: std::collections::HashMap<String, String> = all_hits(env)
+        .iter()
+        .map(|h| {
+            let field = |k: &str| h[k].as_str().unwrap().to_string();
+            (field("id"), field("path"))
+        })
+        .collect();
+    assert_eq!(paths.len(), ids.len());
+    paths
+}
+
+/// Where each id should come from: the last file that has it.
+fn expected_paths(files: usize) -> std::collections::HashMap<String, String> {
+    let mut expected = std::collections::HashMap::new();
+    for f in 0..files {
+        for i in 0..PER_FILE {
+            expected.insert(format!("doc-{f}-{i}"), format!("part{f}.jsonl"));
+        }
+        if f > 0 {
+            for i in 0..NEW_VERSIONS {
+                expected.insert(format!("doc-{}-{i}", f - 1), format!("part{f}.jsonl"));
+            }
+        }
+    }
+    expected
+}
+
+#[test]
+fn new_versions_of_records_survive_a_kill_and_the_old_ones_come_back_when_they_go() {
+    let env = TestEnv::new();
+    corpus_with_new_versions(&env);
+    let mut child = start_indexer(&env);
+    wait_for_a_commit(&env, &mut child);
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    // Whatever the last commit holds, it holds each id once.
+    let committed = indexed_paths(&env);
+    let expected = expected_paths(FILES);
+    assert!(committed.keys().all(|id| expected.contains_key(id)));
+
+    run_to_completion(&env);
+    assert_eq!(indexed_paths(&env), expected);
+    let found = env.search_ids("\"编号0x5号新版\"");
+    assert_eq!(found, ["doc-0-5"]);
+
+    // The last file goes: the records it replaced come back from the file before.
+    std::fs::remove_file(env.path(&format!("corpus/part{}.jsonl", FILES - 1))).unwrap();
+    env.run(&["index", "corpus", "--index", "index"])
+        .expect_code(0);
+    assert_eq!(indexed_paths(&env), expected_paths(FILES - 1));
 }

@@ -4,7 +4,7 @@ use std::io::BufRead;
 
 use serde_json::Value;
 
-use super::{Meta, RawDoc, Skipped, SourceFile};
+use super::{Meta, RawDoc, Skipped, SourceFile, Stated, Warning, decode, plural};
 
 /// Field names that can hold the article text, in order of preference.
 const BODY_FIELDS: [&str; 4] = ["body", "content", "text", "article"];
@@ -57,8 +57,47 @@ fn parse_record(file: &SourceFile, line_no: usize, line: &[u8]) -> Result<RawDoc
         line: Some(line_no),
         reason,
     };
+    let mut warnings = Vec::new();
+    let mut warn = |message: String| {
+        warnings.push(Warning {
+            path: file.rel.clone(),
+            line: Some(line_no),
+            message,
+        })
+    };
+    let (line, invalid) = decode::utf8_line(line)
+        .ok_or_else(|| skipped("not UTF-8 text (JSON Lines must be UTF-8)".to_string()))?;
+    if invalid > 0 {
+        warn(format!(
+            "{invalid} {} not valid UTF-8 replaced with U+FFFD",
+            plural(invalid, "byte", "bytes")
+        ));
+    }
+    // A raw NUL is not allowed in JSON; it is no text either.
+    let nuls = line.bytes().filter(|&b| b == 0).count();
+    let line = if nuls > 0 {
+        warn(format!(
+            "{nuls} NUL {} replaced with {}",
+            plural(nuls, "byte", "bytes"),
+            plural(nuls, "a space", "spaces")
+        ));
+        line.replace('\0', " ").into()
+    } else {
+        line
+    };
+    let line = match lone_surrogates(&line) {
+        Some((fixed, n)) => {
+            warn(format!(
+                "{n} lone surrogate {} (half of a character such as an emoji, \\ud83d) \
+                 replaced with U+FFFD",
+                plural(n, "escape", "escapes")
+            ));
+            fixed.into()
+        }
+        None => line,
+    };
     let value: Value =
-        serde_json::from_slice(line).map_err(|e| skipped(format!("invalid JSON: {e}")))?;
+        serde_json::from_str(&line).map_err(|e| skipped(format!("invalid JSON: {e}")))?;
     let Value::Object(map) = value else {
         return Err(skipped("not a JSON object".to_string()));
     };
@@ -69,12 +108,31 @@ fn parse_record(file: &SourceFile, line_no: usize, line: &[u8]) -> Result<RawDoc
             _ => None,
         }
     };
-    let body = BODY_FIELDS.iter().find_map(|k| string(k)).ok_or_else(|| {
-        skipped(format!(
-            "no text: none of the fields {} holds a string",
-            BODY_FIELDS.join(", ")
-        ))
-    })?;
+    let title = string("title");
+    let body = match BODY_FIELDS.iter().find_map(|k| string(k)) {
+        Some(body) => body,
+        None => {
+            let blank = BODY_FIELDS
+                .iter()
+                .find(|k| matches!(map.get(**k), Some(Value::String(_))));
+            let missing = || match blank {
+                Some(key) => format!("the {key} is blank"),
+                None => format!(
+                    "none of the fields {} holds a string",
+                    BODY_FIELDS.join(", ")
+                ),
+            };
+            // A headline alone is content: it is the article's text.
+            let Some(title) = &title else {
+                return Err(skipped(format!("no text: {}", missing())));
+            };
+            warn(format!(
+                "no text ({}): the title is indexed as the article's text",
+                missing()
+            ));
+            title.clone()
+        }
+    };
     let topics = match map.get("topics").or_else(|| map.get("tags")) {
         Some(Value::Array(items)) => items
             .iter()
@@ -87,22 +145,73 @@ fn parse_record(file: &SourceFile, line_no: usize, line: &[u8]) -> Result<RawDoc
             .collect(),
         _ => Vec::new(),
     };
+    let (date_key, date) = ["date", "published", "time"]
+        .into_iter()
+        .find_map(|k| string(k).map(|d| (k, d)))
+        .unzip();
+    let stated = date_key
+        .map(|key| Stated {
+            field: "date",
+            key: key.to_string(),
+            line: line_no,
+        })
+        .into_iter()
+        .collect();
     Ok(RawDoc {
         id: string("id").unwrap_or_else(|| format!("{}#{line_no}", file.rel)),
         path: file.rel.clone(),
         line: Some(line_no),
         encoding: "UTF-8",
         body,
+        text_start: 0,
         meta: Meta {
-            title: string("title"),
-            date: string("date")
-                .or_else(|| string("published"))
-                .or_else(|| string("time")),
+            title,
+            date,
             source: string("source"),
             url: string("url"),
             region: string("region"),
             topics,
         },
+        stated,
+        warnings,
+    })
+}
+
+/// A `\ud83d` escape without its other half (scrapers cut emoji in two):
+/// JSON parsers refuse a lone surrogate. Returns the line with each lone
+/// surrogate escape made `\ufffd`, and how many there were; `None` when
+/// there are none. Other escapes, valid or not, are left to the parser.
+fn lone_surrogates(line: &str) -> Option<(String, usize)> {
+    let bytes = line.as_bytes();
+    let unit_at = |i: usize| -> Option<u16> {
+        let digits = bytes.get(i..i + 6)?.strip_prefix(b"\\u")?;
+        u16::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    let high = |u: u16| (0xD800..0xDC00).contains(&u);
+    let low = |u: u16| (0xDC00..0xE000).contains(&u);
+    let (mut fixed, mut copied, mut count) = (String::new(), 0, 0);
+    let mut i = 0;
+    while let Some(at) = bytes[i..].iter().position(|&b| b == b'\\') {
+        i += at;
+        let Some(unit) = unit_at(i) else {
+            i += 2; // another escape (\\, \n, …): its second byte is never the start of one
+            continue;
+        };
+        if high(unit) && unit_at(i + 6).is_some_and(low) {
+            i += 12;
+            continue;
+        }
+        if high(unit) || low(unit) {
+            fixed.push_str(&line[copied..i]);
+            fixed.push_str("\\ufffd");
+            copied = i + 6;
+            count += 1;
+        }
+        i += 6;
+    }
+    (count > 0).then(|| {
+        fixed.push_str(&line[copied..]);
+        (fixed, count)
     })
 }
 
@@ -137,10 +246,11 @@ mod tests {
                      not json\n\
                      \n\
                      {\"title\": \"no body\"}\n\
-                     [1, 2]\n";
+                     [1, 2]\n\
+                     {\"id\": \"b\", \"body\": \" \\n\"}\n";
         let (docs, result) = read_all(input);
         result.unwrap();
-        assert_eq!(docs.len(), 5);
+        assert_eq!(docs.len(), 6);
         let first = docs[0].as_ref().unwrap();
         assert_eq!(first.id, "a1");
         assert_eq!(first.meta.title.as_deref(), Some("标题"));
@@ -152,8 +262,22 @@ mod tests {
         let bad = docs[2].as_ref().unwrap_err();
         assert_eq!(bad.line, Some(3));
         assert!(bad.reason.starts_with("invalid JSON"), "{bad}");
-        assert!(docs[3].as_ref().unwrap_err().reason.starts_with("no text"));
+        // A title alone is the text, with a warning.
+        let title_only = docs[3].as_ref().unwrap();
+        assert_eq!(title_only.body, "no body");
+        assert_eq!(title_only.warnings[0].line, Some(5));
+        assert!(
+            title_only.warnings[0]
+                .message
+                .starts_with("no text (none of the fields"),
+            "{:?}",
+            title_only.warnings
+        );
         assert_eq!(docs[4].as_ref().unwrap_err().reason, "not a JSON object");
+        assert_eq!(
+            docs[5].as_ref().unwrap_err().reason,
+            "no text: the body is blank"
+        );
     }
 
     #[test]
@@ -161,5 +285,22 @@ mod tests {
         let (docs, result) = read_all("\n\n");
         assert!(docs.is_empty());
         assert!(result.unwrap_err().reason.starts_with("empty file"));
+    }
+
+    #[test]
+    fn lone_surrogate_escapes_become_replacement_characters() {
+        // Half an emoji, at the end and in the middle; a whole one is left alone.
+        let (fixed, n) =
+            lone_surrogates(r#"{"t": "点赞\ud83d", "b": "a\ud83d\ude00b\ude00c"}"#).unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(
+            fixed,
+            r#"{"t": "点赞\ufffd", "b": "a\ud83d\ude00b\ufffdc"}"#
+        );
+        let value: Value = serde_json::from_str(&fixed).unwrap();
+        assert_eq!(value["b"], "a😀b\u{FFFD}c");
+        // An escaped backslash before `ud83d` is text, not an escape.
+        assert_eq!(lone_surrogates(r#"{"t": "C:\\ud83d"}"#), None);
+        assert_eq!(lone_surrogates(r#"{"t": "高明\u4e2d"}"#), None);
     }
 }

@@ -7,6 +7,12 @@
 //! (`.txt.gz`, `.md.gz`, `.jsonl.gz`). Text files may be UTF-8 (with or
 //! without BOM), UTF-16 with BOM, or a legacy encoding such as GBK/GB18030
 //! ([`decode`]); JSON Lines must be UTF-8, as JSON requires.
+//!
+//! What is read but not quite as written (bytes that could not be decoded,
+//! a lone surrogate escape, a front matter never closed, a blank body) comes
+//! with the document as a [`Warning`]: the article is kept, and the user told.
+//! Symbolic links are followed only when asked ([`Symlinks`]); otherwise
+//! each is reported as skipped.
 
 pub mod decode;
 mod jsonl;
@@ -63,8 +69,19 @@ pub struct Meta {
     pub topics: Vec<String>,
 }
 
-/// One article, as read from the corpus.
+/// Where a metadata field was stated: the key as written, and its line.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stated {
+    /// The field ([`Meta`]'s name for it: `date`, `region`, …).
+    pub field: &'static str,
+    /// The key as written in the file (`date`, `published`, …).
+    pub key: String,
+    /// Its line in the file (1-based).
+    pub line: usize,
+}
+
+/// One article, as read from the corpus.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawDoc {
     /// Unique id: the JSONL `id` field, else the relative path (plus `#line`
     /// for JSONL records without an id).
@@ -77,8 +94,36 @@ pub struct RawDoc {
     pub encoding: &'static str,
     /// The article text, without front matter.
     pub body: String,
+    /// Where the article's own text starts in `body`: after the lines of a
+    /// front matter that is never closed, which stay in the text but are
+    /// neither metadata nor a headline. 0 otherwise.
+    pub text_start: usize,
     /// What the file says about the article.
     pub meta: Meta,
+    /// Where each field of `meta` was stated.
+    pub stated: Vec<Stated>,
+    /// What was read, but not quite as written.
+    pub warnings: Vec<Warning>,
+}
+
+impl RawDoc {
+    /// The key and line a metadata field was stated with (the record's
+    /// line and the field's own name when the reader did not say).
+    pub fn stated(&self, field: &'static str) -> (String, Option<usize>) {
+        match self.stated.iter().find(|s| s.field == field) {
+            Some(s) => (s.key.clone(), Some(s.line)),
+            None => (field.to_string(), self.line),
+        }
+    }
+
+    /// A warning about this document, at `line` (`None`: the whole file or record).
+    pub fn warning(&self, line: Option<usize>, message: String) -> Warning {
+        Warning {
+            path: self.path.clone(),
+            line,
+            message,
+        }
+    }
 }
 
 /// A file or record that could not be read, and why.
@@ -94,11 +139,68 @@ pub struct Skipped {
 
 impl std::fmt::Display for Skipped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.path, self.reason),
-            None => write!(f, "{}: {}", self.path, self.reason),
+        located(f, &self.path, self.line, &self.reason)
+    }
+}
+
+/// Something that was read and indexed, but not quite as written (bytes
+/// replaced, metadata ignored, a record replaced by a later one with its
+/// id). Unlike a [`Skipped`] file, the article is in the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The file, relative to the corpus root.
+    pub path: String,
+    /// The line concerned (a JSONL record, a front matter field).
+    pub line: Option<usize>,
+    /// What happened.
+    pub message: String,
+}
+
+impl Warning {
+    /// A record at `path`, `line` that is not indexed because the record at
+    /// `kept_at` (`path:line`) has the same id and comes later.
+    pub fn duplicate_id(id: &str, path: &str, line: Option<usize>, kept_at: &str) -> Warning {
+        Warning {
+            path: path.to_string(),
+            line,
+            message: format!("duplicate id {id:?}: the record at {kept_at} replaces this one"),
         }
     }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        located(f, &self.path, self.line, &self.message)
+    }
+}
+
+/// `path:line: text`, or `path: text`.
+fn located(
+    f: &mut std::fmt::Formatter<'_>,
+    path: &str,
+    line: Option<usize>,
+    text: &str,
+) -> std::fmt::Result {
+    match line {
+        Some(line) => write!(f, "{path}:{line}: {text}"),
+        None => write!(f, "{path}: {text}"),
+    }
+}
+
+/// `one` or `many`, by `n` (for counts in messages).
+pub(crate) fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// What to do with symbolic links met while walking a corpus.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Symlinks {
+    /// Skip them, each reported as skipped.
+    #[default]
+    Skip,
+    /// Follow them, into folders too; a link to a folder above it (a loop)
+    /// is reported as skipped and not followed again.
+    Follow,
 }
 
 /// The files of a corpus and the entries that could not be listed.
@@ -113,8 +215,14 @@ pub struct Listing {
 }
 
 /// Lists the corpus files under `root` (or `root` itself, if it is a file),
-/// recursively, skipping hidden files and directories.
+/// recursively, skipping hidden files and directories, and symbolic links.
 pub fn discover(root: &Path) -> io::Result<Listing> {
+    discover_with(root, Symlinks::Skip)
+}
+
+/// Like [`discover`], deciding what to do with symbolic links below `root`
+/// (`root` itself is always followed).
+pub fn discover_with(root: &Path, symlinks: Symlinks) -> io::Result<Listing> {
     let meta = std::fs::metadata(root)?;
     let mut listing = Listing::default();
     if meta.is_file() {
@@ -140,6 +248,7 @@ pub fn discover(root: &Path) -> io::Result<Listing> {
         return Ok(listing);
     }
     let walker = walkdir::WalkDir::new(root)
+        .follow_links(symlinks == Symlinks::Follow)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
@@ -148,18 +257,38 @@ pub fn discover(root: &Path) -> io::Result<Listing> {
             Ok(entry) => entry,
             Err(err) => {
                 let path = err.path().map(|p| relative(root, p)).unwrap_or_default();
+                let reason = match err.loop_ancestor() {
+                    Some(ancestor) => format!(
+                        "symbolic link loop: it leads back to {}, a folder above it; not followed again",
+                        display_relative(root, ancestor)
+                    ),
+                    None => err.to_string(),
+                };
                 listing.skipped.push(Skipped {
                     path,
                     line: None,
-                    reason: err.to_string(),
+                    reason,
                 });
                 continue;
             }
         };
+        let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_symlink() {
+            // Not followed (with --follow, walkdir gives the target's type).
+            if let Some(reason) = unfollowed_link(entry.path(), &name) {
+                listing.skipped.push(Skipped {
+                    path: relative(root, entry.path()),
+                    line: None,
+                    reason,
+                });
+            } else {
+                listing.ignored += 1;
+            }
+            continue;
+        }
         if !entry.file_type().is_file() {
             continue;
         }
-        let name = entry.file_name().to_string_lossy();
         let Some((format, gzip)) = classify(&name) else {
             listing.ignored += 1;
             continue;
@@ -174,6 +303,30 @@ pub fn discover(root: &Path) -> io::Result<Listing> {
         });
     }
     Ok(listing)
+}
+
+/// Why a symbolic link that is not followed is skipped, or `None` when what
+/// it names would be ignored anyway (a link named `photo.png`).
+fn unfollowed_link(path: &Path, name: &str) -> Option<String> {
+    match std::fs::metadata(path) {
+        Ok(target) if target.is_dir() => {
+            Some("symbolic link to a folder, not followed (use --follow to index it)".to_string())
+        }
+        _ if classify(name).is_none() => None,
+        Ok(_) => Some("symbolic link, not followed (use --follow to index it)".to_string()),
+        Err(e) => Some(format!("broken symbolic link ({e})")),
+    }
+}
+
+/// `path` relative to `root` if it is inside it, else as it is.
+fn display_relative(root: &Path, path: &Path) -> String {
+    if path == root {
+        ".".to_string()
+    } else if path.starts_with(root) {
+        relative(root, path)
+    } else {
+        path.display().to_string()
+    }
 }
 
 fn relative(root: &Path, path: &Path) -> String {
@@ -246,23 +399,10 @@ pub fn read_while(
             source
                 .read_to_end(&mut bytes)
                 .map_err(|e| skipped(format!("read error: {e}")))?;
-            let (text, encoding) = decode::decode(&bytes).map_err(skipped)?;
-            let (meta, body) = text::split_front_matter(&text);
-            let mut meta = meta;
-            if file.format == Format::Markdown && meta.title.is_none() {
-                meta.title = text::markdown_title(body);
-            }
-            if body.trim().is_empty() {
-                return Err(skipped("no text after the front matter".to_string()));
-            }
-            let _ = emit(Ok(RawDoc {
-                id: file.rel.clone(),
-                path: file.rel.clone(),
-                line: None,
-                encoding,
-                body: body.to_string(),
-                meta,
-            }));
+            let decoded = decode::decode(&bytes).map_err(skipped)?;
+            drop(bytes);
+            let doc = text::read(file, decoded).map_err(skipped)?;
+            let _ = emit(Ok(doc));
             Ok(())
         }
         Format::JsonLines => jsonl::read(file, BufReader::with_capacity(1 << 16, source), emit),

@@ -5,7 +5,9 @@
 //! [`date`], [`topic`]. An [`Extractor`] runs them all on a [`RawDoc`]
 //! and gives an [`Article`]: what the file states (front matter, JSONL
 //! fields) wins; the rest is inferred from the text, and [`Metadata`]
-//! records where each value came from.
+//! records where each value came from. A stated value that cannot be used
+//! (`date: 昨天`, `region: 火星`) is ignored with a [`Warning`] naming the
+//! file, the line and the field.
 
 pub mod date;
 pub mod region;
@@ -18,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::Analyzer;
 use crate::analysis::variants::simplified;
-use crate::corpus::RawDoc;
+use crate::corpus::{RawDoc, Warning};
 use date::DocDate;
 use region::Gazetteer;
 use topic::{Taxonomy, TopicScore};
@@ -43,6 +45,9 @@ pub struct Article {
     pub url: Option<String>,
     /// Extracted metadata with provenance.
     pub meta: Metadata,
+    /// What was read or stated, but not used as written: the reader's
+    /// warnings, then metadata that was ignored.
+    pub warnings: Vec<Warning>,
 }
 
 /// What extraction found, and where it came from. Stored with the document
@@ -151,9 +156,15 @@ impl Extractor {
 
     /// Extracts everything but keywords, which need the words of the text:
     /// the indexer segments the text once, for the index and for keywords.
-    pub fn extract_from_text(&self, doc: RawDoc) -> Article {
-        let found = title::find_title(&doc.body);
-        let meta = doc.meta;
+    pub fn extract_from_text(&self, mut doc: RawDoc) -> Article {
+        // A front matter never closed stays in the text, but is no headline.
+        let found = title::find_title(&doc.body[doc.text_start.min(doc.body.len())..]);
+        let meta = std::mem::take(&mut doc.meta);
+        let mut warnings = std::mem::take(&mut doc.warnings);
+        let mut ignored = |field: &'static str, problem: String| {
+            let (key, line) = doc.stated(field);
+            warnings.push(doc.warning(line, format!("{key}: {problem}; ignored")));
+        };
         let (title, title_from) = match meta.title {
             Some(t) => (t, "metadata"),
             None if found.is_lead => (found.text, "lead"),
@@ -184,6 +195,7 @@ impl Extractor {
             Some(Err(e)) => {
                 // A bad metadata date is reported in the provenance and the
                 // text is searched instead.
+                ignored("date", e.to_string());
                 let mut found = date::extract_date(text_title, &doc.body);
                 if let Some(d) = &mut found {
                     d.evidence = format!("{} (metadata date unusable: {e})", d.evidence);
@@ -206,6 +218,7 @@ impl Extractor {
                 metadata.regions = regions.primary.iter().map(|p| p.facet()).collect();
                 metadata.region_evidence = regions.evidence;
                 if let Some((r, Err(e))) = other {
+                    ignored("region", e.to_string());
                     metadata
                         .region_evidence
                         .push(format!("metadata region {r:?} ignored: {e}"));
@@ -239,6 +252,7 @@ impl Extractor {
             source,
             url: meta.url,
             meta: metadata,
+            warnings,
         }
     }
 }
@@ -252,10 +266,10 @@ mod tests {
         RawDoc {
             id: "a".into(),
             path: "a.txt".into(),
-            line: None,
             encoding: "UTF-8",
             body: body.into(),
             meta,
+            ..RawDoc::default()
         }
     }
 
@@ -325,6 +339,36 @@ mod tests {
             a.meta.region_evidence.iter().any(|e| e.contains("火星")),
             "{:?}",
             a.meta.region_evidence
+        );
+        // Each is a warning naming the field (no line: not stated where).
+        let warnings: Vec<String> = a.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].starts_with("a.txt: date: invalid date \"yesterday\""));
+        assert!(warnings[1].starts_with("a.txt: region: unknown region '火星'"));
+    }
+
+    #[test]
+    fn warnings_name_the_line_and_key_a_field_was_stated_with() {
+        let mut doc = raw(
+            include_str!("../../corpus/001_eda8d542acb23e2d.txt"),
+            Meta {
+                date: Some("2024-13-45".into()),
+                ..Meta::default()
+            },
+        );
+        doc.stated = vec![crate::corpus::Stated {
+            field: "date",
+            key: "published".into(),
+            line: 7,
+        }];
+        let a = extractor().extract_from_text(doc);
+        assert_eq!(a.warnings[0].line, Some(7));
+        assert!(
+            a.warnings[0]
+                .message
+                .starts_with("published: invalid date \"2024-13-45\""),
+            "{:?}",
+            a.warnings
         );
     }
 }

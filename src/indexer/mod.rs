@@ -11,10 +11,12 @@
 //! runs in parallel and commits periodically; each commit names the files
 //! it holds only part of, so that an interrupted or killed run loses
 //! nothing committed and the next run completes it (see [`pipeline`]).
+//! It keeps one document per id, the last record in the corpus (see [`ids`]).
 
+mod ids;
 mod pipeline;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -269,21 +271,19 @@ impl ZhIndex {
         Ok(writer)
     }
 
-    /// Files that the last commit holds only part of (an interrupted run
-    /// commits what it has and names them in the commit's payload).
-    fn incomplete_files(&self) -> Result<Vec<String>> {
+    /// What the last commit records: the files it holds only part of (an
+    /// interrupted run commits what it has and names them), and the records
+    /// left out for their id.
+    fn payload(&self) -> Result<Payload> {
         let metas = self.index.load_metas().map_err(|e| self.tantivy(e))?;
         Ok(metas
             .payload
             .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
-            .map(|p| p.incomplete)
             .unwrap_or_default())
     }
 
-    /// The content hash of every indexed source file.
-    fn file_hashes(&self) -> Result<HashMap<String, u64>> {
-        let reader = self.reader()?;
-        let searcher = reader.searcher();
+    /// The content hash of every source file indexed in `searcher`.
+    fn file_hashes(&self, searcher: &tantivy::Searcher) -> Result<HashMap<String, u64>> {
         let mut hashes = HashMap::new();
         for segment in searcher.segment_readers() {
             let fast = segment.fast_fields();
@@ -369,6 +369,9 @@ impl ZhIndex {
 struct Payload {
     /// Files of which only some documents are in this commit.
     incomplete: Vec<String>,
+    /// Records out of the index because a later record has their id, by file.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    shadowed: ids::Shadowed,
 }
 
 /// A facet from a path such as `/广东省/佛山市`.

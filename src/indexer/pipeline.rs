@@ -18,8 +18,12 @@
 //! re-indexes those files (and everything not yet committed), so nothing is
 //! lost and nothing is duplicated. A run that is cancelled (Ctrl-C) stops
 //! reading, indexes what is in flight, and commits.
+//!
+//! The main thread also keeps one document per id ([`Ids`]): it decides, as
+//! each document arrives, whether it replaces the holder of its id or is
+//! left out, and each commit records the records left out.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,9 +33,10 @@ use crossbeam_channel::{Receiver, bounded, never, select, unbounded};
 use serde::Serialize;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
+use super::ids::{self, Admit, Ids};
 use super::{Payload, Target, ZhIndex, open_for_writing, swap_in};
 use crate::analysis::{WordTokenizer, presegmented_words};
-use crate::corpus::{self, RawDoc, Skipped, SourceFile};
+use crate::corpus::{self, RawDoc, Skipped, SourceFile, Symlinks, Warning};
 use crate::error::{Error, Result};
 use crate::extract::Extractor;
 
@@ -49,6 +54,8 @@ pub struct IndexOptions {
     pub commit_every: usize,
     /// Set to stop the run early: it commits what it has and returns.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Whether to follow symbolic links in the corpus.
+    pub symlinks: Symlinks,
 }
 
 impl Default for IndexOptions {
@@ -59,6 +66,7 @@ impl Default for IndexOptions {
             rebuild: false,
             commit_every: 100_000,
             cancel: None,
+            symlinks: Symlinks::Skip,
         }
     }
 }
@@ -82,6 +90,8 @@ pub enum Progress<'a> {
     },
     /// A file or record was skipped.
     Skipped(&'a Skipped),
+    /// A file or record was indexed, but not quite as written.
+    Warning(&'a Warning),
     /// Documents are being indexed (reported every few hundred).
     Indexed {
         /// Documents indexed so far in this run.
@@ -123,6 +133,12 @@ pub struct Summary {
     /// Files and records that could not be read.
     #[serde(skip)]
     pub skipped: Vec<Skipped>,
+    /// Files and records indexed, but not quite as written.
+    #[serde(skip)]
+    pub warnings: Vec<Warning>,
+    /// Records left out, or replaced, because a later record has their id
+    /// (each also among the warnings).
+    pub duplicates: usize,
     /// Wall time.
     #[serde(serialize_with = "seconds")]
     pub elapsed: Duration,
@@ -154,6 +170,8 @@ struct Todo<'a> {
 struct FileState {
     /// Documents read from it, once the reader is done with it.
     read: Option<usize>,
+    /// Documents handled: added to the writer, or left out for their id.
+    handled: usize,
     /// Documents added to the writer.
     added: usize,
     /// Whether its documents are all added.
@@ -167,6 +185,11 @@ struct Built {
     todo: usize,
     doc: TantivyDocument,
     text_bytes: u64,
+    /// Its id, and its line in a JSONL file.
+    id: String,
+    line: Option<usize>,
+    /// What the reader and the extractor noticed.
+    warnings: Vec<Warning>,
 }
 
 /// What the reader tells the main thread.
@@ -193,7 +216,7 @@ pub fn index_corpus(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary> {
     let started = Instant::now();
-    let listing = corpus::discover(root).map_err(|source| Error::Io {
+    let listing = corpus::discover_with(root, options.symlinks).map_err(|source| Error::Io {
         path: root.to_path_buf(),
         source,
     })?;
@@ -202,15 +225,15 @@ pub fn index_corpus(
         Target::InPlace(zh) | Target::Replace { new: zh, .. } => zh,
     };
     let mut writer = zh.writer(options)?;
-    let (mut known, incomplete): (_, HashSet<String>) = if options.rebuild {
+    // The index as the last commit left it.
+    let before = zh.reader()?.searcher();
+    let (mut known, payload) = if options.rebuild {
         writer.delete_all_documents().map_err(|e| zh.tantivy(e))?;
-        (Default::default(), HashSet::new())
+        (Default::default(), Payload::default())
     } else {
-        (
-            zh.file_hashes()?,
-            zh.incomplete_files()?.into_iter().collect(),
-        )
+        (zh.file_hashes(&before)?, zh.payload()?)
     };
+    let incomplete: HashSet<&str> = payload.incomplete.iter().map(String::as_str).collect();
     let mut summary = Summary {
         ignored: listing.ignored,
         ..Summary::default()
@@ -224,9 +247,8 @@ pub fn index_corpus(
         bytes: listing.files.iter().map(|f| f.size).sum(),
     });
 
-    // Decide what to do with each file, and delete what is outdated first:
-    // every deletion precedes every addition, so none can hit a new document.
-    let mut todo = Vec::new();
+    // Decide what to do with each file: (file, hash, whether the index holds some of it).
+    let mut plans = Vec::new();
     for file in &listing.files {
         let hash = match hash_file(&file.path) {
             Ok(hash) => hash,
@@ -244,29 +266,52 @@ pub fn index_corpus(
             }
         };
         let previous = known.remove(&file.rel);
-        let partial = incomplete.contains(&file.rel);
-        if previous == Some(hash) && !partial {
+        let partial = incomplete.contains(file.rel.as_str());
+        let changed = previous != Some(hash) || partial;
+        plans.push((file, hash, previous.is_some() || partial, changed));
+    }
+    // Files whose documents go before any is added: changed, or gone (all
+    // of them, on a rebuild).
+    let mut dirty: HashSet<&str> = plans
+        .iter()
+        .filter(|(_, _, held, changed)| options.rebuild || (*held && *changed))
+        .map(|(file, ..)| file.rel.as_str())
+        .collect();
+    dirty.extend(known.keys().map(String::as_str));
+    // Unchanged files with records that a document going now kept out.
+    let again: BTreeSet<String> = ids::to_read_again(zh, &before, &payload.shadowed, &dirty)?;
+    dirty.extend(again.iter().map(String::as_str));
+
+    // Every deletion precedes every addition, so none can hit a new document.
+    let mut todo = Vec::new();
+    for (file, hash, held, changed) in plans {
+        if !changed && !again.contains(&file.rel) {
             summary.unchanged += 1;
             progress(Progress::File { file, docs: 0 });
             continue;
         }
-        if previous.is_some() || partial {
+        if held {
             writer.delete_term(Term::from_field_text(zh.fields.path, &file.rel));
         }
         todo.push(Todo {
             file,
             hash,
-            update: previous.is_some() || partial,
+            update: held,
         });
     }
     for path in known.keys() {
         writer.delete_term(Term::from_field_text(zh.fields.path, path));
         summary.removed += 1;
     }
+    let paths: Vec<&str> = listing.files.iter().map(|f| f.rel.as_str()).collect();
+    let mut sink = Sink {
+        writer: &mut writer,
+        ids: Ids::new(zh, before, &paths, &dirty, payload.shadowed),
+    };
 
     run(
         zh,
-        &mut writer,
+        &mut sink,
         extractor,
         options,
         &todo,
@@ -301,10 +346,56 @@ fn cancelled(options: &IndexOptions) -> bool {
         .is_some_and(|c| c.load(Ordering::Relaxed))
 }
 
+/// Where built documents go: tantivy's writer, keeping one document per id.
+struct Sink<'a> {
+    writer: &'a mut IndexWriter,
+    ids: Ids<'a>,
+}
+
+impl Sink<'_> {
+    /// Adds a document, replacing the holder of its id if it comes earlier
+    /// in the corpus, or leaves it out if it comes later (saying so). Returns
+    /// whether it was added.
+    fn add(
+        &mut self,
+        zh: &ZhIndex,
+        todo: &Todo,
+        built: Built,
+        summary: &mut Summary,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<bool> {
+        for warning in built.warnings {
+            progress(Progress::Warning(&warning));
+            summary.warnings.push(warning);
+        }
+        let admit = self.ids.admit(zh, &built.id, &todo.file.rel, built.line)?;
+        let (add, duplicate) = match admit {
+            Admit::Add => (true, None),
+            Admit::Replace(warning) => (true, Some(warning)),
+            Admit::Drop(warning) => (false, Some(warning)),
+        };
+        if let Some(warning) = duplicate {
+            progress(Progress::Warning(&warning));
+            summary.warnings.push(warning);
+            summary.duplicates += 1;
+            if add {
+                self.writer
+                    .delete_term(Term::from_field_text(zh.fields.id, &built.id));
+            }
+        }
+        if add {
+            self.writer
+                .add_document(built.doc)
+                .map_err(|e| zh.tantivy(e))?;
+        }
+        Ok(add)
+    }
+}
+
 /// Runs the threads over the files to index, committing as it goes.
 fn run(
     zh: &ZhIndex,
-    writer: &mut IndexWriter,
+    sink: &mut Sink,
     extractor: &Extractor,
     options: &IndexOptions,
     todo: &[Todo],
@@ -373,20 +464,27 @@ fn run(
                         if failure.is_some() {
                             continue; // drain, so that the threads can finish
                         }
-                        summary.text_bytes += built.text_bytes;
-                        if let Err(e) = writer.add_document(built.doc) {
-                            failure = Some(zh.tantivy(e));
-                            continue;
+                        let (i, text_bytes) = (built.todo, built.text_bytes);
+                        match sink.add(zh, &todo[i], built, summary, progress) {
+                            Ok(true) => {
+                                summary.text_bytes += text_bytes;
+                                summary.docs += 1;
+                                files[i].added += 1;
+                                if summary.docs.is_multiple_of(256) {
+                                    progress(Progress::Indexed { docs: summary.docs, text_bytes: summary.text_bytes });
+                                }
+                            }
+                            Ok(false) => {}
+                            Err(e) => {
+                                failure = Some(e);
+                                continue;
+                            }
                         }
-                        summary.docs += 1;
-                        if summary.docs.is_multiple_of(256) {
-                            progress(Progress::Indexed { docs: summary.docs, text_bytes: summary.text_bytes });
-                        }
-                        files[built.todo].added += 1;
-                        finish_file(&mut files, todo, built.todo, summary, progress);
+                        files[i].handled += 1;
+                        finish_file(&mut files, todo, i, summary, progress);
                         since_commit += 1;
                         if since_commit >= options.commit_every.max(1) {
-                            if let Err(e) = commit(zh, writer, &files, todo, summary, progress) {
+                            if let Err(e) = commit(zh, sink, &files, todo, summary, progress) {
                                 failure = Some(e);
                             }
                             since_commit = 0;
@@ -420,7 +518,7 @@ fn run(
             return Err(e);
         }
         summary.interrupted = cancelled(options);
-        commit(zh, writer, &files, todo, summary, progress)
+        commit(zh, sink, &files, todo, summary, progress)
     })
 }
 
@@ -433,11 +531,11 @@ fn finish_file(
     progress: &mut dyn FnMut(Progress),
 ) {
     let state = &mut files[i];
-    if state.done || state.read != Some(state.added) {
+    if state.done || state.read != Some(state.handled) {
         return;
     }
     state.done = true;
-    if state.added > 0 {
+    if state.handled > 0 {
         if todo[i].update {
             summary.updated += 1;
         } else {
@@ -450,10 +548,11 @@ fn finish_file(
     });
 }
 
-/// Commits, naming in the payload the files only partly added.
+/// Commits, naming in the payload the files only partly added, and the
+/// records left out for their id.
 fn commit(
     zh: &ZhIndex,
-    writer: &mut IndexWriter,
+    sink: &mut Sink,
     files: &[FileState],
     todo: &[Todo],
     summary: &mut Summary,
@@ -464,11 +563,12 @@ fn commit(
         incomplete: files
             .iter()
             .zip(todo)
-            .filter(|(state, _)| (state.added > 0 || state.cut_short) && !state.done)
+            .filter(|(state, _)| (state.handled > 0 || state.cut_short) && !state.done)
             .map(|(_, t)| t.file.rel.clone())
             .collect(),
+        shadowed: sink.ids.shadowed.clone(),
     };
-    let mut prepared = writer.prepare_commit().map_err(|e| zh.tantivy(e))?;
+    let mut prepared = sink.writer.prepare_commit().map_err(|e| zh.tantivy(e))?;
     prepared.set_payload(&serde_json::to_string(&payload).expect("payload serialises"));
     prepared.commit().map_err(|e| zh.tantivy(e))?;
     summary.commits += 1;
@@ -504,5 +604,8 @@ fn build(
         todo: 0,
         doc,
         text_bytes,
+        line: article.meta.line,
+        id: article.id,
+        warnings: article.warnings,
     }
 }

@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+use crate::corpus::plural;
 use crate::extract::{Article, Metadata};
 use crate::indexer::Summary;
 use crate::search::facets::{FacetCounts, FacetNode};
@@ -337,10 +338,19 @@ impl Human {
     pub fn summary(&self, out: &mut impl Write, s: &Summary) -> io::Result<()> {
         let secs = s.elapsed.as_secs_f64().max(1e-9);
         let mb = s.text_bytes as f64 / 1e6;
+        let warnings = match (s.warnings.len(), s.duplicates) {
+            (0, _) => String::new(),
+            (n, 0) => format!("; {n} {}", plural(n, "warning", "warnings")),
+            (n, d) => format!(
+                "; {n} {} ({d} duplicate {})",
+                plural(n, "warning", "warnings"),
+                plural(d, "id", "ids")
+            ),
+        };
         writeln!(
             out,
             "indexed {} documents ({:.2} MB of text) in {:.2} s: {:.2} MB/s, {:.0} docs/s; \
-             files: {} added, {} updated, {} removed, {} unchanged, {} skipped; {} documents in the index{}",
+             files: {} added, {} updated, {} removed, {} unchanged, {} skipped{warnings}; {} documents in the index{}",
             s.docs,
             mb,
             secs,

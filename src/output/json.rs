@@ -54,6 +54,11 @@ pub fn summary(summary: &Summary) -> Value {
         .iter()
         .map(|s| json!({"path": s.path, "line": s.line, "reason": s.reason}))
         .collect();
+    value["warnings"] = summary
+        .warnings
+        .iter()
+        .map(|w| json!({"path": w.path, "line": w.line, "message": w.message}))
+        .collect();
     value
 }
 
