@@ -445,3 +445,22 @@ fn explain_prints_the_analysis_and_a_readable_score_tree() {
     assert!(!out.contains("\"description\""), "{out}");
     assert!(out.lines().count() < 40, "{out}");
 }
+
+/// A negative number given to a numeric flag gets the range the flag takes,
+/// not clap's tip to write `-- -1` (which makes `-1` a query word).
+#[test]
+fn a_negative_limit_or_offset_says_the_value_must_be_a_number_from_0() {
+    let env = indexed();
+    for args in [["-n", "-1"], ["--limit", "-1"], ["--offset", "-5"]] {
+        let run = env
+            .run(&["search", "党建", "--index", "index", args[0], args[1]])
+            .expect_code(2);
+        assert!(
+            run.stderr.contains("give a whole number"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("from 0 to"), "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("-- -"), "{args:?}: {}", run.stderr);
+    }
+}
