@@ -137,16 +137,16 @@ pub struct IndexArgs {
     pub rebuild: bool,
 
     /// Indexing threads (default: all cores).
-    #[arg(long, short = 'j')]
+    #[arg(long, short = 'j', allow_negative_numbers = true, value_parser = number(1, usize::MAX))]
     pub threads: Option<usize>,
 
     /// Memory budget of the index writer, in MB.
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 256, allow_negative_numbers = true, value_parser = number(0, MAX_MEMORY_MB))]
     pub memory: usize,
 
     /// Commit after this many documents (and at the end), so that an
     /// interrupted run keeps its progress; the next run completes it.
-    #[arg(long, default_value_t = 100_000, value_name = "DOCS")]
+    #[arg(long, default_value_t = 100_000, value_name = "DOCS", allow_negative_numbers = true, value_parser = number(0, usize::MAX))]
     pub commit_every: usize,
 
     /// A topic taxonomy (TOML, in the format of data/topics.toml) to
@@ -177,11 +177,11 @@ pub struct SearchArgs {
     pub location: IndexLocation,
 
     /// How many results to show (0 to only count them; at most 10000).
-    #[arg(long, short = 'n', default_value_t = 10, value_parser = limit)]
+    #[arg(long, short = 'n', default_value_t = 10, allow_negative_numbers = true, value_parser = limit)]
     pub limit: usize,
 
     /// Skip this many of the best results (for paging).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = number(0, MAX_OFFSET))]
     pub offset: usize,
 
     /// Print one JSON object per hit, one per line, and nothing else.
@@ -193,7 +193,7 @@ pub struct SearchArgs {
     pub explain: bool,
 
     /// Length of snippets, in characters.
-    #[arg(long, default_value_t = 120, value_name = "N")]
+    #[arg(long, default_value_t = 120, value_name = "N", allow_negative_numbers = true, value_parser = number(0, usize::MAX))]
     pub snippet_chars: usize,
 
     #[command(flatten)]
@@ -249,16 +249,16 @@ pub struct BenchArgs {
     pub queries: Option<PathBuf>,
 
     /// Threads for segmenting and indexing (default: all cores).
-    #[arg(long, short = 'j')]
+    #[arg(long, short = 'j', allow_negative_numbers = true, value_parser = number(1, usize::MAX))]
     pub threads: Option<usize>,
 
     /// Also index the corpus this many times over (distinct ids), to check
     /// that indexing memory stays bounded.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = number(1, usize::MAX))]
     pub scale: usize,
 
     /// Rounds over the query mix.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, allow_negative_numbers = true, value_parser = number(1, usize::MAX))]
     pub rounds: usize,
 
     /// Print the report as JSON.
@@ -314,7 +314,7 @@ pub struct ServeArgs {
 
     /// Cut off a search after this many seconds (decimals allowed), answering
     /// 503 with a message saying so.
-    #[arg(long, default_value = "10", value_name = "SECONDS", value_parser = seconds)]
+    #[arg(long, default_value = "10", value_name = "SECONDS", allow_negative_numbers = true, value_parser = seconds)]
     pub timeout: std::time::Duration,
 
     /// A synonym file (see `zhsearch search --synonyms`) for every query.
@@ -364,6 +364,11 @@ fn connections(value: &str) -> Result<usize, String> {
     }
 }
 
+// Every numeric flag allows negative numbers, so that `-n -1` reaches its
+// parser and is refused with the range the flag takes. Otherwise clap takes
+// `-1` for a flag and suggests `-- -1`, which, followed, makes `-1` a query
+// word.
+
 /// Parses `--limit`: 0 to [`zhsearch::search::MAX_LIMIT`].
 fn limit(value: &str) -> Result<usize, String> {
     let max = zhsearch::search::MAX_LIMIT;
@@ -372,7 +377,21 @@ fn limit(value: &str) -> Result<usize, String> {
         Ok(_) => Err(format!(
             "at most {max} results can be shown; page with --offset"
         )),
-        Err(_) => Err(format!("`{value}` is not a number from 0 to {max}")),
+        Err(_) => Err(format!("give a whole number from 0 to {max}")),
+    }
+}
+
+/// The largest `--offset`: tantivy keeps offset + limit hits in memory.
+const MAX_OFFSET: usize = 1_000_000;
+/// The largest `--memory`, in MB (tantivy takes at most 4 GB per thread).
+const MAX_MEMORY_MB: usize = 1 << 20;
+
+/// A parser for a whole number from `min` to `max`.
+fn number(min: usize, max: usize) -> impl Fn(&str) -> Result<usize, String> + Clone {
+    move |value: &str| match value.parse::<usize>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ if max == usize::MAX => Err(format!("give a whole number ≥ {min}")),
+        _ => Err(format!("give a whole number from {min} to {max}")),
     }
 }
 
@@ -482,5 +501,67 @@ mod tests {
         assert_eq!(args.location.index, PathBuf::from("x"));
         let args = search_args(&["zhsearch", "search", "--", "-n"]);
         assert_eq!(args.query, ["-n"]);
+    }
+
+    /// Every flag that takes a number, by subcommand.
+    const NUMERIC: [(&str, &str); 10] = [
+        ("index", "--threads"),
+        ("index", "--memory"),
+        ("index", "--commit-every"),
+        ("search", "--limit"),
+        ("search", "--offset"),
+        ("search", "--snippet-chars"),
+        ("bench", "--threads"),
+        ("bench", "--scale"),
+        ("bench", "--rounds"),
+        ("serve", "--timeout"),
+    ];
+
+    fn parse_error(args: &[&str]) -> clap::Error {
+        let args = separate_query_words(args.iter().map(OsString::from).collect());
+        Cli::try_parse_from(args).expect_err("a bad value")
+    }
+
+    #[test]
+    fn every_numeric_flag_refuses_a_negative_number_with_its_range() {
+        for (sub, flag) in NUMERIC {
+            for value in ["-1", "-5", "x"] {
+                let mut args = vec!["zhsearch", sub, flag, value];
+                if sub == "search" {
+                    args.push("党建");
+                }
+                let err = parse_error(&args);
+                let message = err.to_string();
+                assert_eq!(
+                    err.kind(),
+                    clap::error::ErrorKind::ValueValidation,
+                    "{sub} {flag} {value}: {message}"
+                );
+                assert!(
+                    message.contains("give ") || message.contains("not a number of seconds"),
+                    "{sub} {flag} {value}: {message}"
+                );
+                assert!(!message.contains("-- "), "{sub} {flag}: {message}");
+            }
+        }
+        let message = parse_error(&["zhsearch", "search", "-n", "-1", "党建"]).to_string();
+        assert!(message.contains("from 0 to 10000"), "{message}");
+    }
+
+    #[test]
+    fn the_list_of_numeric_flags_is_complete() {
+        for sub in Cli::command().get_subcommands() {
+            for arg in sub.get_arguments() {
+                let Some(long) = arg.get_long() else { continue };
+                // `--threads` is the one numeric flag without a default.
+                let numeric = long == "threads"
+                    || arg
+                        .get_default_values()
+                        .first()
+                        .is_some_and(|v| v.to_string_lossy().parse::<f64>().is_ok());
+                let listed = NUMERIC.contains(&(sub.get_name(), format!("--{long}").as_str()));
+                assert_eq!(numeric, listed, "{} --{long}", sub.get_name());
+            }
+        }
     }
 }

@@ -257,7 +257,6 @@ fn index(args: IndexArgs, output: &Output) -> Result<Exit> {
         ..IndexOptions::default()
     };
     if let Some(threads) = args.threads {
-        anyhow::ensure!(threads > 0, "--threads must be at least 1");
         options.threads = threads;
     }
     let extractor = Extractor::new(analyzer, taxonomy(args.topics.as_deref())?);

@@ -50,10 +50,10 @@ fn ids(engine: &Engine, query: &str) -> Vec<String> {
     ids
 }
 
-#[test]
-fn any_substring_of_the_bundled_corpus_finds_its_articles() {
-    let (_dir, engine) = bundled();
-    let listing = corpus::discover(&common::bundled_corpus()).unwrap();
+/// The articles of a corpus of text files, with the titles the indexer
+/// finds in them, for the recall check.
+fn articles_in(corpus: &std::path::Path) -> Vec<Article> {
+    let listing = corpus::discover(corpus).unwrap();
     let mut articles = Vec::new();
     for file in &listing.files {
         corpus::read(file, |d| {
@@ -71,9 +71,46 @@ fn any_substring_of_the_bundled_corpus_finds_its_articles() {
         })
         .unwrap();
     }
+    articles
+}
+
+#[test]
+fn any_substring_of_the_bundled_corpus_finds_its_articles() {
+    let (_dir, engine) = bundled();
+    let articles = articles_in(&common::bundled_corpus());
     let report = common::check_recall(&engine, &articles, 1500, 20261121);
     assert_eq!(report.quoted, 1500);
     assert!(report.unquoted > 1000, "{report:?}");
+    for mark in ['“', '”', '‘', '’', '《', '》', '(', ')'] {
+        assert!(report.marks.contains(&mark), "no sample with {mark}");
+    }
+}
+
+/// The bundled articles have only “” ‘’ 《》 and () among the marks: with
+/// every kind inserted into them, one after every 25 characters or so,
+/// quoted substrings around each still find exactly their articles.
+#[test]
+fn substrings_with_every_kind_of_quote_mark_and_bracket_find_their_articles() {
+    let env = TestEnv::new();
+    let marks: Vec<char> = common::MARKS.chars().collect();
+    let mut rng = common::Rng(20261128);
+    for file in corpus::discover(&common::bundled_corpus()).unwrap().files {
+        let text = std::fs::read_to_string(&file.path).unwrap();
+        let mut marked = String::with_capacity(text.len() * 2);
+        for c in text.chars() {
+            marked.push(c);
+            if rng.below(25) == 0 {
+                marked.push(marks[rng.below(marks.len())]);
+            }
+        }
+        env.write(&format!("corpus/{}", file.rel), marked);
+    }
+    let engine = engine(&env.path("corpus"), &env.path("index"));
+    let articles = articles_in(&env.path("corpus"));
+    let report = common::check_recall(&engine, &articles, 800, 10);
+    assert_eq!(report.quoted, 800);
+    let missing: String = marks.iter().filter(|m| !report.marks.contains(m)).collect();
+    assert!(missing.is_empty(), "no quoted sample with {missing}");
 }
 
 #[test]
@@ -160,6 +197,51 @@ fn quoted_text_does_not_match_across_punctuation() {
     assert_eq!(lit(hit), ["六号", "区机关"]);
 }
 
+/// A passage copied with its quote marks, put between quotes: the marks
+/// inside are punctuation, matching the article's (issue 10).
+fn quotes_corpus() -> (TestEnv, Engine) {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/village.txt",
+        "在村史馆里，老党员讲起当年的情景。群众说：“共产党好！”乡亲们的日子越过越红火。",
+    );
+    env.write(
+        "corpus/help.txt",
+        "关键在一个字，就是“扶”。这样才能让困难群众真正站起来。",
+    );
+    env.write(
+        "corpus/apart.txt",
+        "帮扶工作要做细做实。这样的做法值得推广，群众说好。",
+    );
+    let engine = engine(&env.path("corpus"), &env.path("index"));
+    (env, engine)
+}
+
+#[test]
+fn a_chinese_quote_inside_a_quoted_phrase_is_text() {
+    let (_env, engine) = quotes_corpus();
+    assert_eq!(ids(&engine, "\"说：“共产党好！\""), ["village.txt"]);
+    let results = engine.search(&Request::new("\"说：“共产党好！\"")).unwrap();
+    assert_eq!(lit(&results.hits[0]), ["说", "共产党好"]);
+}
+
+#[test]
+fn a_quoted_quote_mark_does_not_split_the_phrase() {
+    let (_env, engine) = quotes_corpus();
+    // Not 扶 and "。这样" apart, which apart.txt has.
+    assert_eq!(ids(&engine, "\"“扶”。这样\""), ["help.txt"]);
+}
+
+#[test]
+fn corner_quotes_delimit_a_phrase_with_other_quotes_inside() {
+    let (_env, engine) = quotes_corpus();
+    // Traditional text quotes with 「」 and 『』; unquoted, 扶 and 這樣
+    // would also find apart.txt.
+    assert_eq!(ids(&engine, "「『扶』。這樣」"), ["help.txt"]);
+    assert_eq!(ids(&engine, "『「扶」。這樣』"), ["help.txt"]);
+    assert_eq!(ids(&engine, "「群眾說：『共產黨好！』」"), ["village.txt"]);
+}
+
 #[test]
 fn word_matches_rank_above_matches_across_word_boundaries() {
     let env = TestEnv::new();
@@ -186,6 +268,25 @@ fn word_matches_rank_above_matches_across_word_boundaries() {
         .unwrap();
     assert_eq!(ranked[0], "d.txt");
     assert!(ranked.contains(&"c.txt".to_string()));
+}
+
+/// An unquoted query whose words are one word repeated, around punctuation
+/// (a substring such as `日），日`), ranks the text verbatim first, as a
+/// query of several words does.
+#[test]
+fn one_word_repeated_around_punctuation_ranks_the_text_verbatim_first() {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/verbatim.txt",
+        "本次会议的议程包括听取工作报告、审议有关文件、讨论下一阶段的重点任务等内容。\
+         会议定于12日），日程安排另行通知。",
+    );
+    // A shorter text with 日 as a word, in its title too, but never 日, then
+    // punctuation, then 日.
+    env.write("corpus/many.txt", "日，坚持。日");
+    let engine = engine(&env.path("corpus"), &env.path("index"));
+    let ranked = engine.ranked_ids(&Request::new("日），日"), 10).unwrap();
+    assert_eq!(ranked, ["verbatim.txt", "many.txt"]);
 }
 
 #[test]
@@ -321,7 +422,7 @@ fn long_queries_work_up_to_the_limit() {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
     #[test]
-    fn random_queries_never_panic(q in "[\"“”()\\-: a-zA-Z党建高明区OR年*.，。]{0,30}|\\PC{0,30}") {
+    fn random_queries_never_panic(q in "[\"“”「」『』＂‘’()\\-: a-zA-Z党建高明区OR年*.，。]{0,30}|\\PC{0,30}") {
         static ENGINE: std::sync::OnceLock<(tempfile::TempDir, Engine)> = std::sync::OnceLock::new();
         let (_, engine) = ENGINE.get_or_init(bundled);
         let mut request = Request::new(&q);

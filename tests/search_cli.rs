@@ -445,3 +445,66 @@ fn explain_prints_the_analysis_and_a_readable_score_tree() {
     assert!(!out.contains("\"description\""), "{out}");
     assert!(out.lines().count() < 40, "{out}");
 }
+
+/// A title given in metadata can be any length: on a terminal it is
+/// shortened like an extracted one (`search` and `show`); `--json` keeps it
+/// whole.
+#[test]
+fn a_metadata_title_of_100000_characters_is_shortened_on_the_terminal() {
+    let env = TestEnv::new();
+    let text = include_str!("../corpus/000_e19cf532170f2a3e.txt");
+    let title: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .cycle()
+        .take(100_000)
+        .collect();
+    let record = serde_json::json!({
+        "id": "long-title",
+        "title": title,
+        "body": "高明区召开党建工作会议，部署下一阶段工作。",
+    });
+    env.write("corpus/long.jsonl", format!("{record}\n"));
+    env.index();
+    let run = env
+        .run(&["search", "党建", "--index", "index", "--color", "never"])
+        .expect_code(0);
+    let first = run.stdout.lines().next().unwrap();
+    let start: String = first.chars().take(100).collect();
+    assert!(
+        first.chars().count() < 100,
+        "{} characters: {start}",
+        first.chars().count()
+    );
+    assert!(first.contains("…"), "{first}");
+    let json = env
+        .run(&["search", "党建", "--index", "index", "--json"])
+        .expect_code(0);
+    assert_eq!(json.json_lines()[0]["title"], title.as_str());
+    let show = env
+        .run(&["show", "long-title", "--index", "index", "--color", "never"])
+        .expect_code(0);
+    let line = show.stdout.lines().find(|l| l.contains("title:")).unwrap();
+    let start: String = line.chars().take(120).collect();
+    assert!(line.chars().count() < 120, "{start}");
+    assert!(line.contains("100000 characters"), "{line}");
+}
+
+/// A negative number given to a numeric flag gets the range the flag takes,
+/// not clap's tip to write `-- -1` (which makes `-1` a query word).
+#[test]
+fn a_negative_limit_or_offset_says_the_value_must_be_a_number_from_0() {
+    let env = indexed();
+    for args in [["-n", "-1"], ["--limit", "-1"], ["--offset", "-5"]] {
+        let run = env
+            .run(&["search", "党建", "--index", "index", args[0], args[1]])
+            .expect_code(2);
+        assert!(
+            run.stderr.contains("give a whole number"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("from 0 to"), "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("-- -"), "{args:?}: {}", run.stderr);
+    }
+}

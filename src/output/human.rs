@@ -42,6 +42,11 @@ fn facts(meta: &Metadata) -> String {
 
 const INDENT: &str = "    ";
 
+/// Titles are shortened to this many characters on a terminal, at a clause
+/// boundary, with `…`: the longest headline extraction takes from a text. A
+/// title given in metadata can be any length (`--json` keeps it whole).
+const TITLE_CHARS: usize = 64;
+
 /// The parts of an article that `show` and `extract` print.
 struct ArticleView<'a> {
     id: &'a str,
@@ -140,7 +145,8 @@ impl Human {
         for hit in &results.hits {
             let rank = format!("{:>2}. ", hit.rank);
             write!(out, "{rank}")?;
-            self.highlighted(out, &hit.title, rank.len(), Style::new().bold())?;
+            let title = hit.title.shortened(TITLE_CHARS);
+            self.highlighted(out, &title, rank.len(), Style::new().bold())?;
             self.paint(
                 out,
                 style(AnsiColor::BrightBlack),
@@ -201,7 +207,18 @@ impl Human {
         let meta = a.meta;
         self.field(out, "id", a.id)?;
         self.field(out, "path", a.path)?;
-        self.field(out, "title", &format!("{} ({})", a.title, meta.title_from))?;
+        let title = Snippet {
+            text: a.title.to_string(),
+            highlights: Vec::new(),
+        }
+        .shortened(TITLE_CHARS);
+        let length = a.title.chars().count();
+        let title = if length > TITLE_CHARS {
+            format!("{} ({}; {length} characters)", title.text, meta.title_from)
+        } else {
+            format!("{} ({})", title.text, meta.title_from)
+        };
+        self.field(out, "title", &title)?;
         if let Some(source) = a.source {
             let from = meta.source_from.as_deref().unwrap_or("metadata");
             self.field(out, "source", &format!("{source} ({from})"))?;

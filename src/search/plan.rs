@@ -334,7 +334,10 @@ impl<'a> Planner<'a> {
             clauses.push((Occur::Must, self.term_clause(word, scope, plan, negated)?));
         }
         let whole = search_key(text);
-        if words.len() > 1 {
+        // Several words, or one word that the text repeats or breaks
+        // (`日），日`, `高明高明`): the text verbatim ranks first.
+        let verbatim = words.len() > 1 || search_key(&words[0]) != whole;
+        if verbatim {
             let tier = WORD_TIER * (words.len() + 1) as f32;
             for variant in self.synonyms.expand(text) {
                 let key = search_key(&variant);
@@ -354,7 +357,7 @@ impl<'a> Planner<'a> {
                 Scope::All => " (title ×2, body)",
                 Scope::Title => " in the title",
             },
-            if words.len() > 1 {
+            if verbatim {
                 format!("articles with {whole:?} verbatim rank first")
             } else {
                 "as characters it also matches inside other words, ranked below word matches"

@@ -12,8 +12,16 @@
 //! ```
 //!
 //! Only ASCII `"` `(` `)` `-` `:` and the words `OR`, `AND`, `NOT` are
-//! syntax; Chinese quotes `“…”` also delimit phrases. Everything else is
-//! text. A `-` inside a word (`0757-88661108`) is text too.
+//! syntax; the quotation marks of Chinese text, `“…”`, `「…」`, `『…』` and
+//! the full-width `＂…＂`, also delimit phrases. Everything else is text. A
+//! `-` inside a word (`0757-88661108`) is text too.
+//!
+//! The mark that opens a phrase decides how it closes: `"` closes `"`, `“`
+//! closes `”` (see [`closing_mark`]). Inside a phrase, every other quote
+//! mark or bracket is text, punctuation like any other, so a passage copied
+//! with its quotes finds itself: `"说：“共产党好！"`. A Chinese mark that
+//! closes nothing (a fragment copied from an article, `实施“专精特新`) is
+//! text too; only an ASCII `"` must be closed.
 
 use std::fmt;
 
@@ -146,7 +154,7 @@ fn lex(query: &str) -> Result<Vec<Located>, (usize, String)> {
                 tokens.push((Tok::Close, i));
                 i += 1;
             }
-            '"' | '“' | '”' if c == '"' || quoted(&chars, i).is_ok() => {
+            c if closing_mark(c).is_some() && (c == '"' || quoted(&chars, i).is_ok()) => {
                 let (text, next) = quoted(&chars, i)?;
                 tokens.push((Tok::Quoted(text), start));
                 i = next;
@@ -162,7 +170,7 @@ fn lex(query: &str) -> Result<Vec<Located>, (usize, String)> {
                     let c = chars[j];
                     c.is_whitespace()
                         || matches!(c, '(' | ')' | '"')
-                        || (matches!(c, '“' | '”') && quoted(&chars, j).is_ok())
+                        || (closing_mark(c).is_some() && quoted(&chars, j).is_ok())
                 };
                 let mut j = i + 1;
                 while j < chars.len() && !ends_word(j) {
@@ -178,7 +186,7 @@ fn lex(query: &str) -> Result<Vec<Located>, (usize, String)> {
                     _ => match field_prefix(&word) {
                         Some(Ok((name, value))) if value.is_empty() => {
                             // `title:"…"`: the value is the quoted text that follows.
-                            if i < chars.len() && matches!(chars[i], '"' | '“') {
+                            if i < chars.len() && closing_mark(chars[i]).is_some() {
                                 let (text, next) = quoted(&chars, i)?;
                                 tokens.push((Tok::Field(name, text, true), start));
                                 i = next;
@@ -215,12 +223,30 @@ fn lex(query: &str) -> Result<Vec<Located>, (usize, String)> {
     Ok(tokens)
 }
 
-/// Reads a quoted phrase starting at the quote at `start`; returns the text
-/// and the index after the closing quote.
+/// The mark that closes a phrase opened by `open`, if `open` opens one.
+///
+/// Each opening mark has one closing mark, so that the other quote marks
+/// and brackets of a passage copied from Chinese text stay text inside the
+/// phrase. `‘…’` and `'` do not open phrases: they are inner quotes in
+/// Chinese and apostrophes in English (`China’s`).
+pub fn closing_mark(open: char) -> Option<char> {
+    match open {
+        '"' => Some('"'),
+        '“' => Some('”'),
+        '「' => Some('」'),
+        '『' => Some('』'),
+        '＂' => Some('＂'),
+        _ => None,
+    }
+}
+
+/// Reads a quoted phrase starting at the opening mark at `start`; returns
+/// the text and the index after its closing mark (the first one: phrases do
+/// not nest).
 fn quoted(chars: &[char], start: usize) -> Result<(String, usize), (usize, String)> {
-    let close = |c: char| matches!(c, '"' | '”' | '“');
+    let close = closing_mark(chars[start]).expect("an opening mark");
     let mut j = start + 1;
-    while j < chars.len() && !close(chars[j]) {
+    while j < chars.len() && chars[j] != close {
         j += 1;
     }
     if j >= chars.len() {
@@ -498,8 +524,76 @@ mod tests {
             parse("专精特新”企业").unwrap(),
             Node::Text("专精特新”企业".into())
         );
+        assert_eq!(
+            parse("实施「专精特新").unwrap(),
+            Node::Text("实施「专精特新".into())
+        );
+        assert_eq!(
+            parse("实施『专精特新』").unwrap(),
+            Node::And(vec![
+                Node::Text("实施".into()),
+                Node::Phrase("专精特新".into())
+            ])
+        );
         // An ASCII quote still has to be closed.
         assert!(parse("实施\"专精特新").is_err());
+    }
+
+    #[test]
+    fn quote_marks_inside_a_phrase_are_text() {
+        // The two queries of issue 10: a passage copied with its quotes.
+        assert_eq!(
+            parse("\"说：“共产党好！\"").unwrap(),
+            phrase("说：“共产党好！")
+        );
+        assert_eq!(parse("\"“扶”。这样\"").unwrap(), phrase("“扶”。这样"));
+        assert_eq!(parse("“他说\"好\"”").unwrap(), phrase("他说\"好\""));
+    }
+
+    #[test]
+    fn the_mark_that_opens_a_phrase_decides_how_it_closes() {
+        let marks = "“”‘’「」『』《》（）【】〔〕\"'＂＇()[]";
+        for open in ['"', '“', '「', '『', '＂'] {
+            let close = closing_mark(open).unwrap();
+            // Every other mark, each between two characters of text.
+            let inside: String = marks
+                .chars()
+                .filter(|&m| m != close)
+                .flat_map(|m| ['党', m])
+                .chain(['建'])
+                .collect();
+            assert_eq!(
+                parse(&format!("{open}{inside}{close} 高明")).unwrap(),
+                Node::And(vec![phrase(&inside), text("高明")]),
+                "opened with {open}"
+            );
+        }
+        // Inner quotes and apostrophes open nothing.
+        assert_eq!(parse("‘专精特新’").unwrap(), text("‘专精特新’"));
+        assert_eq!(parse("'专精特新'").unwrap(), text("'专精特新'"));
+        // Closing marks open nothing either.
+        assert_eq!(parse("”专精特新“").unwrap(), text("”专精特新“"));
+    }
+
+    #[test]
+    fn a_field_value_may_be_quoted_with_any_opening_mark() {
+        for (open, close) in [
+            ('"', '"'),
+            ('“', '”'),
+            ('「', '」'),
+            ('『', '』'),
+            ('＂', '＂'),
+        ] {
+            assert_eq!(
+                parse(&format!("title:{open}猛虎‘之’《师》{close}")).unwrap(),
+                Node::Field {
+                    name: "title".into(),
+                    value: "猛虎‘之’《师》".into(),
+                    quoted: true
+                },
+                "opened with {open}"
+            );
+        }
     }
 
     fn error(q: &str) -> (usize, String) {
@@ -550,7 +644,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn never_panics(q in "[\"“”()\\- :a-zA-Z党建OR引领 ]{0,40}|\\PC{0,40}") {
+        fn never_panics(q in "[\"“”「」『』＂‘’()\\- :a-zA-Z党建OR引领 ]{0,40}|\\PC{0,40}") {
             match parse(&q) {
                 Ok(_) => {}
                 Err(e) => prop_assert!(e.position <= q.chars().count()),

@@ -295,6 +295,36 @@ impl Snippet {
             .collect()
     }
 
+    /// The snippet cut to at most `max_chars` characters and `…`, for
+    /// display: at the last clause boundary (a comma, semicolon, colon or
+    /// space) in the second half of the limit if there is one, else at the
+    /// limit. Highlights past the cut are dropped; one across it is cut
+    /// short. A snippet within the limit is returned as it is.
+    pub fn shortened(&self, max_chars: usize) -> Snippet {
+        let Some((limit, _)) = self.text.char_indices().nth(max_chars) else {
+            return self.clone();
+        };
+        let head = &self.text[..limit];
+        let cut = head
+            .char_indices()
+            .filter(|&(_, c)| {
+                matches!(c, '，' | ',' | '；' | ';' | '、' | '：' | ':') || c.is_whitespace()
+            })
+            .map(|(i, _)| i)
+            .rfind(|&i| head[..i].chars().count() >= max_chars / 2)
+            .unwrap_or(limit);
+        let mut text = head[..cut].trim_end().to_string();
+        let end = text.len();
+        text.push('…');
+        let highlights = self
+            .highlights
+            .iter()
+            .filter(|r| r.start < end)
+            .map(|r| r.start..r.end.min(end))
+            .collect();
+        Snippet { text, highlights }
+    }
+
     /// The text with highlights between `open` and `close`.
     pub fn marked(&self, open: &str, close: &str) -> String {
         let mut out = String::with_capacity(self.text.len() + 8 * self.highlights.len());
@@ -373,6 +403,32 @@ mod tests {
             "{marked}"
         );
         assert!(marked.contains(" … "), "{marked}");
+    }
+
+    #[test]
+    fn shortened_cuts_at_a_clause_boundary_and_keeps_highlights_before_it() {
+        // Chinese, full-width and mixed text, highlighted.
+        let title =
+            "２０２３年高明区GDP增长５．５％，党建引领高质量发展；乡村振兴全面推进，荷城街道";
+        let ns = needles(&["高明", "gdp", "党建", "荷城"]);
+        let s = highlight_all(title, &ns).shortened(30);
+        assert_eq!(
+            s.text,
+            "２０２３年高明区GDP增长５．５％，党建引领高质量发展…"
+        );
+        assert_eq!(
+            s.marked("[", "]"),
+            "２０２３年[高明]区[GDP]增长５．５％，[党建]引领高质量发展…"
+        );
+        // Without a boundary in the second half: at the limit.
+        let s = highlight_all(title, &ns).shortened(12);
+        assert_eq!(s.marked("[", "]"), "２０２３年[高明]区[GDP]增…");
+        // A highlight across the cut is cut short.
+        let s = highlight_all("高明区党建引领", &needles(&["党建引领"])).shortened(4);
+        assert_eq!(s.marked("[", "]"), "高明区[党]…");
+        // Within the limit: unchanged.
+        let s = highlight_all(title, &ns);
+        assert_eq!(s.shortened(title.chars().count()), s);
     }
 
     #[test]

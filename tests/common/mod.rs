@@ -169,14 +169,25 @@ pub struct Article {
 pub struct RecallReport {
     pub quoted: usize,
     pub unquoted: usize,
+    /// The quote marks and brackets ([`MARKS`]) inside quoted samples.
+    pub marks: std::collections::BTreeSet<char>,
 }
 
+/// The quote marks and brackets of Chinese and English text. The recall
+/// check draws samples around them on purpose.
+pub const MARKS: &str = "“”‘’「」『』《》（）【】〔〕〈〉\"'＂＇()[]";
+
+/// The marks that open a quoted query, used in turn by the recall check.
+pub const OPENING_MARKS: [char; 5] = ['"', '“', '「', '『', '＂'];
+
 /// The recall guarantee, sampled: `samples` random substrings of 1 to 8
-/// characters of the articles' titles and bodies (seeded). Quoted, each
-/// finds exactly the articles whose title or body contains it (after the
-/// index's normalisation: width, case, script; spaces ignored, any
-/// punctuation matching any), counted by brute force. Unquoted (when it has
-/// no query syntax in it), each finds at least those, and ranks them first.
+/// characters of the articles' titles and bodies (seeded), one in three
+/// drawn around a quote mark or bracket ([`MARKS`]) where the text has one.
+/// Quoted, with each of [`OPENING_MARKS`] in turn, each finds exactly the
+/// articles whose title or body contains it (after the index's
+/// normalisation: width, case, script; spaces ignored, any punctuation
+/// matching any), counted by brute force. Unquoted (when the query language
+/// reads it as plain text), each finds at least those, and ranks them first.
 pub fn check_recall(
     engine: &zhsearch::search::Engine,
     articles: &[Article],
@@ -186,6 +197,7 @@ pub fn check_recall(
     use std::collections::BTreeSet;
     use zhsearch::analysis::search_key;
     use zhsearch::search::Request;
+    use zhsearch::search::query::{Node, closing_mark, parse};
 
     let mut rng = Rng(seed);
     let mut needles: Vec<(String, String)> = Vec::new(); // (sample, key)
@@ -201,7 +213,14 @@ pub fn check_recall(
             continue;
         }
         let len = 1 + rng.below(8);
-        let start = rng.below(chars.len());
+        let marks: Vec<usize> = (0..chars.len())
+            .filter(|&i| MARKS.contains(chars[i]))
+            .collect();
+        let start = if !marks.is_empty() && rng.below(3) == 0 {
+            marks[rng.below(marks.len())].saturating_sub(rng.below(len))
+        } else {
+            rng.below(chars.len())
+        };
         let sample: String = chars[start..(start + len).min(chars.len())]
             .iter()
             .collect();
@@ -223,26 +242,30 @@ pub fn check_recall(
     }
     let mut report = RecallReport::default();
     let all = articles.len();
-    for ((sample, key), expected) in needles.iter().zip(&expected) {
+    for (i, ((sample, key), expected)) in needles.iter().zip(&expected).enumerate() {
         assert!(
             !expected.is_empty(),
             "{sample:?} was sampled from the articles"
         );
-        // Quote characters are punctuation: another in their place leaves
-        // the key as it is.
-        let quoted = format!("\"{}\"", sample.replace(['"', '“', '”'], "，"));
+        // Every other mark inside the phrase is text. The one that would
+        // close it is punctuation too: another in its place leaves the key
+        // as it is.
+        let open = OPENING_MARKS[i % OPENING_MARKS.len()];
+        let close = closing_mark(open).unwrap();
+        let inside: String = sample
+            .chars()
+            .map(|c| if c == close { '，' } else { c })
+            .collect();
+        let quoted = format!("{open}{inside}{close}");
         let ids = engine.ranked_ids(&Request::new(&quoted), all).unwrap();
         let found: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
         assert_eq!(&found, expected, "quoted {quoted} (key {key:?})");
         report.quoted += 1;
+        report
+            .marks
+            .extend(inside.chars().filter(|&c| MARKS.contains(c)));
 
-        let syntax = sample
-            .chars()
-            .any(|c| c.is_whitespace() || "\"“”()".contains(c))
-            || sample.starts_with('-')
-            || sample.contains(':')
-            || ["OR", "AND", "NOT", "*"].contains(&sample.as_str());
-        if syntax {
+        if parse(sample) != Ok(Node::Text(sample.clone())) {
             continue;
         }
         let ranked = engine.ranked_ids(&Request::new(sample), all).unwrap();
