@@ -9,6 +9,7 @@
 //! | `body`     | article text                            | jieba words, positions        |
 //! | `title_text` | the title as written                  | stored                        |
 //! | `body_text`  | the text as written                   | stored                        |
+//! | `body_pages` | the text, when long, in pages           | fast bytes (`indexer::pages`) |
 //! | `title_grams` | title again                          | char bigrams, positions      |
 //! | `body_grams`  | body again                           | char bigrams, positions      |
 //! | `source`   | publisher / site                        | char bigrams, stored         |
@@ -32,7 +33,8 @@ use crate::analysis::{GRAMS, PRESEGMENTED};
 /// 6: n-gram runs end at punctuation and space.
 /// 7: dates are day numbers (i64), so that every year 1–9999 filters and sorts;
 ///    every one-to-one pair of OpenCC's Traditional table folded, phrases deciding
-///    the rest; one document per id, commits recording the records left out.
+///    the rest; one document per id, commits recording the records left out;
+///    bodies over 128 KB stored in pages (`body_pages`, a fast field).
 pub const SCHEMA_VERSION: u32 = 7;
 
 /// The fields of a zhsearch index.
@@ -53,8 +55,10 @@ pub struct Fields {
     pub body: Field,
     /// Title, stored as written.
     pub title_text: Field,
-    /// Body, stored as written.
+    /// Body, stored as written (when it is short).
     pub body_text: Field,
+    /// Body, stored in pages (when it is long: [`crate::indexer::pages`]).
+    pub body_pages: Field,
     /// Title, as character bigrams (and its last character).
     pub title_grams: Field,
     /// Body, as character bigrams (and its last character).
@@ -106,6 +110,7 @@ impl Fields {
         let body = b.add_text_field("body", text(PRESEGMENTED, false));
         let title_text = b.add_text_field("title_text", STORED);
         let body_text = b.add_text_field("body_text", STORED);
+        let body_pages = b.add_bytes_field("body_pages", FAST);
         let title_grams = b.add_text_field("title_grams", text(GRAMS, false));
         let body_grams = b.add_text_field("body_grams", text(GRAMS, false));
         let source = b.add_text_field("source", text(GRAMS, true));
@@ -129,6 +134,7 @@ impl Fields {
             body,
             title_text,
             body_text,
+            body_pages,
             title_grams,
             body_grams,
             source,

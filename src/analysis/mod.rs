@@ -185,17 +185,43 @@ impl Analyzer {
     /// precise segmentation at the next position, followed by its parts at
     /// the same position.
     ///
-    /// One pass of jieba's search mode gives both: it emits, for each word
-    /// of the precise segmentation, the dictionary words inside it (its 2-
-    /// and 3-character sub-words) and then the word. A word is told from its
-    /// sub-words by walking the tokens backwards: a token inside the word
-    /// that follows it is a sub-word; any other token is the next word.
+    /// A long text is segmented in pieces of about [`PIECE_BYTES`] (jieba's
+    /// tokens take many times the size of their text), each ending after a
+    /// punctuation mark or a space. jieba segments the runs of characters
+    /// between such marks on their own, so the words are the same as in one
+    /// pass; only a run longer than [`MAX_PIECE_BYTES`] is cut anywhere.
     pub(crate) fn segment(
         &self,
         normalized: &str,
         mut emit: impl FnMut(usize, usize, usize, bool),
     ) {
-        let tokens = self.jieba.cut_for_search(normalized, self.hmm);
+        let mut position = 0;
+        let mut start = 0;
+        while start < normalized.len() {
+            let end = piece_end(normalized, start);
+            position = self.segment_piece(normalized, start, end, position, &mut emit);
+            start = end;
+        }
+    }
+
+    /// Segments `normalized[from..to]`, numbering words from `position`;
+    /// returns the next position.
+    ///
+    /// One pass of jieba's search mode gives words and parts: it emits, for
+    /// each word of the precise segmentation, the dictionary words inside it
+    /// (its 2- and 3-character sub-words) and then the word. A word is told
+    /// from its sub-words by walking the tokens backwards: a token inside
+    /// the word that follows it is a sub-word; any other token is the next
+    /// word.
+    fn segment_piece(
+        &self,
+        normalized: &str,
+        from: usize,
+        to: usize,
+        mut position: usize,
+        emit: &mut impl FnMut(usize, usize, usize, bool),
+    ) -> usize {
+        let tokens = self.jieba.cut_for_search(&normalized[from..to], self.hmm);
         let mut is_word = vec![false; tokens.len()];
         let mut enclosing: Option<(usize, usize)> = None;
         for (i, t) in tokens.iter().enumerate().rev() {
@@ -207,7 +233,6 @@ impl Analyzer {
                 }
             }
         }
-        let mut position = 0;
         let mut group_start = 0;
         for (i, token) in tokens.iter().enumerate() {
             if !is_word[i] {
@@ -225,7 +250,10 @@ impl Analyzer {
                 .rev()
                 .find(|&(_, c)| is_indexable(c))
                 .map_or(word.len(), |(i, c)| i + c.len_utf8());
-            let (start, end) = (token.byte_start + first, token.byte_start + last);
+            let (start, end) = (
+                from + token.byte_start + first,
+                from + token.byte_start + last,
+            );
             let word = &normalized[start..end];
             emit(start, end, position, false);
             // jieba keeps runs of CJK, ASCII letters and digits, and the ASCII
@@ -245,11 +273,12 @@ impl Analyzer {
                 }
             } else {
                 for sub in subwords {
-                    emit(sub.byte_start, sub.byte_end, position, true);
+                    emit(from + sub.byte_start, from + sub.byte_end, position, true);
                 }
             }
             position += 1;
         }
+        position
     }
 
     /// The words of a text, with positions and byte offsets into it.
@@ -272,6 +301,36 @@ impl Analyzer {
     pub fn word_tokenizer(self: &Arc<Self>) -> WordTokenizer {
         WordTokenizer::new(Arc::clone(self))
     }
+}
+
+/// Bytes of text segmented at a time, about.
+const PIECE_BYTES: usize = 64 << 10;
+/// A piece is cut at the first mark after [`PIECE_BYTES`], or here.
+const MAX_PIECE_BYTES: usize = 4 * PIECE_BYTES;
+
+/// Where the piece of `text` that starts at `start` ends: after the first
+/// mark that ends jieba's runs of characters (punctuation, a space or a line
+/// end) past [`PIECE_BYTES`], or at [`MAX_PIECE_BYTES`].
+fn piece_end(text: &str, start: usize) -> usize {
+    if text.len() - start <= PIECE_BYTES {
+        return text.len();
+    }
+    let boundary = |mut i: usize, up: bool| {
+        while !text.is_char_boundary(i) {
+            i = if up { i + 1 } else { i - 1 };
+        }
+        i
+    };
+    let from = boundary(start + PIECE_BYTES, true);
+    let to = boundary((start + MAX_PIECE_BYTES).min(text.len()), false);
+    text[from..to]
+        .char_indices()
+        .find(|&(_, c)| {
+            // Never between `\r` and `\n`, which jieba keeps together; `.`
+            // and the other connectors it keeps in words (`5.5`).
+            matches!(c, '\n' | ' ' | '。' | ',' | ';' | '!' | '?' | '、' | ':')
+        })
+        .map_or(to, |(i, c)| from + i + c.len_utf8())
 }
 
 /// Reads a user dictionary, normalising its words; returns it with its hash.
@@ -376,6 +435,55 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn a_long_text_is_segmented_in_pieces_into_the_words_of_one_pass() {
+        let analyzer = Analyzer::builtin();
+        // Chinese, full-width and mixed text, with long runs between marks.
+        let mut text = String::new();
+        while text.len() < 5 * PIECE_BYTES {
+            text.push_str(include_str!("../../corpus/001_eda8d542acb23e2d.txt"));
+            text.push_str("２０２３年ＧＤＰ增长５．５％，AI大模型0757-88661108\r\n");
+        }
+        let normalized = Normalized::of(&text);
+        let collect = |pieces: bool| {
+            let mut words = Vec::new();
+            let emit = |start, end, position, part| words.push((start, end, position, part));
+            let n = normalized.text();
+            if pieces {
+                analyzer.segment(n, emit);
+            } else {
+                let mut emit = emit;
+                analyzer.segment_piece(n, 0, n.len(), 0, &mut emit);
+            }
+            words
+        };
+        let in_pieces = collect(true);
+        assert!(in_pieces.len() > 10_000);
+        assert_eq!(in_pieces, collect(false));
+        // Pieces end after a mark, and within their bounds.
+        let n = normalized.text();
+        let mut start = 0;
+        while start < n.len() {
+            let end = piece_end(n, start);
+            assert!(
+                end > start && end - start <= MAX_PIECE_BYTES,
+                "{start}..{end}"
+            );
+            assert!(end == n.len() || !n[..end].ends_with(is_indexable));
+            start = end;
+        }
+    }
+
+    #[test]
+    fn a_long_run_without_marks_is_cut_anywhere_on_a_character_boundary() {
+        let text = "党".repeat(MAX_PIECE_BYTES);
+        let words = Analyzer::builtin().words(&text);
+        assert!(!words.is_empty());
+        for w in &words {
+            assert!(text.is_char_boundary(w.start) && text.is_char_boundary(w.end));
+        }
     }
 
     #[test]

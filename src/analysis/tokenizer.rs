@@ -95,6 +95,9 @@ impl TokenStream for WordTokenStream<'_> {
     }
 }
 
+/// A tokenizer keeps its buffers for the next text up to this size.
+const KEPT_BYTES: usize = 4 << 20;
+
 /// Separates the words of a pre-segmented text.
 const NEXT_WORD: char = '\u{1F}';
 /// Separates a word from a part of it at the same position.
@@ -110,18 +113,26 @@ impl WordTokenizer {
     /// uses the words both for the index (through this form) and for
     /// keywords. Handing tantivy a `PreTokenizedString` instead would
     /// serialise every token to JSON and back (16 times the text's size).
+    ///
+    /// The words go straight to `out`, so a long text costs its normalised
+    /// copy and `out`, not a token per word.
     pub fn presegment(&mut self, text: &str, out: &mut String) {
-        let mut stream = self.token_stream(text);
+        self.normalized.normalize(text);
+        let normalized = self.normalized.text();
         let mut last = usize::MAX;
-        while stream.advance() {
-            let token = stream.token();
-            if token.position == last {
-                out.push(SAME_POSITION);
-            } else if last != usize::MAX {
-                out.push(NEXT_WORD);
-            }
-            last = token.position;
-            out.push_str(&token.text);
+        self.analyzer
+            .segment(normalized, |start, end, position, _| {
+                if position == last {
+                    out.push(SAME_POSITION);
+                } else if last != usize::MAX {
+                    out.push(NEXT_WORD);
+                }
+                last = position;
+                out.push_str(&normalized[start..end]);
+            });
+        // Do not keep a long text's copy for the next, short ones.
+        if text.len() > KEPT_BYTES {
+            self.normalized = Normalized::default();
         }
     }
 }

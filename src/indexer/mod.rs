@@ -14,6 +14,7 @@
 //! It keeps one document per id, the last record in the corpus (see [`ids`]).
 
 mod ids;
+pub mod pages;
 mod pipeline;
 
 use std::collections::{BTreeMap, HashMap};
@@ -319,14 +320,33 @@ impl ZhIndex {
         body_words: &str,
     ) -> TantivyDocument {
         let f = &self.fields;
-        let mut doc = TantivyDocument::new();
+        let pages = (article.body.len() > pages::PAGED_BYTES).then(|| pages::write(&article.body));
+        // Sized for its texts at once: growing by doubling would copy a long
+        // article's texts several times over, and briefly hold twice them.
+        // (Facets and the metadata take about as much as the metadata's JSON.)
+        let meta = serde_json::to_string(&article.meta).expect("metadata serialises");
+        let stored_body = pages.as_ref().map_or(article.body.len(), |values| {
+            values.iter().map(Vec::len).sum()
+        });
+        let mut doc = TantivyDocument::with_capacity(
+            2 * article.title.len()
+                + title_words.len()
+                + body_words.len()
+                + article.body.len()
+                + stored_body
+                + 2 * meta.len()
+                + 4096,
+        );
         doc.add_text(f.id, &article.id);
         doc.add_text(f.path, &article.path);
         doc.add_u64(f.hash, hash);
         doc.add_text(f.title, title_words);
         doc.add_text(f.body, body_words);
         doc.add_text(f.title_text, &article.title);
-        doc.add_text(f.body_text, &article.body);
+        match &pages {
+            Some(values) => values.iter().for_each(|v| doc.add_bytes(f.body_pages, v)),
+            None => doc.add_text(f.body_text, &article.body),
+        }
         doc.add_text(f.title_grams, &article.title);
         doc.add_text(f.body_grams, &article.body);
         if let Some(source) = &article.source {
@@ -358,7 +378,6 @@ impl ZhIndex {
         for keyword in &m.keywords {
             doc.add_facet(f.keyword, Facet::from_path([keyword]));
         }
-        let meta = serde_json::to_string(m).expect("metadata serialises");
         doc.add_text(f.meta, meta);
         doc
     }

@@ -15,11 +15,13 @@
 
 pub mod facets;
 pub mod plan;
+pub mod positions;
 pub mod query;
 pub mod snippet;
 pub mod synonyms;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,12 +38,27 @@ use crate::analysis::Analyzer;
 use crate::error::{Error, Result};
 use crate::extract::Metadata;
 use crate::indexer::ZhIndex;
+use crate::indexer::pages::{Pages, StoredPages};
 pub use query::{Node, QueryError};
 pub use snippet::Snippet;
 use synonyms::Synonyms;
 
 /// Most hits one request may ask for.
 pub const MAX_LIMIT: usize = 10_000;
+
+/// For a body stored in pages, how many matches of each needle are located
+/// to choose the pages to read.
+const MATCHES_PER_NEEDLE: usize = 16;
+/// For a body stored in pages, at most this many stretches of pages are read.
+const MAX_EXCERPTS: usize = 4;
+
+/// An article's text as stored.
+enum Body<'d> {
+    /// Whole.
+    Text(&'d str),
+    /// In pages (a long article).
+    Pages(StoredPages),
+}
 
 /// A search to run.
 #[derive(Debug, Clone)]
@@ -486,12 +503,33 @@ impl Engine {
         needles: &[String],
         request: &Request,
     ) -> Result<Hit> {
-        let doc = self.stored(searcher, address)?;
-        let matches = snippet::Matches::find(&doc.body, needles);
+        let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.tantivy(e))?;
+        let (chars, fragments) = (request.snippet_chars, request.snippet_fragments);
+        let snippet = match self.body(searcher, address, &doc)? {
+            Body::Text(text) => snippet::Matches::find(text, needles).snippet(chars, fragments),
+            Body::Pages(stored) => {
+                let ranges = self.pages_to_read(searcher, address, &stored.pages, needles)?;
+                let texts = ranges
+                    .iter()
+                    .map(|r| stored.text(r.clone()).map_err(|m| self.corrupt(m)))
+                    .collect::<Result<Vec<String>>>()?;
+                let excerpts: Vec<snippet::Excerpt> = ranges
+                    .iter()
+                    .zip(&texts)
+                    .map(|(r, text)| snippet::Excerpt {
+                        text,
+                        starts_text: r.start == 0,
+                        ends_text: r.end == stored.pages.len(),
+                    })
+                    .collect();
+                snippet::Matches::find_in(&excerpts, needles).snippet(chars, fragments)
+            }
+        };
+        let doc = self.fields_of(&doc);
         Ok(Hit {
             rank: 0,
             title: snippet::highlight_all(&doc.title, needles),
-            snippet: matches.snippet(request.snippet_chars, request.snippet_fragments),
+            snippet,
             id: doc.id,
             path: doc.path,
             score,
@@ -502,8 +540,103 @@ impl Engine {
         })
     }
 
-    fn stored(&self, searcher: &Searcher, address: DocAddress) -> Result<StoredDoc> {
-        let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.tantivy(e))?;
+    /// Which pages of a long body to read for a snippet: around the first
+    /// matches of each needle, found by their positions in the index, the
+    /// page of a match and the next (a match may end there), for as many
+    /// needles as possible in at most [`MAX_EXCERPTS`] stretches; the first
+    /// page when the body has no match (the query matched the title).
+    fn pages_to_read(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        pages: &Pages,
+        needles: &[String],
+    ) -> Result<Vec<Range<usize>>> {
+        let segment = searcher.segment_reader(address.segment_ord);
+        let mut pages_of: Vec<BTreeSet<usize>> = Vec::new();
+        for needle in needles {
+            let found = positions::find(
+                segment,
+                self.zh.fields.body_grams,
+                address.doc_id,
+                needle,
+                MATCHES_PER_NEEDLE,
+            )
+            .map_err(|e| self.tantivy(e))?;
+            pages_of.push(found.into_iter().map(|p| pages.page_of(p)).collect());
+        }
+        // A stretch starting at `page` covers the needles matching in it or the next.
+        let needles_at = |page: usize| -> Vec<usize> {
+            (0..pages_of.len())
+                .filter(|&n| pages_of[n].contains(&page) || pages_of[n].contains(&(page + 1)))
+                .collect()
+        };
+        let candidates: BTreeSet<usize> = pages_of.iter().flatten().copied().collect();
+        let mut covered = vec![false; needles.len()];
+        let mut starts: Vec<usize> = Vec::new();
+        while starts.len() < MAX_EXCERPTS {
+            let best = candidates
+                .iter()
+                .filter(|page| !starts.contains(page))
+                .map(|&page| {
+                    let found = needles_at(page);
+                    let fresh = found.iter().filter(|&&n| !covered[n]).count();
+                    ((fresh, found.len(), std::cmp::Reverse(page)), page, found)
+                })
+                .max_by_key(|c| c.0);
+            match best {
+                Some(((fresh, _, _), page, found)) if fresh > 0 || starts.is_empty() => {
+                    found.iter().for_each(|&n| covered[n] = true);
+                    starts.push(page);
+                }
+                _ => break,
+            }
+        }
+        if starts.is_empty() {
+            let first = std::iter::once(0..1).filter(|_| !pages.is_empty());
+            return Ok(first.collect());
+        }
+        starts.sort_unstable();
+        let mut ranges: Vec<Range<usize>> = Vec::new();
+        for start in starts {
+            let end = (start + 2).min(pages.len());
+            match ranges.last_mut() {
+                Some(last) if last.end >= start => last.end = last.end.max(end),
+                _ => ranges.push(start..end),
+            }
+        }
+        Ok(ranges)
+    }
+
+    /// A stored body, whole or in pages.
+    fn body<'d>(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        doc: &'d TantivyDocument,
+    ) -> Result<Body<'d>> {
+        let f = &self.zh.fields;
+        if let Some(text) = doc.get_first(f.body_text).and_then(|v| v.as_str()) {
+            return Ok(Body::Text(text));
+        }
+        let segment = searcher.segment_reader(address.segment_ord);
+        let name = f.schema.get_field_name(f.body_pages);
+        match StoredPages::open(segment, name, address.doc_id) {
+            Ok(Some(stored)) => Ok(Body::Pages(stored)),
+            Ok(None) => Ok(Body::Text("")),
+            Err(m) => Err(self.corrupt(m)),
+        }
+    }
+
+    fn corrupt(&self, message: String) -> Error {
+        Error::IndexCorrupt {
+            path: self.zh.dir.clone(),
+            message,
+        }
+    }
+
+    /// A stored document's fields, but its body (left empty).
+    fn fields_of(&self, doc: &TantivyDocument) -> StoredDoc {
         let f = &self.zh.fields;
         let text = |field| {
             doc.get_first(field)
@@ -512,14 +645,26 @@ impl Engine {
         let meta = text(f.meta)
             .and_then(|m| serde_json::from_str(&m).ok())
             .unwrap_or_default();
-        Ok(StoredDoc {
+        StoredDoc {
             id: text(f.id).unwrap_or_default(),
             path: text(f.path).unwrap_or_default(),
             title: text(f.title_text).unwrap_or_default(),
-            body: text(f.body_text).unwrap_or_default(),
+            body: String::new(),
             source: text(f.source),
             url: text(f.url),
             meta,
+        }
+    }
+
+    fn stored(&self, searcher: &Searcher, address: DocAddress) -> Result<StoredDoc> {
+        let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.tantivy(e))?;
+        let body = match self.body(searcher, address, &doc)? {
+            Body::Text(text) => text.to_string(),
+            Body::Pages(stored) => stored.whole().map_err(|m| self.corrupt(m))?,
+        };
+        Ok(StoredDoc {
+            body,
+            ..self.fields_of(&doc)
         })
     }
 

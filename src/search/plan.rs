@@ -600,9 +600,20 @@ fn boost(q: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
     }
 }
 
-/// The n-gram query for a searchable key: a phrase of bigrams that covers
-/// every character, one bigram, or for a single character the range of terms
-/// that start with it. `None` for an empty key.
+/// One term of the n-gram query for a key (see [`gram_terms`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gram {
+    /// This term: a bigram, or a run's last character alone.
+    Term(String),
+    /// Any term that starts with this character: the key ends with a run of
+    /// one character, which may be followed by another in the text.
+    StartingWith(char),
+}
+
+/// The n-gram query for a searchable key, as terms at their offsets in a
+/// phrase: bigrams that cover every character, and for a key that ends with
+/// a run of one character, the terms that start with it. Empty for an empty
+/// key.
 ///
 /// The n-gram fields hold every pair of consecutive characters within a run
 /// (characters with no punctuation or space between them) at the position of
@@ -612,50 +623,74 @@ fn boost(q: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
 /// across a break. A key of several runs (see [`search_key`]) is one phrase:
 /// each run but the last ends with its last character alone, which only a
 /// run's end has, and the next run starts two positions further.
-pub fn grams(field: Field, key: &str) -> Option<Box<dyn Query>> {
+pub fn gram_terms(key: &str) -> Vec<(usize, Gram)> {
     let runs: Vec<Vec<char>> = key
         .split(BREAK)
         .filter(|r| !r.is_empty())
         .map(|r| r.chars().collect())
         .collect();
-    match runs.as_slice() {
-        [] => return None,
-        [run] => return run_grams(field, run),
-        _ => {}
-    }
-    let mut terms: Vec<(usize, String)> = Vec::new();
-    let mut trailing_char = None;
+    let mut terms = Vec::new();
     let mut base = 0;
     for (i, run) in runs.iter().enumerate() {
         let n = run.len();
         if n >= 2 {
             for j in cover(n) {
-                terms.push((base + j, run[j..j + 2].iter().collect()));
+                terms.push((base + j, Gram::Term(run[j..j + 2].iter().collect())));
             }
         }
         if i + 1 < runs.len() {
-            terms.push((base + n - 1, run[n - 1].to_string()));
+            terms.push((base + n - 1, Gram::Term(run[n - 1].to_string())));
         } else if n == 1 {
-            trailing_char = Some((base, run[0]));
+            terms.push((base, Gram::StartingWith(run[0])));
         }
         base += n + 1;
     }
-    match trailing_char {
-        None => Some(Box::new(PhraseQuery::new_with_offset(
+    terms
+}
+
+/// The first character after `c` (skipping the surrogate gap): terms that
+/// start with `c` lie between `c` and it.
+pub fn next_char(c: char) -> Option<char> {
+    (c as u32 + 1..=char::MAX as u32).find_map(char::from_u32)
+}
+
+/// The n-gram query for a searchable key ([`gram_terms`]): one term, the
+/// range of terms that start with a character, or a phrase. `None` for an
+/// empty key.
+pub fn grams(field: Field, key: &str) -> Option<Box<dyn Query>> {
+    let terms = gram_terms(key);
+    let text = |t: &str| Term::from_field_text(field, t);
+    let exact: Option<Vec<(usize, Term)>> = terms
+        .iter()
+        .map(|(at, g)| match g {
+            Gram::Term(t) => Some((*at, text(t))),
+            Gram::StartingWith(_) => None,
+        })
+        .collect();
+    match (terms.as_slice(), exact) {
+        ([], _) => None,
+        ([(_, Gram::Term(t))], _) => Some(term(field, t)),
+        ([(_, Gram::StartingWith(c))], _) => {
+            let upper = next_char(*c)?;
+            Some(Box::new(RangeQuery::new(
+                Bound::Included(text(&c.to_string())),
+                Bound::Excluded(text(&upper.to_string())),
+            )))
+        }
+        // With positions, the covering bigrams match every character
+        // exactly in order.
+        (_, Some(exact)) => Some(Box::new(PhraseQuery::new_with_offset(exact))),
+        // A last run of one character: any term that starts with it.
+        _ => Some(Box::new(RegexPhraseQuery::new_with_offset(
+            field,
             terms
-                .into_iter()
-                .map(|(at, t)| (at, Term::from_field_text(field, &t)))
+                .iter()
+                .map(|(at, g)| match g {
+                    Gram::Term(t) => (*at, regex::escape(t)),
+                    Gram::StartingWith(c) => (*at, format!("{}.?", regex::escape(&c.to_string()))),
+                })
                 .collect(),
         ))),
-        // A last run of one character: any term that starts with it.
-        Some((at, c)) => {
-            let mut regexes: Vec<(usize, String)> = terms
-                .into_iter()
-                .map(|(at, t)| (at, regex::escape(&t)))
-                .collect();
-            regexes.push((at, format!("{}.?", regex::escape(&c.to_string()))));
-            Some(Box::new(RegexPhraseQuery::new_with_offset(field, regexes)))
-        }
     }
 }
 
@@ -667,35 +702,4 @@ fn cover(n: usize) -> Vec<usize> {
         offsets.push(n - 2);
     }
     offsets
-}
-
-/// The n-gram query for one run of characters.
-fn run_grams(field: Field, chars: &[char]) -> Option<Box<dyn Query>> {
-    match chars.len() {
-        0 => None,
-        1 => {
-            let c = chars[0];
-            let lower = Term::from_field_text(field, &c.to_string());
-            // The first character after `c` (skipping the surrogate gap).
-            let next = (c as u32 + 1..=char::MAX as u32).find_map(char::from_u32)?;
-            let upper = Term::from_field_text(field, &next.to_string());
-            Some(Box::new(RangeQuery::new(
-                Bound::Included(lower),
-                Bound::Excluded(upper),
-            )))
-        }
-        2 => Some(term(field, &chars.iter().collect::<String>())),
-        n => {
-            // With positions, the covering bigrams match every character
-            // exactly in order.
-            let terms = cover(n)
-                .into_iter()
-                .map(|i| {
-                    let gram: String = chars[i..i + 2].iter().collect();
-                    (i, Term::from_field_text(field, &gram))
-                })
-                .collect();
-            Some(Box::new(PhraseQuery::new_with_offset(terms)))
-        }
-    }
 }

@@ -26,59 +26,29 @@ struct Match {
     needle: usize,
 }
 
-/// Where the needles occur in a text.
-pub struct Matches<'t> {
-    text: &'t str,
-    map: KeyMap,
-    matches: Vec<Match>,
-    needles: usize,
+/// A part of a text to find matches in: all of it, or an excerpt (some
+/// pages of a long article, [`crate::indexer::pages`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Excerpt<'t> {
+    /// The excerpt's text.
+    pub text: &'t str,
+    /// Whether it starts the whole text.
+    pub starts_text: bool,
+    /// Whether it ends the whole text.
+    pub ends_text: bool,
 }
 
-impl<'t> Matches<'t> {
-    /// Finds every occurrence (overlapping ones too) of each needle in `text`.
-    /// Needles must be in searchable form ([`crate::analysis::search_key`]).
-    pub fn find(text: &'t str, needles: &[String]) -> Self {
-        let map = KeyMap::of(text);
-        let mut matches = Vec::new();
-        for (i, needle) in needles.iter().enumerate() {
-            if needle.is_empty() {
-                continue;
-            }
-            let len = needle.chars().count();
-            let mut from = 0;
-            while let Some(found) = map.key[from..].find(needle.as_str()) {
-                let byte = from + found;
-                let start = map.char_index(byte);
-                matches.push(Match {
-                    start,
-                    end: start + len,
-                    needle: i,
-                });
-                // Step one character, so that overlapping matches count.
-                from = byte + map.key[byte..].chars().next().map_or(1, char::len_utf8);
-            }
-        }
-        matches.sort_by_key(|m| (m.start, m.end));
-        Matches {
-            text,
-            map,
-            matches,
-            needles: needles.len(),
-        }
-    }
+/// One excerpt with its key and the matches in it.
+struct Part<'t> {
+    excerpt: Excerpt<'t>,
+    map: KeyMap,
+    matches: Vec<Match>,
+}
 
-    /// Whether anything matched.
-    pub fn is_empty(&self) -> bool {
-        self.matches.is_empty()
-    }
-
-    /// Byte ranges of the original text to highlight, in order and disjoint:
-    /// every matched character, with runs split where unmatched characters
-    /// (punctuation, spaces) lie between matched ones.
-    pub fn ranges(&self) -> Vec<Range<usize>> {
-        self.ranges_within(0..self.text.len())
-    }
-
+impl Part<'_> {
+    /// Byte ranges of the excerpt to highlight within `window`, in order and
+    /// disjoint: every matched character, with runs split where unmatched
+    /// characters (punctuation, spaces) lie between matched ones.
     fn ranges_within(&self, window: Range<usize>) -> Vec<Range<usize>> {
         let mut marked = vec![false; self.map.chars.len()];
         for m in &self.matches {
@@ -101,28 +71,108 @@ impl<'t> Matches<'t> {
         }
         ranges
     }
+}
+
+/// Where the needles occur in a text, or in excerpts of it.
+pub struct Matches<'t> {
+    parts: Vec<Part<'t>>,
+    needles: usize,
+}
+
+/// A match in characters of its excerpt: part, first character, the
+/// character after the last, needle.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    part: usize,
+    start: usize,
+    end: usize,
+    needle: usize,
+}
+
+/// A window of a snippet: part, first character, the character after the last.
+type Window = (usize, usize, usize);
+
+impl<'t> Matches<'t> {
+    /// Finds every occurrence (overlapping ones too) of each needle in `text`.
+    /// Needles must be in searchable form ([`crate::analysis::search_key`]).
+    pub fn find(text: &'t str, needles: &[String]) -> Self {
+        let whole = Excerpt {
+            text,
+            starts_text: true,
+            ends_text: true,
+        };
+        Self::find_in(&[whole], needles)
+    }
+
+    /// Finds every occurrence of each needle in each excerpt (none across
+    /// two). The snippet's passages are taken from the excerpts, in order.
+    pub fn find_in(excerpts: &[Excerpt<'t>], needles: &[String]) -> Self {
+        let parts = excerpts
+            .iter()
+            .map(|&excerpt| {
+                let map = KeyMap::of(excerpt.text);
+                let matches = find_matches(&map, needles);
+                Part {
+                    excerpt,
+                    map,
+                    matches,
+                }
+            })
+            .collect();
+        Matches {
+            parts,
+            needles: needles.len(),
+        }
+    }
+
+    /// Whether anything matched.
+    pub fn is_empty(&self) -> bool {
+        self.parts.iter().all(|p| p.matches.is_empty())
+    }
+
+    /// Byte ranges of the text ([`Matches::find`]; of the first excerpt with
+    /// [`Matches::find_in`]) to highlight, in order and disjoint: every
+    /// matched character, with runs split where unmatched characters
+    /// (punctuation, spaces) lie between matched ones.
+    pub fn ranges(&self) -> Vec<Range<usize>> {
+        self.parts
+            .first()
+            .map_or_else(Vec::new, |p| p.ranges_within(0..p.excerpt.text.len()))
+    }
 
     /// The best passages of about `max_chars` characters in all, at most
     /// `max_fragments` of them, with highlights. Without matches, the start
-    /// of the text.
+    /// of the (first excerpt of the) text.
     pub fn snippet(&self, max_chars: usize, max_fragments: usize) -> Snippet {
         let max_chars = max_chars.max(10);
-        let starts: Vec<usize> = self.text.char_indices().map(|(i, _)| i).collect();
-        let total = starts.len();
-        let byte_at = |ci: usize| starts.get(ci).copied().unwrap_or(self.text.len());
-        if self.matches.is_empty() || total == 0 {
-            let end = total.min(max_chars);
-            return build(self.text, &[(0, end)], &[], &starts);
-        }
-        // Character index (in the text) of each match's first and last key char.
-        let char_of = |byte: u32| starts.partition_point(|&b| b < byte as usize);
-        let spans: Vec<(usize, usize, usize)> = self
-            .matches
+        let starts: Vec<Vec<usize>> = self
+            .parts
             .iter()
-            .map(|m| {
-                let first = self.map.chars[m.start];
-                let last = self.map.chars[m.end - 1];
-                (char_of(first.start), char_of(last.start) + 1, m.needle)
+            .map(|p| p.excerpt.text.char_indices().map(|(i, _)| i).collect())
+            .collect();
+        let total = |part: usize| starts[part].len();
+        if self.is_empty() || self.parts.iter().all(|p| p.excerpt.text.is_empty()) {
+            let windows = if self.parts.is_empty() {
+                Vec::new()
+            } else {
+                vec![(0, 0, total(0).min(max_chars))]
+            };
+            return build(&self.parts, &windows, &[], &starts);
+        }
+        // Character index (in its excerpt) of each match's first and last key char.
+        let spans: Vec<Span> = self
+            .parts
+            .iter()
+            .enumerate()
+            .flat_map(|(part, p)| {
+                let starts = &starts[part];
+                let char_of = move |byte: u32| starts.partition_point(|&b| b < byte as usize);
+                p.matches.iter().map(move |m| Span {
+                    part,
+                    start: char_of(p.map.chars[m.start].start),
+                    end: char_of(p.map.chars[m.end - 1].start) + 1,
+                    needle: m.needle,
+                })
             })
             .collect();
         let per_fragment = if max_fragments > 1 && self.needles > 1 {
@@ -130,10 +180,10 @@ impl<'t> Matches<'t> {
         } else {
             max_chars
         };
-        let mut windows: Vec<(usize, usize)> = Vec::new();
+        let mut windows: Vec<Window> = Vec::new();
         let mut covered = vec![false; self.needles];
         for _ in 0..max_fragments.max(1) {
-            let used: usize = windows.iter().map(|w| w.1 - w.0).sum();
+            let used: usize = windows.iter().map(|w| w.2 - w.1).sum();
             let budget = if windows.is_empty() {
                 per_fragment
             } else {
@@ -144,46 +194,82 @@ impl<'t> Matches<'t> {
             }
             let best = spans
                 .iter()
-                .filter(|s| windows.is_empty() || !covered[s.2])
-                .map(|&(s, _, _)| {
-                    let start = place(s, budget, total, self.text, &starts);
-                    let end = (start + budget).min(total);
-                    (score(&spans, start, end, &covered), start, end)
+                .filter(|s| windows.is_empty() || !covered[s.needle])
+                .map(|s| {
+                    let text = self.parts[s.part].excerpt.text;
+                    let start = place(s.start, budget, total(s.part), text, &starts[s.part]);
+                    let end = (start + budget).min(total(s.part));
+                    let window = (s.part, start, end);
+                    (score(&spans, window, &covered), window)
                 })
-                .filter(|&(_, start, end)| windows.iter().all(|w| end <= w.0 || start >= w.1))
-                .max_by_key(|&(score, start, _)| (score, std::cmp::Reverse(start)));
-            let Some((_, start, end)) = best else { break };
+                .filter(|&(_, (part, start, end))| {
+                    windows
+                        .iter()
+                        .all(|w| w.0 != part || end <= w.1 || start >= w.2)
+                })
+                .max_by_key(|&(score, (part, start, _))| (score, std::cmp::Reverse((part, start))));
+            let Some((_, window)) = best else { break };
             for s in &spans {
-                if s.0 >= start && s.1 <= end {
-                    covered[s.2] = true;
+                if s.part == window.0 && s.start >= window.1 && s.end <= window.2 {
+                    covered[s.needle] = true;
                 }
             }
-            windows.push((start, end));
+            windows.push(window);
             if covered.iter().all(|&c| c) {
                 break;
             }
         }
-        // A single window gets the whole budget, if the text has it.
-        if windows.len() == 1 && windows[0].1 - windows[0].0 < max_chars {
-            let (start, _) = windows[0];
-            let end = (start + max_chars).min(total);
+        // A single window gets the whole budget, if its excerpt has it.
+        if let [(part, start, end)] = windows[..]
+            && end - start < max_chars
+        {
+            let end = (start + max_chars).min(total(part));
             let start = end.saturating_sub(max_chars).min(start);
-            windows[0] = (start, end);
+            windows[0] = (part, start, end);
         }
         windows.sort_unstable();
-        let ranges = self.ranges_within(0..byte_at(total));
-        build(self.text, &windows, &ranges, &starts)
+        let ranges: Vec<Vec<Range<usize>>> = self
+            .parts
+            .iter()
+            .map(|p| p.ranges_within(0..p.excerpt.text.len()))
+            .collect();
+        build(&self.parts, &windows, &ranges, &starts)
     }
 }
 
+/// Every occurrence (overlapping ones too) of each needle in a key, in order.
+fn find_matches(map: &KeyMap, needles: &[String]) -> Vec<Match> {
+    let mut matches = Vec::new();
+    for (i, needle) in needles.iter().enumerate() {
+        if needle.is_empty() {
+            continue;
+        }
+        let len = needle.chars().count();
+        let mut from = 0;
+        while let Some(found) = map.key[from..].find(needle.as_str()) {
+            let byte = from + found;
+            let start = map.char_index(byte);
+            matches.push(Match {
+                start,
+                end: start + len,
+                needle: i,
+            });
+            // Step one character, so that overlapping matches count.
+            from = byte + map.key[byte..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    matches.sort_by_key(|m| (m.start, m.end));
+    matches
+}
+
 /// Scores a window: distinct needles first, then matched characters.
-fn score(spans: &[(usize, usize, usize)], start: usize, end: usize, covered: &[bool]) -> usize {
+fn score(spans: &[Span], (part, start, end): Window, covered: &[bool]) -> usize {
     let mut seen = vec![false; covered.len()];
     let mut chars = 0;
-    for &(s, e, n) in spans {
-        if s >= start && e <= end {
-            seen[n] = true;
-            chars += e - s;
+    for s in spans {
+        if s.part == part && s.start >= start && s.end <= end {
+            seen[s.needle] = true;
+            chars += s.end - s.start;
         }
     }
     let fresh = seen
@@ -217,23 +303,33 @@ fn place(at: usize, len: usize, total: usize, text: &str, starts: &[usize]) -> u
     start.min(total.saturating_sub(1))
 }
 
-/// Builds the snippet text from windows of character indices.
+/// Builds the snippet text from windows of character indices in the parts.
 fn build(
-    text: &str,
-    windows: &[(usize, usize)],
-    ranges: &[Range<usize>],
-    starts: &[usize],
+    parts: &[Part],
+    windows: &[Window],
+    ranges: &[Vec<Range<usize>>],
+    starts: &[Vec<usize>],
 ) -> Snippet {
     let mut out = String::new();
     let mut highlights: Vec<Range<usize>> = Vec::new();
-    let byte_at = |ci: usize| starts.get(ci).copied().unwrap_or(text.len());
-    for (i, &(start, end)) in windows.iter().enumerate() {
+    for (i, &(part, start, end)) in windows.iter().enumerate() {
+        let Excerpt {
+            text,
+            starts_text,
+            ends_text,
+        } = parts[part].excerpt;
+        let starts = &starts[part];
+        let ranges = ranges.get(part).map_or(&[][..], Vec::as_slice);
+        let byte_at = |ci: usize| starts.get(ci).copied().unwrap_or(text.len());
         let (from, to) = (byte_at(start), byte_at(end));
-        let sentence_start = start == 0
-            || text[..from]
+        let sentence_start = if start == 0 {
+            starts_text
+        } else {
+            text[..from]
                 .chars()
                 .next_back()
-                .is_some_and(|c| matches!(c, '。' | '！' | '？' | '\n' | '!' | '?'));
+                .is_some_and(|c| matches!(c, '。' | '！' | '？' | '\n' | '!' | '?'))
+        };
         if i > 0 {
             out.push_str(" … ");
         } else if !sentence_start {
@@ -260,7 +356,7 @@ fn build(
                 }
             }
         }
-        if end < starts.len() {
+        if end < starts.len() || !ends_text {
             let trimmed = out.trim_end().len();
             out.truncate(trimmed);
             out.push('…');
