@@ -323,45 +323,37 @@ pub struct ServeArgs {
 
     /// Searches running at once; a quarter of them (at least one) may be
     /// costly queries (long texts, wide ORs, many 1-character terms).
-    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub searches: u16,
+    #[arg(long, default_value_t = 4, value_name = "N", allow_negative_numbers = true, value_parser = number(1, 256))]
+    pub searches: usize,
 
     /// Searches waiting for their turn; beyond them, 429 and Retry-After.
-    #[arg(long, default_value_t = 32, value_name = "N", value_parser = clap::value_parser!(u16).range(0..=10000))]
-    pub queue: u16,
+    #[arg(long, default_value_t = 32, value_name = "N", allow_negative_numbers = true, value_parser = number(0, 10_000))]
+    pub queue: usize,
 
     /// Searches one client address may have running or waiting; beyond
     /// them, 429 and Retry-After.
-    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=10000))]
-    pub per_client: u16,
+    #[arg(long, default_value_t = 4, value_name = "N", allow_negative_numbers = true, value_parser = number(1, 10_000))]
+    pub per_client: usize,
 
     /// Connections open at once; beyond them, new ones get 503 and are
     /// closed. Lowered to fit the process's open-file limit.
-    #[arg(long, default_value_t = zhsearch::serve::DEFAULT_MAX_CONNECTIONS, value_name = "N", value_parser = connections)]
+    #[arg(long, default_value_t = zhsearch::serve::DEFAULT_MAX_CONNECTIONS, value_name = "N", allow_negative_numbers = true, value_parser = number(1, 1_000_000))]
     pub max_connections: usize,
 
     /// Close a connection whose request head takes longer than this, in
     /// seconds, from its first byte.
-    #[arg(long, default_value = "10", value_name = "SECONDS", value_parser = seconds)]
+    #[arg(long, default_value = "10", value_name = "SECONDS", allow_negative_numbers = true, value_parser = seconds)]
     pub header_timeout: std::time::Duration,
 
     /// Close a connection with no request in flight that sends nothing for
     /// this long, in seconds.
-    #[arg(long, default_value = "30", value_name = "SECONDS", value_parser = seconds)]
+    #[arg(long, default_value = "30", value_name = "SECONDS", allow_negative_numbers = true, value_parser = seconds)]
     pub idle_timeout: std::time::Duration,
 
     /// On Ctrl-C or SIGTERM, give requests in flight this long, in seconds,
     /// then exit.
-    #[arg(long, default_value = "10", value_name = "SECONDS", value_parser = seconds)]
+    #[arg(long, default_value = "10", value_name = "SECONDS", allow_negative_numbers = true, value_parser = seconds)]
     pub shutdown_timeout: std::time::Duration,
-}
-
-/// Parses `--max-connections`: 1 to 1,000,000.
-fn connections(value: &str) -> Result<usize, String> {
-    match value.parse::<usize>() {
-        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
-        _ => Err(format!("`{value}` is not a number from 1 to 1000000")),
-    }
 }
 
 // Every numeric flag allows negative numbers, so that `-n -1` reaches its
@@ -504,7 +496,7 @@ mod tests {
     }
 
     /// Every flag that takes a number, by subcommand.
-    const NUMERIC: [(&str, &str); 10] = [
+    const NUMERIC: [(&str, &str); 17] = [
         ("index", "--threads"),
         ("index", "--memory"),
         ("index", "--commit-every"),
@@ -515,6 +507,13 @@ mod tests {
         ("bench", "--scale"),
         ("bench", "--rounds"),
         ("serve", "--timeout"),
+        ("serve", "--searches"),
+        ("serve", "--queue"),
+        ("serve", "--per-client"),
+        ("serve", "--max-connections"),
+        ("serve", "--header-timeout"),
+        ("serve", "--idle-timeout"),
+        ("serve", "--shutdown-timeout"),
     ];
 
     fn parse_error(args: &[&str]) -> clap::Error {

@@ -631,9 +631,9 @@ fn serve(args: ServeArgs) -> Result<Exit> {
     let config = zhsearch::serve::Config {
         addr: args.addr,
         timeout: args.timeout,
-        concurrent_searches: args.searches.into(),
-        queue: args.queue.into(),
-        per_client: args.per_client.into(),
+        concurrent_searches: args.searches,
+        queue: args.queue,
+        per_client: args.per_client,
         max_connections: args.max_connections,
         header_timeout: args.header_timeout,
         idle_timeout: args.idle_timeout,
