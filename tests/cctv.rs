@@ -16,7 +16,6 @@ use zhsearch::indexer::{IndexOptions, index_corpus};
 use zhsearch::search::{Engine, Filters, Request};
 
 struct Fixture {
-    _dir: tempfile::TempDir,
     engine: Engine,
     docs: Vec<RawDoc>,
 }
@@ -26,13 +25,13 @@ fn fixture() -> Option<&'static Fixture> {
     FIXTURE
         .get_or_init(|| {
             let path = common::cctv_corpus()?;
-            let dir = tempfile::tempdir().unwrap();
+            let dir = common::static_dir("cctv-index");
             let extractor =
                 Extractor::new(Analyzer::builtin(), Arc::new(Taxonomy::builtin().clone()));
             let started = std::time::Instant::now();
             let summary = index_corpus(
                 &path,
-                dir.path(),
+                &dir,
                 &extractor,
                 &IndexOptions::default(),
                 &mut |_| {},
@@ -44,9 +43,8 @@ fn fixture() -> Option<&'static Fixture> {
                 started.elapsed()
             );
             assert!(summary.skipped.is_empty(), "{:?}", summary.skipped);
-            let engine = Engine::open(dir.path(), Analyzer::builtin()).unwrap();
+            let engine = Engine::open(&dir, Analyzer::builtin()).unwrap();
             Some(Fixture {
-                _dir: dir,
                 engine,
                 docs: read_all(&path),
             })

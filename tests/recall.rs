@@ -423,8 +423,10 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
     #[test]
     fn random_queries_never_panic(q in "[\"“”「」『』＂‘’()\\-: a-zA-Z党建高明区OR年*.，。]{0,30}|\\PC{0,30}") {
-        static ENGINE: std::sync::OnceLock<(tempfile::TempDir, Engine)> = std::sync::OnceLock::new();
-        let (_, engine) = ENGINE.get_or_init(bundled);
+        static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+        let engine = ENGINE.get_or_init(|| {
+            engine(&common::bundled_corpus(), &common::static_dir("recall-random-queries"))
+        });
         let mut request = Request::new(&q);
         request.facets = true;
         // Errors are fine; panics are not.

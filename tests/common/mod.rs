@@ -22,6 +22,22 @@ pub fn cctv_corpus() -> Option<PathBuf> {
     }
 }
 
+/// An empty directory, at a fixed path under cargo's temporary directory
+/// for integration tests, for an index that a test keeps in a `static`.
+/// Statics are never dropped, so a `TempDir` there would be left in `/tmp`
+/// after every run; this one is emptied by the next run instead.
+pub fn static_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    match std::fs::remove_dir_all(&dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            panic!("cannot empty {}: {e}", dir.display())
+        }
+        _ => {}
+    }
+    std::fs::create_dir_all(&dir).expect("static test dir");
+    dir
+}
+
 /// A temporary working directory for one test.
 pub struct TestEnv {
     pub dir: tempfile::TempDir,
