@@ -65,8 +65,58 @@ fn parse_record(file: &SourceFile, line_no: usize, line: &[u8]) -> Result<RawDoc
             message,
         })
     };
+    let line = json_text(line, &mut warn).map_err(skipped)?;
+    let value: Value =
+        serde_json::from_str(&line).map_err(|e| skipped(format!("invalid JSON: {e}")))?;
+    let Value::Object(map) = value else {
+        return Err(skipped("not a JSON object".to_string()));
+    };
+    let record = Record(&map);
+    let title = record.string("title");
+    let body = record.body(title.as_deref(), &mut warn).map_err(skipped)?;
+    let (date_key, date) = ["date", "published", "time"]
+        .into_iter()
+        .find_map(|k| record.string(k).map(|d| (k, d)))
+        .unzip();
+    let stated = date_key
+        .map(|key| Stated {
+            field: "date",
+            key: key.to_string(),
+            line: line_no,
+        })
+        .into_iter()
+        .collect();
+    Ok(RawDoc {
+        id: record
+            .string("id")
+            .unwrap_or_else(|| format!("{}#{line_no}", file.rel)),
+        path: file.rel.clone(),
+        line: Some(line_no),
+        encoding: "UTF-8",
+        body,
+        text_start: 0,
+        meta: Meta {
+            title,
+            date,
+            source: record.string("source"),
+            url: record.string("url"),
+            region: record.string("region"),
+            topics: record.topics(),
+        },
+        stated,
+        warnings,
+    })
+}
+
+/// A record's line as JSON text: bytes that are not UTF-8, raw NULs and
+/// lone surrogate escapes replaced (each with a warning), so that a few bad
+/// bytes do not lose the article. `Err` when the line is not text at all.
+fn json_text<'a>(
+    line: &'a [u8],
+    warn: &mut impl FnMut(String),
+) -> Result<std::borrow::Cow<'a, str>, String> {
     let (line, invalid) = decode::utf8_line(line)
-        .ok_or_else(|| skipped("not UTF-8 text (JSON Lines must be UTF-8)".to_string()))?;
+        .ok_or_else(|| "not UTF-8 text (JSON Lines must be UTF-8)".to_string())?;
     if invalid > 0 {
         warn(format!(
             "{invalid} {} not valid UTF-8 replaced with U+FFFD",
@@ -85,7 +135,7 @@ fn parse_record(file: &SourceFile, line_no: usize, line: &[u8]) -> Result<RawDoc
     } else {
         line
     };
-    let line = match lone_surrogates(&line) {
+    Ok(match lone_surrogates(&line) {
         Some((fixed, n)) => {
             warn(format!(
                 "{n} lone surrogate {} (half of a character such as an emoji, \\ud83d) \
@@ -95,86 +145,63 @@ fn parse_record(file: &SourceFile, line_no: usize, line: &[u8]) -> Result<RawDoc
             fixed.into()
         }
         None => line,
-    };
-    let value: Value =
-        serde_json::from_str(&line).map_err(|e| skipped(format!("invalid JSON: {e}")))?;
-    let Value::Object(map) = value else {
-        return Err(skipped("not a JSON object".to_string()));
-    };
-    let string = |key: &str| -> Option<String> {
-        match map.get(key)? {
+    })
+}
+
+/// The fields of one JSON record.
+struct Record<'a>(&'a serde_json::Map<String, Value>);
+
+impl Record<'_> {
+    /// A field's value as trimmed text: a non-blank string, or a number.
+    fn string(&self, key: &str) -> Option<String> {
+        match self.0.get(key)? {
             Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
             Value::Number(n) => Some(n.to_string()),
             _ => None,
         }
-    };
-    let title = string("title");
-    let body = match BODY_FIELDS.iter().find_map(|k| string(k)) {
-        Some(body) => body,
-        None => {
-            let blank = BODY_FIELDS
-                .iter()
-                .find(|k| matches!(map.get(**k), Some(Value::String(_))));
-            let missing = || match blank {
-                Some(key) => format!("the {key} is blank"),
-                None => format!(
-                    "none of the fields {} holds a string",
-                    BODY_FIELDS.join(", ")
-                ),
-            };
-            // A headline alone is content: it is the article's text.
-            let Some(title) = &title else {
-                return Err(skipped(format!("no text: {}", missing())));
-            };
-            warn(format!(
-                "no text ({}): the title is indexed as the article's text",
-                missing()
-            ));
-            title.clone()
+    }
+
+    /// The article's text: the first of [`BODY_FIELDS`] that holds some.
+    /// Without one, a headline alone is content (with a warning); `Err`
+    /// names what is missing when there is no title either.
+    fn body(&self, title: Option<&str>, warn: &mut impl FnMut(String)) -> Result<String, String> {
+        if let Some(body) = BODY_FIELDS.iter().find_map(|k| self.string(k)) {
+            return Ok(body);
         }
-    };
-    let topics = match map.get("topics").or_else(|| map.get("tags")) {
-        Some(Value::Array(items)) => items
+        let blank = BODY_FIELDS
             .iter()
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect(),
-        Some(Value::String(s)) => s
-            .split([',', '，', '、'])
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect(),
-        _ => Vec::new(),
-    };
-    let (date_key, date) = ["date", "published", "time"]
-        .into_iter()
-        .find_map(|k| string(k).map(|d| (k, d)))
-        .unzip();
-    let stated = date_key
-        .map(|key| Stated {
-            field: "date",
-            key: key.to_string(),
-            line: line_no,
-        })
-        .into_iter()
-        .collect();
-    Ok(RawDoc {
-        id: string("id").unwrap_or_else(|| format!("{}#{line_no}", file.rel)),
-        path: file.rel.clone(),
-        line: Some(line_no),
-        encoding: "UTF-8",
-        body,
-        text_start: 0,
-        meta: Meta {
-            title,
-            date,
-            source: string("source"),
-            url: string("url"),
-            region: string("region"),
-            topics,
-        },
-        stated,
-        warnings,
-    })
+            .find(|k| matches!(self.0.get(**k), Some(Value::String(_))));
+        let missing = match blank {
+            Some(key) => format!("the {key} is blank"),
+            None => format!(
+                "none of the fields {} holds a string",
+                BODY_FIELDS.join(", ")
+            ),
+        };
+        let Some(title) = title else {
+            return Err(format!("no text: {missing}"));
+        };
+        warn(format!(
+            "no text ({missing}): the title is indexed as the article's text"
+        ));
+        Ok(title.to_string())
+    }
+
+    /// `topics` (or `tags`): a list, or one string separated by commas or `、`.
+    fn topics(&self) -> Vec<String> {
+        match self.0.get("topics").or_else(|| self.0.get("tags")) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            Some(Value::String(s)) => s
+                .split([',', '，', '、'])
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// A `\ud83d` escape without its other half (scrapers cut emoji in two):

@@ -224,85 +224,96 @@ pub fn discover(root: &Path) -> io::Result<Listing> {
 /// (`root` itself is always followed).
 pub fn discover_with(root: &Path, symlinks: Symlinks) -> io::Result<Listing> {
     let meta = std::fs::metadata(root)?;
-    let mut listing = Listing::default();
     if meta.is_file() {
-        let name = root
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        match classify(&name) {
-            Some((format, gzip)) => listing.files.push(SourceFile {
-                path: root.to_path_buf(),
-                rel: name,
-                format,
-                gzip,
-                size: meta.len(),
-            }),
-            None => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "not a corpus file: expected .txt, .md or .jsonl, optionally .gz",
-                ));
-            }
-        }
-        return Ok(listing);
+        return one_file(root, meta.len());
     }
+    let mut listing = Listing::default();
     let walker = walkdir::WalkDir::new(root)
         .follow_links(symlinks == Symlinks::Follow)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                let path = err.path().map(|p| relative(root, p)).unwrap_or_default();
-                let reason = match err.loop_ancestor() {
-                    Some(ancestor) => format!(
-                        "symbolic link loop: it leads back to {}, a folder above it; not followed again",
-                        display_relative(root, ancestor)
-                    ),
-                    None => err.to_string(),
-                };
-                listing.skipped.push(Skipped {
-                    path,
-                    line: None,
-                    reason,
-                });
-                continue;
-            }
-        };
+        match entry {
+            Ok(entry) => listing.add(root, &entry),
+            Err(err) => listing.skipped.push(walk_error(root, &err)),
+        }
+    }
+    Ok(listing)
+}
+
+/// The listing of a corpus that is one file, which must be of a known format.
+fn one_file(path: &Path, size: u64) -> io::Result<Listing> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let Some((format, gzip)) = classify(&name) else {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a corpus file: expected .txt, .md or .jsonl, optionally .gz",
+        ));
+    };
+    Ok(Listing {
+        files: vec![SourceFile {
+            path: path.to_path_buf(),
+            rel: name,
+            format,
+            gzip,
+            size,
+        }],
+        ..Listing::default()
+    })
+}
+
+/// What the walk could not enter, as a skipped entry saying why.
+fn walk_error(root: &Path, err: &walkdir::Error) -> Skipped {
+    let reason = match err.loop_ancestor() {
+        Some(ancestor) => format!(
+            "symbolic link loop: it leads back to {}, a folder above it; not followed again",
+            display_relative(root, ancestor)
+        ),
+        None => err.to_string(),
+    };
+    Skipped {
+        path: err.path().map(|p| relative(root, p)).unwrap_or_default(),
+        line: None,
+        reason,
+    }
+}
+
+impl Listing {
+    /// One entry of the walk below `root`: a corpus file is listed, a link
+    /// not followed is skipped (saying why) or ignored, anything else ignored.
+    fn add(&mut self, root: &Path, entry: &walkdir::DirEntry) {
         let name = entry.file_name().to_string_lossy();
         if entry.file_type().is_symlink() {
             // Not followed (with --follow, walkdir gives the target's type).
-            if let Some(reason) = unfollowed_link(entry.path(), &name) {
-                listing.skipped.push(Skipped {
+            match unfollowed_link(entry.path(), &name) {
+                Some(reason) => self.skipped.push(Skipped {
                     path: relative(root, entry.path()),
                     line: None,
                     reason,
-                });
-            } else {
-                listing.ignored += 1;
+                }),
+                None => self.ignored += 1,
             }
-            continue;
+            return;
         }
         if !entry.file_type().is_file() {
-            continue;
+            return;
         }
         let Some((format, gzip)) = classify(&name) else {
-            listing.ignored += 1;
-            continue;
+            self.ignored += 1;
+            return;
         };
-        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        listing.files.push(SourceFile {
+        self.files.push(SourceFile {
             path: entry.path().to_path_buf(),
             rel: relative(root, entry.path()),
             format,
             gzip,
-            size,
+            size: entry.metadata().map(|m| m.len()).unwrap_or(0),
         });
     }
-    Ok(listing)
 }
 
 /// Why a symbolic link that is not followed is skipped, or `None` when what
