@@ -1490,11 +1490,11 @@ mod tests {
         extract_date(title, body)
     }
 
-    const C000: &str = include_str!("../../corpus/000_e19cf532170f2a3e.txt");
-    const C001: &str = include_str!("../../corpus/001_eda8d542acb23e2d.txt");
-    const C002: &str = include_str!("../../corpus/002_6bc2cfcd6b5cfc07.txt");
-    const C003: &str = include_str!("../../corpus/003_8f3e609361c084a5.txt");
-    const C004: &str = include_str!("../../corpus/004_ec023b9238a4b3cd.txt");
+    const C000: &str = include_str!("../../../corpus/000_e19cf532170f2a3e.txt");
+    const C001: &str = include_str!("../../../corpus/001_eda8d542acb23e2d.txt");
+    const C002: &str = include_str!("../../../corpus/002_6bc2cfcd6b5cfc07.txt");
+    const C003: &str = include_str!("../../../corpus/003_8f3e609361c084a5.txt");
+    const C004: &str = include_str!("../../../corpus/004_ec023b9238a4b3cd.txt");
 
     /// A sentence from 001 used as running text around the dates under test.
     const PARAGRAPH: &str =
