@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::Analyzer;
 use crate::analysis::variants::simplified;
 use crate::corpus::{RawDoc, Warning};
-use date::DocDate;
+use crate::date::DocDate;
 use region::Gazetteer;
 use topic::{Taxonomy, TopicScore};
 
