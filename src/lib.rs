@@ -5,6 +5,7 @@ pub mod error;
 pub use error::{Error, Result};
 pub mod bench;
 pub mod corpus;
+pub mod date;
 pub mod deadline;
 pub mod extract;
 pub mod indexer;

@@ -14,6 +14,7 @@ pub mod region;
 pub mod title;
 pub mod topic;
 
+use std::fmt;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -21,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::Analyzer;
 use crate::analysis::variants::simplified;
 use crate::corpus::{RawDoc, Warning};
-use date::DocDate;
+use crate::date::DocDate;
 use region::Gazetteer;
 use topic::{Taxonomy, TopicScore};
 
@@ -50,15 +51,74 @@ pub struct Article {
     pub warnings: Vec<Warning>,
 }
 
+/// Where an article's title came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TitleFrom {
+    /// A metadata field: a JSONL `title`, front matter.
+    Metadata,
+    /// The headline: the text's first line (also what a stored document without its
+    /// metadata reads back as).
+    #[default]
+    Headline,
+    /// The body's first sentence, for a text without a headline. Its words are the
+    /// body's, so they are not counted twice for keywords.
+    Lead,
+}
+
+/// Where an article's source (publisher or site) came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceFrom {
+    /// A metadata field: a JSONL `source`, front matter.
+    Metadata,
+    /// A line of the text's header (`来源:南方日报`).
+    Text,
+}
+
+impl TitleFrom {
+    /// The lowercase name used in stored fields and JSON output: `metadata`, `headline`
+    /// or `lead`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TitleFrom::Metadata => "metadata",
+            TitleFrom::Headline => "headline",
+            TitleFrom::Lead => "lead",
+        }
+    }
+}
+
+impl SourceFrom {
+    /// The lowercase name used in stored fields and JSON output: `metadata` or `text`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceFrom::Metadata => "metadata",
+            SourceFrom::Text => "text",
+        }
+    }
+}
+
+impl fmt::Display for TitleFrom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for SourceFrom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What extraction found, and where it came from. Stored with the document
 /// and shown by `zhsearch show`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metadata {
-    /// Where the title came from: `metadata`, `headline` or `lead`.
-    pub title_from: String,
-    /// Where the source came from: `metadata` or `text`.
+    /// Where the title came from.
+    pub title_from: TitleFrom,
+    /// Where the source came from, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_from: Option<String>,
+    pub source_from: Option<SourceFrom>,
     /// The encoding the file was read with.
     pub encoding: String,
     /// Line in a JSONL file.
@@ -127,7 +187,7 @@ impl Extractor {
                 .map(|w| w.text)
                 .collect()
         };
-        let title = if article.meta.title_from == "lead" {
+        let title = if article.meta.title_from == TitleFrom::Lead {
             Vec::new()
         } else {
             words(&article.title)
@@ -166,25 +226,25 @@ impl Extractor {
             warnings.push(doc.warning(line, format!("{key}: {problem}; ignored")));
         };
         let (title, title_from) = match meta.title {
-            Some(t) => (t, "metadata"),
-            None if found.is_lead => (found.text, "lead"),
-            None => (found.text, "headline"),
+            Some(t) => (t, TitleFrom::Metadata),
+            None if found.is_lead => (found.text, TitleFrom::Lead),
+            None => (found.text, TitleFrom::Headline),
         };
         let (source, source_from) = match (meta.source, found.source) {
-            (Some(s), _) => (Some(s), Some("metadata")),
-            (None, Some(s)) => (Some(s), Some("text")),
+            (Some(s), _) => (Some(s), Some(SourceFrom::Metadata)),
+            (None, Some(s)) => (Some(s), Some(SourceFrom::Text)),
             (None, None) => (None, None),
         };
         let mut metadata = Metadata {
-            title_from: title_from.to_string(),
-            source_from: source_from.map(str::to_string),
+            title_from,
+            source_from,
             encoding: doc.encoding.to_string(),
             line: doc.line,
             ..Metadata::default()
         };
         // The title is part of the text for every extractor, unless it is a
         // lead taken from the body itself.
-        let text_title = if title_from == "lead" {
+        let text_title = if title_from == TitleFrom::Lead {
             ""
         } else {
             title.as_str()
@@ -289,7 +349,7 @@ mod tests {
         assert_eq!(date.source.as_str(), "text");
         assert!(a.meta.topic_names().any(|t| t == "纪检监察与巡视"));
         assert!(!a.meta.keywords.is_empty());
-        assert_eq!(a.meta.title_from, "lead");
+        assert_eq!(a.meta.title_from, TitleFrom::Lead);
     }
 
     #[test]
@@ -307,13 +367,44 @@ mod tests {
             meta,
         ));
         assert_eq!(a.title, "自定标题");
-        assert_eq!(a.meta.title_from, "metadata");
+        assert_eq!(a.meta.title_from, TitleFrom::Metadata);
         assert_eq!(a.source.as_deref(), Some("某报"));
         assert_eq!(a.meta.date.as_ref().unwrap().display(), "2021-07-01");
         assert_eq!(a.meta.date.as_ref().unwrap().source.as_str(), "metadata");
         assert_eq!(a.meta.regions, ["/广东省/佛山市/禅城区"]);
         assert_eq!(a.meta.region_evidence, ["metadata"]);
         assert_eq!(a.meta.topic_names().collect::<Vec<_>>(), ["自定主题"]);
+    }
+
+    /// The provenance fields are written as before, and a document stored by an earlier
+    /// version reads back and writes out byte for byte.
+    #[test]
+    fn provenance_is_written_in_lowercase_words() {
+        let json = |a: &Article| serde_json::to_value(&a.meta).unwrap();
+        let lead = extractor().extract_from_text(raw(
+            include_str!("../../corpus/001_eda8d542acb23e2d.txt"),
+            Meta::default(),
+        ));
+        assert_eq!(json(&lead)["title_from"], "lead");
+        assert_eq!(json(&lead)["source_from"], "text");
+        let headline = extractor().extract_from_text(raw(
+            include_str!("../../corpus/000_e19cf532170f2a3e.txt"),
+            Meta::default(),
+        ));
+        assert_eq!(json(&headline)["title_from"], "headline");
+        let stated = extractor().extract_from_text(raw(
+            "高明区推进基层党建\n高明区各级党组织召开会议。",
+            Meta {
+                title: Some("自定标题".into()),
+                source: Some("某报".into()),
+                ..Meta::default()
+            },
+        ));
+        assert_eq!(json(&stated)["title_from"], "metadata");
+        assert_eq!(json(&stated)["source_from"], "metadata");
+        let stored = r#"{"title_from":"lead","source_from":"text","encoding":"GB18030","regions":[],"topics":[]}"#;
+        let meta: Metadata = serde_json::from_str(stored).unwrap();
+        assert_eq!(serde_json::to_string(&meta).unwrap(), stored);
     }
 
     #[test]

@@ -38,7 +38,7 @@ use super::{Payload, Target, ZhIndex, open_for_writing, swap_in};
 use crate::analysis::{WordTokenizer, presegmented_words};
 use crate::corpus::{self, RawDoc, Skipped, SourceFile, Symlinks, Warning};
 use crate::error::{Error, Result};
-use crate::extract::Extractor;
+use crate::extract::{Extractor, TitleFrom};
 
 /// How to index.
 #[derive(Debug, Clone)]
@@ -591,7 +591,7 @@ fn build(
     tokenizer.presegment(&article.body, &mut body);
     // A lead is the body's own first sentence: index it as the title, but
     // do not count its words twice for keywords.
-    let title_words = if article.meta.title_from == "lead" {
+    let title_words = if article.meta.title_from == TitleFrom::Lead {
         ""
     } else {
         title.as_str()

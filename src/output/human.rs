@@ -9,7 +9,7 @@ use anstyle::{AnsiColor, Style};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::corpus::plural;
-use crate::extract::{Article, Metadata};
+use crate::extract::{Article, Metadata, SourceFrom};
 use crate::indexer::Summary;
 use crate::search::facets::{FacetCounts, FacetNode};
 use crate::search::{Results, Snippet, StoredDoc};
@@ -220,7 +220,7 @@ impl Human {
         };
         self.field(out, "title", &title)?;
         if let Some(source) = a.source {
-            let from = meta.source_from.as_deref().unwrap_or("metadata");
+            let from = meta.source_from.unwrap_or(SourceFrom::Metadata);
             self.field(out, "source", &format!("{source} ({from})"))?;
         }
         if let Some(url) = a.url {

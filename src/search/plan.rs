@@ -26,7 +26,7 @@ use tantivy::schema::{Facet, Field, IndexRecordOption};
 use super::query::{Node, QueryError};
 use super::synonyms::Synonyms;
 use crate::analysis::{Analyzer, BREAK, search_key};
-use crate::extract::date::{DateBound, parse_bound};
+use crate::date::{DateBound, parse_bound};
 use crate::extract::region::Gazetteer;
 use crate::schema::{Fields, day_number};
 

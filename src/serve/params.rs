@@ -2,7 +2,7 @@
 //! [`Request`]. Pure functions, no I/O: every refusal is an [`ApiError`]
 //! naming the parameter at fault.
 
-use crate::extract::date::parse_bound;
+use crate::date::parse_bound;
 use crate::search::{Filters, Request, Sort};
 
 use super::error::ApiError;
