@@ -219,28 +219,21 @@ impl Extractor {
     pub fn extract_from_text(&self, mut doc: RawDoc) -> Article {
         // A front matter never closed stays in the text, but is no headline.
         let found = title::find_title(&doc.body[doc.text_start.min(doc.body.len())..]);
-        let meta = std::mem::take(&mut doc.meta);
+        let stated = std::mem::take(&mut doc.meta);
         let mut warnings = std::mem::take(&mut doc.warnings);
         let mut ignored = |field: &'static str, problem: String| {
             let (key, line) = doc.stated(field);
             warnings.push(doc.warning(line, format!("{key}: {problem}; ignored")));
         };
-        let (title, title_from) = match meta.title {
+        let (title, title_from) = match stated.title {
             Some(t) => (t, TitleFrom::Metadata),
             None if found.is_lead => (found.text, TitleFrom::Lead),
             None => (found.text, TitleFrom::Headline),
         };
-        let (source, source_from) = match (meta.source, found.source) {
+        let (source, source_from) = match (stated.source, found.source) {
             (Some(s), _) => (Some(s), Some(SourceFrom::Metadata)),
             (None, Some(s)) => (Some(s), Some(SourceFrom::Text)),
             (None, None) => (None, None),
-        };
-        let mut metadata = Metadata {
-            title_from,
-            source_from,
-            encoding: doc.encoding.to_string(),
-            line: doc.line,
-            ..Metadata::default()
         };
         // The title is part of the text for every extractor, unless it is a
         // lead taken from the body itself.
@@ -249,60 +242,25 @@ impl Extractor {
         } else {
             title.as_str()
         };
-
-        metadata.date = match meta.date.as_deref().map(DocDate::from_metadata) {
-            Some(Ok(date)) => Some(date),
-            Some(Err(e)) => {
-                // A bad metadata date is reported in the provenance and the
-                // text is searched instead.
-                ignored("date", e.to_string());
-                let mut found = date::extract_date(text_title, &doc.body);
-                if let Some(d) = &mut found {
-                    d.evidence = format!("{} (metadata date unusable: {e})", d.evidence);
-                }
-                found
-            }
-            None => date::extract_date(text_title, &doc.body),
-        };
-
-        // Place names are Simplified in the gazetteer: 高明區 is 高明区.
-        let gazetteer = Gazetteer::builtin();
-        let regions = gazetteer.extract(&simplified(text_title), &simplified(&doc.body));
-        let from_meta = meta.region.as_deref().map(|r| (r, gazetteer.resolve(r)));
-        match from_meta {
-            Some((_, Ok(places))) => {
-                metadata.regions = places.iter().map(|p| p.facet()).collect();
-                metadata.region_evidence = vec!["metadata".to_string()];
-            }
-            other => {
-                metadata.regions = regions.primary.iter().map(|p| p.facet()).collect();
-                metadata.region_evidence = regions.evidence;
-                if let Some((r, Err(e))) = other {
-                    ignored("region", e.to_string());
-                    metadata
-                        .region_evidence
-                        .push(format!("metadata region {r:?} ignored: {e}"));
-                }
-            }
-        }
-        metadata.mentions = regions
-            .mentions
-            .iter()
-            .map(|p| p.facet())
-            .filter(|f| !metadata.regions.contains(f))
-            .collect();
-
-        metadata.topics = if meta.topics.is_empty() {
-            self.taxonomy.classify(text_title, &doc.body)
-        } else {
-            meta.topics
-                .into_iter()
-                .map(|topic| TopicScore {
-                    topic,
-                    score: 0.0,
-                    evidence: vec!["metadata".to_string()],
-                })
-                .collect()
+        let date = article_date(stated.date.as_deref(), text_title, &doc.body, &mut ignored);
+        let places = places(
+            stated.region.as_deref(),
+            text_title,
+            &doc.body,
+            &mut ignored,
+        );
+        let topics = self.topics(stated.topics, text_title, &doc.body);
+        let meta = Metadata {
+            title_from,
+            source_from,
+            encoding: doc.encoding.to_string(),
+            line: doc.line,
+            date,
+            regions: places.regions,
+            region_evidence: places.evidence,
+            mentions: places.mentions,
+            topics,
+            keywords: Vec::new(),
         };
         Article {
             id: doc.id,
@@ -310,10 +268,96 @@ impl Extractor {
             title,
             body: doc.body,
             source,
-            url: meta.url,
-            meta: metadata,
+            url: stated.url,
+            meta,
             warnings,
         }
+    }
+
+    /// The topics the file states (score 0), or else those the taxonomy finds in the text.
+    fn topics(&self, stated: Vec<String>, title: &str, body: &str) -> Vec<TopicScore> {
+        if stated.is_empty() {
+            return self.taxonomy.classify(title, body);
+        }
+        stated
+            .into_iter()
+            .map(|topic| TopicScore {
+                topic,
+                score: 0.0,
+                evidence: vec!["metadata".to_string()],
+            })
+            .collect()
+    }
+}
+
+/// The date the file states, or else the one found in the text. A stated date that
+/// cannot be read is reported through `ignored` and in the found date's evidence.
+fn article_date(
+    stated: Option<&str>,
+    title: &str,
+    body: &str,
+    ignored: &mut impl FnMut(&'static str, String),
+) -> Option<DocDate> {
+    match stated.map(DocDate::from_metadata) {
+        Some(Ok(date)) => Some(date),
+        Some(Err(e)) => {
+            ignored("date", e.to_string());
+            let mut found = date::extract_date(title, body);
+            if let Some(d) = &mut found {
+                d.evidence = format!("{} (metadata date unusable: {e})", d.evidence);
+            }
+            found
+        }
+        None => date::extract_date(title, body),
+    }
+}
+
+/// An article's places, as facet paths.
+struct Places {
+    /// Primary regions.
+    regions: Vec<String>,
+    /// Why those: `metadata`, or the evidence from the text.
+    evidence: Vec<String>,
+    /// The other places the text mentions.
+    mentions: Vec<String>,
+}
+
+/// The region the file states, or else the primary regions found in the text; the
+/// places mentioned come from the text either way. A stated region the gazetteer does
+/// not know is reported through `ignored` and in the evidence.
+fn places(
+    stated: Option<&str>,
+    title: &str,
+    body: &str,
+    ignored: &mut impl FnMut(&'static str, String),
+) -> Places {
+    // Place names are Simplified in the gazetteer: 高明區 is 高明区.
+    let gazetteer = Gazetteer::builtin();
+    let found = gazetteer.extract(&simplified(title), &simplified(body));
+    let (regions, evidence): (Vec<String>, _) = match stated.map(|r| (r, gazetteer.resolve(r))) {
+        Some((_, Ok(places))) => (
+            places.iter().map(|p| p.facet()).collect(),
+            vec!["metadata".to_string()],
+        ),
+        other => {
+            let mut evidence = found.evidence;
+            if let Some((r, Err(e))) = other {
+                ignored("region", e.to_string());
+                evidence.push(format!("metadata region {r:?} ignored: {e}"));
+            }
+            (found.primary.iter().map(|p| p.facet()).collect(), evidence)
+        }
+    };
+    let mentions = found
+        .mentions
+        .iter()
+        .map(|p| p.facet())
+        .filter(|f| !regions.contains(f))
+        .collect();
+    Places {
+        regions,
+        evidence,
+        mentions,
     }
 }
 

@@ -9,6 +9,7 @@ use anstyle::{AnsiColor, Style};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::corpus::plural;
+use crate::date::DateSource;
 use crate::extract::{Article, Metadata, SourceFrom};
 use crate::indexer::Summary;
 use crate::search::facets::{FacetCounts, FacetNode};
@@ -26,7 +27,7 @@ fn facts(meta: &Metadata) -> String {
         parts.push(names.join("/"));
     }
     if let Some(d) = &meta.date {
-        let inferred = if d.source.as_str() == "inferred" {
+        let inferred = if d.source == DateSource::Inferred {
             "?"
         } else {
             ""
@@ -506,5 +507,19 @@ mod tests {
         assert!(out.lines().count() > 1);
         let joined: String = out.lines().map(str::trim_start).collect();
         assert_eq!(joined.replace(['[', ']'], ""), snippet().text);
+    }
+
+    #[test]
+    fn an_inferred_date_is_marked_as_a_guess() {
+        let mut date = crate::date::DocDate::from_metadata("2021").unwrap();
+        let mut meta = Metadata {
+            regions: vec!["/广东省/佛山市/高明区".into()],
+            date: Some(date.clone()),
+            ..Metadata::default()
+        };
+        assert_eq!(facts(&meta), "高明区 · 2021");
+        date.source = DateSource::Inferred;
+        meta.date = Some(date);
+        assert_eq!(facts(&meta), "高明区 · 2021?");
     }
 }

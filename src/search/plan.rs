@@ -23,7 +23,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 
-use super::query::{Node, QueryError};
+use super::query::{Node, QueryError, QueryField};
 use super::synonyms::Synonyms;
 use crate::analysis::{Analyzer, BREAK, search_key};
 use crate::date::{DateBound, parse_bound};
@@ -146,30 +146,7 @@ impl<'a> Planner<'a> {
                     (Occur::MustNot, q),
                 ])))
             }
-            Node::And(children) => {
-                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                for child in children {
-                    match child {
-                        Node::Not(inner) => {
-                            if let Some(q) = self.node(inner, query, plan, !negated)? {
-                                clauses.push((Occur::MustNot, q));
-                            }
-                        }
-                        other => {
-                            if let Some(q) = self.node(other, query, plan, negated)? {
-                                clauses.push((Occur::Must, q));
-                            }
-                        }
-                    }
-                }
-                if clauses.is_empty() {
-                    return Ok(None);
-                }
-                if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
-                    clauses.push((Occur::Must, Box::new(AllQuery)));
-                }
-                Some(Box::new(BooleanQuery::new(clauses)))
-            }
+            Node::And(children) => self.all_of(children, query, plan, negated)?,
             Node::Or(children) => {
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 for child in children {
@@ -186,21 +163,55 @@ impl<'a> Planner<'a> {
                 name,
                 value,
                 quoted,
-            } => match name.as_str() {
-                "title" if *quoted => self.phrase(value, plan, negated, Scope::Title),
-                "title" => self.text(value, plan, negated, Scope::Title),
-                "source" => self.grams_filter(self.fields.source, value, plan, "source"),
-                "region" => Some(self.region_filter(value, query, plan)?),
-                "topic" => Some(self.topic_filter(value, query, plan)?),
-                "date" => self.date_filter(value, query, plan)?,
-                other => {
-                    return Err(field_error(
-                        query,
-                        other,
-                        format!("unknown field `{other}`"),
-                    ));
-                }
-            },
+            } => self.field(*name, value, *quoted, query, plan, negated)?,
+        })
+    }
+
+    /// `a b -c`: every child matches but the negated ones, which must not; with only
+    /// negated children, every article but theirs.
+    fn all_of(
+        &self,
+        children: &[Node],
+        query: &str,
+        plan: &mut Plan,
+        negated: bool,
+    ) -> Result<Option<Box<dyn Query>>, QueryError> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for child in children {
+            let (occur, q) = match child {
+                Node::Not(inner) => (Occur::MustNot, self.node(inner, query, plan, !negated)?),
+                other => (Occur::Must, self.node(other, query, plan, negated)?),
+            };
+            if let Some(q) = q {
+                clauses.push((occur, q));
+            }
+        }
+        if clauses.is_empty() {
+            return Ok(None);
+        }
+        if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        Ok(Some(Box::new(BooleanQuery::new(clauses))))
+    }
+
+    /// `name:value`: text in the title, or a filter.
+    fn field(
+        &self,
+        name: QueryField,
+        value: &str,
+        quoted: bool,
+        query: &str,
+        plan: &mut Plan,
+        negated: bool,
+    ) -> Result<Option<Box<dyn Query>>, QueryError> {
+        Ok(match name {
+            QueryField::Title if quoted => self.phrase(value, plan, negated, Scope::Title),
+            QueryField::Title => self.text(value, plan, negated, Scope::Title),
+            QueryField::Source => self.grams_filter(self.fields.source, value, plan, name),
+            QueryField::Region => Some(self.region_filter(value, query, plan)?),
+            QueryField::Topic => Some(self.topic_filter(value, query, plan)?),
+            QueryField::Date => self.date_filter(value, query, plan)?,
         })
     }
 
@@ -435,7 +446,7 @@ impl<'a> Planner<'a> {
     ) -> Result<Box<dyn Query>, QueryError> {
         let places = Gazetteer::builtin()
             .resolve(value)
-            .map_err(|e| field_error(query, "region", e.to_string()))?;
+            .map_err(|e| field_error(query, QueryField::Region, e.to_string()))?;
         let paths: Vec<String> = places.iter().map(|p| p.facet()).collect();
         plan.notes.push(format!(
             "filter: region in {} (and everything below)",
@@ -480,7 +491,7 @@ impl<'a> Planner<'a> {
                     self.topics.join(", ")
                 );
             }
-            return Err(field_error(query, "topic", message));
+            return Err(field_error(query, QueryField::Topic, message));
         }
         plan.notes.push(format!("filter: topic {value}"));
         let q = TermQuery::new(
@@ -509,13 +520,13 @@ impl<'a> Planner<'a> {
             }
             parse_bound(s)
                 .map(Some)
-                .map_err(|e| field_error(query, "date", e.to_string()))
+                .map_err(|e| field_error(query, QueryField::Date, e.to_string()))
         };
         let (since, until) = (parse(since)?, parse(until)?);
         if since.is_none() && until.is_none() {
             return Err(field_error(
                 query,
-                "date",
+                QueryField::Date,
                 "a date range needs at least one end: `date:2023..2024-06`".to_string(),
             ));
         }
@@ -524,7 +535,7 @@ impl<'a> Planner<'a> {
         {
             return Err(field_error(
                 query,
-                "date",
+                QueryField::Date,
                 format!("the date range {value} is empty: it ends before it starts"),
             ));
         }
@@ -564,7 +575,7 @@ impl<'a> Planner<'a> {
         field: Field,
         value: &str,
         plan: &mut Plan,
-        name: &str,
+        name: QueryField,
     ) -> Option<Box<dyn Query>> {
         let key = search_key(value);
         let q = grams(field, &key)?;
@@ -574,7 +585,7 @@ impl<'a> Planner<'a> {
 }
 
 /// An error about `name:` in the query, pointing at it.
-fn field_error(query: &str, name: &str, message: String) -> QueryError {
+fn field_error(query: &str, name: QueryField, message: String) -> QueryError {
     let position = query
         .find(&format!("{name}:"))
         .map_or(0, |b| query[..b].chars().count());

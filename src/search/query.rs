@@ -28,8 +28,55 @@ use std::fmt;
 /// Queries longer than this many characters are refused.
 pub const MAX_QUERY_CHARS: usize = 1000;
 
-/// Fields that can be named in a query.
-pub const FIELDS: [&str; 5] = ["title", "source", "region", "topic", "date"];
+/// A field that can be named in a query (`title:党建`), parsed once from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryField {
+    /// `title:`: the text in the title only.
+    Title,
+    /// `source:`: the publisher or site contains the value.
+    Source,
+    /// `region:`: the primary region is the place, or lies within it.
+    Region,
+    /// `topic:`: classified under the topic.
+    Topic,
+    /// `date:`: the date overlaps the range.
+    Date,
+}
+
+impl QueryField {
+    /// Every field, in the order error messages list them.
+    pub const ALL: [QueryField; 5] = [
+        QueryField::Title,
+        QueryField::Source,
+        QueryField::Region,
+        QueryField::Topic,
+        QueryField::Date,
+    ];
+
+    /// The name written in queries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueryField::Title => "title",
+            QueryField::Source => "source",
+            QueryField::Region => "region",
+            QueryField::Topic => "topic",
+            QueryField::Date => "date",
+        }
+    }
+
+    /// The field named `name`, in any case (`Title:` is `title:`).
+    pub fn from_name(name: &str) -> Option<QueryField> {
+        QueryField::ALL
+            .into_iter()
+            .find(|f| f.as_str().eq_ignore_ascii_case(name))
+    }
+}
+
+impl fmt::Display for QueryField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A parsed query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,8 +95,8 @@ pub enum Node {
     Phrase(String),
     /// `field:value`.
     Field {
-        /// One of [`FIELDS`].
-        name: String,
+        /// Which field.
+        name: QueryField,
         /// The value, unquoted.
         value: String,
         /// Whether the value was quoted.
@@ -89,7 +136,7 @@ impl std::error::Error for QueryError {}
 enum Tok {
     Word(String),
     Quoted(String),
-    Field(String, String, bool),
+    Field(QueryField, String, bool),
     All,
     Open,
     Close,
@@ -144,83 +191,80 @@ fn lex(query: &str) -> Result<Vec<Located>, (usize, String)> {
             i += 1;
             continue;
         }
-        let start = i;
-        match c {
-            '(' => {
-                tokens.push((Tok::Open, i));
-                i += 1;
-            }
-            ')' => {
-                tokens.push((Tok::Close, i));
-                i += 1;
-            }
+        let (tok, next) = match c {
+            '(' => (Tok::Open, i + 1),
+            ')' => (Tok::Close, i + 1),
             c if closing_mark(c).is_some() && (c == '"' || quoted(&chars, i).is_ok()) => {
                 let (text, next) = quoted(&chars, i)?;
-                tokens.push((Tok::Quoted(text), start));
-                i = next;
+                (Tok::Quoted(text), next)
             }
-            '-' if i + 1 < chars.len() && !chars[i + 1].is_whitespace() => {
-                tokens.push((Tok::Not, i));
-                i += 1;
-            }
-            _ => {
-                // A Chinese quote mark that closes nothing (a fragment copied
-                // from an article, 实施“专精特新) is punctuation in the word.
-                let ends_word = |j: usize| {
-                    let c = chars[j];
-                    c.is_whitespace()
-                        || matches!(c, '(' | ')' | '"')
-                        || (closing_mark(c).is_some() && quoted(&chars, j).is_ok())
-                };
-                let mut j = i + 1;
-                while j < chars.len() && !ends_word(j) {
-                    j += 1;
-                }
-                let word: String = chars[i..j].iter().collect();
-                i = j;
-                match word.as_str() {
-                    "OR" => tokens.push((Tok::Or, start)),
-                    "AND" => tokens.push((Tok::And, start)),
-                    "NOT" => tokens.push((Tok::Not, start)),
-                    "*" => tokens.push((Tok::All, start)),
-                    _ => match field_prefix(&word) {
-                        Some(Ok((name, value))) if value.is_empty() => {
-                            // `title:"…"`: the value is the quoted text that follows.
-                            if i < chars.len() && closing_mark(chars[i]).is_some() {
-                                let (text, next) = quoted(&chars, i)?;
-                                tokens.push((Tok::Field(name, text, true), start));
-                                i = next;
-                            } else if i < chars.len() && chars[i] == '(' {
-                                return Err((
-                                    i,
-                                    format!(
-                                        "`{name}:` takes one value or a quoted phrase, not a group: \
-                                         write `{name}:a OR {name}:b`"
-                                    ),
-                                ));
-                            } else {
-                                return Err((i, format!("`{name}:` needs a value")));
-                            }
-                        }
-                        Some(Ok((name, value))) => {
-                            tokens.push((Tok::Field(name, value, false), start))
-                        }
-                        Some(Err(name)) => {
-                            return Err((
-                                start,
-                                format!(
-                                    "unknown field `{name}`; known fields: {}",
-                                    FIELDS.join(", ")
-                                ),
-                            ));
-                        }
-                        None => tokens.push((Tok::Word(word), start)),
-                    },
-                }
-            }
-        }
+            '-' if i + 1 < chars.len() && !chars[i + 1].is_whitespace() => (Tok::Not, i + 1),
+            _ => word(&chars, i)?,
+        };
+        tokens.push((tok, i));
+        i = next;
     }
     Ok(tokens)
+}
+
+/// The word starting at `start` (an operator, `*`, `field:value` or text) and the index
+/// after it.
+fn word(chars: &[char], start: usize) -> Result<(Tok, usize), (usize, String)> {
+    // A Chinese quote mark that closes nothing (a fragment copied from an article,
+    // 实施“专精特新) is punctuation in the word.
+    let ends_word = |j: usize| {
+        let c = chars[j];
+        c.is_whitespace()
+            || matches!(c, '(' | ')' | '"')
+            || (closing_mark(c).is_some() && quoted(chars, j).is_ok())
+    };
+    let mut end = start + 1;
+    while end < chars.len() && !ends_word(end) {
+        end += 1;
+    }
+    let word: String = chars[start..end].iter().collect();
+    let tok = match word.as_str() {
+        "OR" => Tok::Or,
+        "AND" => Tok::And,
+        "NOT" => Tok::Not,
+        "*" => Tok::All,
+        _ => match field_prefix(&word) {
+            Some(Ok((name, value))) if value.is_empty() => return quoted_value(chars, end, name),
+            Some(Ok((name, value))) => Tok::Field(name, value, false),
+            Some(Err(name)) => {
+                let known: Vec<&str> = QueryField::ALL.iter().map(|f| f.as_str()).collect();
+                return Err((
+                    start,
+                    format!("unknown field `{name}`; known fields: {}", known.join(", ")),
+                ));
+            }
+            None => Tok::Word(word),
+        },
+    };
+    Ok((tok, end))
+}
+
+/// `title:"…"`: the value of a field written without one is the quoted text that follows
+/// its colon, at `i`; returns the field and the index after the closing mark.
+fn quoted_value(
+    chars: &[char],
+    i: usize,
+    name: QueryField,
+) -> Result<(Tok, usize), (usize, String)> {
+    if i < chars.len() && closing_mark(chars[i]).is_some() {
+        let (text, next) = quoted(chars, i)?;
+        Ok((Tok::Field(name, text, true), next))
+    } else if i < chars.len() && chars[i] == '(' {
+        Err((
+            i,
+            format!(
+                "`{name}:` takes one value or a quoted phrase, not a group: \
+                 write `{name}:a OR {name}:b`"
+            ),
+        ))
+    } else {
+        Err((i, format!("`{name}:` needs a value")))
+    }
 }
 
 /// The mark that closes a phrase opened by `open`, if `open` opens one.
@@ -258,14 +302,13 @@ fn quoted(chars: &[char], start: usize) -> Result<(String, usize), (usize, Strin
 /// `name:value` with an ASCII field name. `Some(Err(name))` for an ASCII
 /// name that is not a field; `None` when the word is just text (a colon in
 /// Chinese text, such as `高明:党建`).
-fn field_prefix(word: &str) -> Option<Result<(String, String), String>> {
+fn field_prefix(word: &str) -> Option<Result<(QueryField, String), String>> {
     let (name, value) = word.split_once(':')?;
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphabetic()) {
         return None;
     }
-    let lower = name.to_ascii_lowercase();
-    if FIELDS.contains(&lower.as_str()) {
-        Some(Ok((lower, value.to_string())))
+    if let Some(field) = QueryField::from_name(name) {
+        Some(Ok((field, value.to_string())))
     } else if value.is_empty() || !value.starts_with("//") {
         // `http://…` is text; `foo:bar` is a mistake worth pointing out.
         Some(Err(name.to_string()))
@@ -479,12 +522,12 @@ mod tests {
             parse("title:党建 date:2023..2024-06").unwrap(),
             Node::And(vec![
                 Node::Field {
-                    name: "title".into(),
+                    name: QueryField::Title,
                     value: "党建".into(),
                     quoted: false
                 },
                 Node::Field {
-                    name: "date".into(),
+                    name: QueryField::Date,
                     value: "2023..2024-06".into(),
                     quoted: false
                 },
@@ -493,11 +536,29 @@ mod tests {
         assert_eq!(
             parse("Title:\"高质量 发展\"").unwrap(),
             Node::Field {
-                name: "title".into(),
+                name: QueryField::Title,
                 value: "高质量 发展".into(),
                 quoted: true
             }
         );
+    }
+
+    #[test]
+    fn field_names_are_read_in_any_case() {
+        for field in QueryField::ALL {
+            let name = field.as_str();
+            for written in [name.to_string(), name.to_ascii_uppercase()] {
+                assert_eq!(
+                    parse(&format!("{written}:高明")).unwrap(),
+                    Node::Field {
+                        name: field,
+                        value: "高明".into(),
+                        quoted: false
+                    },
+                    "{written}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -587,7 +648,7 @@ mod tests {
             assert_eq!(
                 parse(&format!("title:{open}猛虎‘之’《师》{close}")).unwrap(),
                 Node::Field {
-                    name: "title".into(),
+                    name: QueryField::Title,
                     value: "猛虎‘之’《师》".into(),
                     quoted: true
                 },

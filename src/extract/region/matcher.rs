@@ -105,74 +105,23 @@ impl Matcher {
     /// Builds the automaton from the places of `divisions` and the bundled town, common
     /// word and blocker lists.
     pub fn build(divisions: &Divisions) -> Result<Matcher, DataError> {
-        let mut places = Builder::default();
-        for (id, node) in divisions.nodes.iter().enumerate() {
-            places.add(
-                node.name,
-                Cand {
-                    node: id as NodeId,
-                    kind: CandKind::Full,
-                },
-            );
-            if let Some(short) = node.short {
-                places.add(
-                    short,
-                    Cand {
-                        node: id as NodeId,
-                        kind: CandKind::Short,
-                    },
-                );
-            }
-        }
-        for (line, word) in words(data::BLOCKERS) {
-            let key = simplified(word);
-            if places.index.contains_key(&key) {
-                return Err(DataError::new(
-                    line,
-                    format!("blocker {word} is a place name"),
-                ));
-            }
-            places.index.insert(key.clone(), places.lists.len());
-            places.lists.push((word, key, Vec::new(), true, false));
-        }
-        for (line, word) in words(data::COMMON_WORDS) {
-            match places.index.get(&simplified(word)) {
-                Some(&i) if !places.lists[i].3 => places.lists[i].4 = true,
-                _ => {
-                    return Err(DataError::new(
-                        line,
-                        format!("common word {word} is no place name"),
-                    ));
-                }
-            }
-        }
-        let mut towns = Builder::default();
-        for (town, county) in data::parse_towns(data::TOWNS, divisions)? {
-            let cand = Cand {
-                node: county,
-                kind: CandKind::Town,
-            };
-            towns.add(town, cand);
-            // 荷城街道 is often written 荷城街.
-            if let Some(stem) = town.strip_suffix("街道").filter(|s| s.chars().count() >= 2) {
-                towns.add(&town[..stem.len() + '街'.len_utf8()], cand);
-            }
-        }
-        let towns_from = places.lists.len();
+        let places = Builder::places(divisions)?;
+        let towns = Builder::towns(divisions)?;
+        let towns_from = places.entries.len();
         let place_keys: Vec<Cow<'static, str>> =
-            places.lists.iter().map(|entry| entry.1.clone()).collect();
+            places.entries.iter().map(|e| e.key.clone()).collect();
         let town_keys: Vec<Cow<'static, str>> =
-            towns.lists.iter().map(|entry| entry.1.clone()).collect();
-        let mut patterns = Vec::with_capacity(towns_from + towns.lists.len());
+            towns.entries.iter().map(|e| e.key.clone()).collect();
+        let mut patterns = Vec::with_capacity(towns_from + towns.entries.len());
         let mut cands = Vec::new();
-        for (text, _, list, blocker, common) in places.lists.into_iter().chain(towns.lists) {
+        for entry in places.entries.into_iter().chain(towns.entries) {
             let start = cands.len() as u32;
-            cands.extend(list);
+            cands.extend(entry.cands);
             patterns.push(Pattern {
-                text,
+                text: entry.text,
                 cands: start..cands.len() as u32,
-                blocker,
-                common,
+                blocker: entry.blocker,
+                common: entry.common,
             });
         }
         let build_error = |e: aho_corasick::BuildError| {
@@ -358,28 +307,118 @@ fn words(text: &'static str) -> impl Iterator<Item = (usize, &'static str)> {
     data::data_lines(text).flat_map(|(line, row)| row.split_whitespace().map(move |w| (line, w)))
 }
 
+/// One pattern being collected: a distinct folded text and the places it may stand for.
+struct Entry {
+    /// The name as the gazetteer (or a list) writes it.
+    text: &'static str,
+    /// Its Simplified form, which the automaton matches.
+    key: Cow<'static, str>,
+    cands: Vec<Cand>,
+    /// A word that merely contains a place name.
+    blocker: bool,
+    /// Listed in `common-words.txt`.
+    common: bool,
+}
+
 /// Collects patterns and their candidates, one entry per distinct folded text.
 #[derive(Default)]
 struct Builder {
     index: HashMap<Cow<'static, str>, usize>,
-    /// (text, folded text, candidates, blocker, common)
-    #[allow(clippy::type_complexity)]
-    lists: Vec<(&'static str, Cow<'static, str>, Vec<Cand>, bool, bool)>,
+    entries: Vec<Entry>,
 }
 
 impl Builder {
+    /// Province, city and county names and short forms, then the blockers; the common
+    /// words marked. Errors name the line of a blocker that is a place name, or of a
+    /// common word that is none.
+    fn places(divisions: &Divisions) -> Result<Builder, DataError> {
+        let mut places = Builder::default();
+        for (id, node) in divisions.nodes.iter().enumerate() {
+            let node_id = id as NodeId;
+            places.add(
+                node.name,
+                Cand {
+                    node: node_id,
+                    kind: CandKind::Full,
+                },
+            );
+            if let Some(short) = node.short {
+                places.add(
+                    short,
+                    Cand {
+                        node: node_id,
+                        kind: CandKind::Short,
+                    },
+                );
+            }
+        }
+        for (line, word) in words(data::BLOCKERS) {
+            let key = simplified(word);
+            if places.index.contains_key(&key) {
+                return Err(DataError::new(
+                    line,
+                    format!("blocker {word} is a place name"),
+                ));
+            }
+            places.push(word, key).blocker = true;
+        }
+        for (line, word) in words(data::COMMON_WORDS) {
+            match places.index.get(&simplified(word)) {
+                Some(&i) if !places.entries[i].blocker => places.entries[i].common = true,
+                _ => {
+                    return Err(DataError::new(
+                        line,
+                        format!("common word {word} is no place name"),
+                    ));
+                }
+            }
+        }
+        Ok(places)
+    }
+
+    /// Town and sub-district names, each standing for its county; 荷城街道 also as 荷城街.
+    fn towns(divisions: &Divisions) -> Result<Builder, DataError> {
+        let mut towns = Builder::default();
+        for (town, county) in data::parse_towns(data::TOWNS, divisions)? {
+            let cand = Cand {
+                node: county,
+                kind: CandKind::Town,
+            };
+            towns.add(town, cand);
+            // 荷城街道 is often written 荷城街.
+            if let Some(stem) = town.strip_suffix("街道").filter(|s| s.chars().count() >= 2) {
+                towns.add(&town[..stem.len() + '街'.len_utf8()], cand);
+            }
+        }
+        Ok(towns)
+    }
+
+    /// A new entry for `text`, folded as `key`.
+    fn push(&mut self, text: &'static str, key: Cow<'static, str>) -> &mut Entry {
+        self.index.insert(key.clone(), self.entries.len());
+        self.entries.push(Entry {
+            text,
+            key,
+            cands: Vec::new(),
+            blocker: false,
+            common: false,
+        });
+        self.entries.last_mut().expect("just pushed")
+    }
+
+    /// Adds `cand` to the entry for `text`, made if it is new.
     fn add(&mut self, text: &'static str, cand: Cand) {
         let key = simplified(text);
-        let i = *self.index.entry(key.clone()).or_insert_with(|| {
-            self.lists.push((text, key, Vec::new(), false, false));
-            self.lists.len() - 1
-        });
-        let list = &mut self.lists[i].2;
-        if !list
+        let entry = match self.index.get(&key) {
+            Some(&i) => &mut self.entries[i],
+            None => self.push(text, key),
+        };
+        if !entry
+            .cands
             .iter()
             .any(|c| c.node == cand.node && c.kind == cand.kind)
         {
-            list.push(cand);
+            entry.cands.push(cand);
         }
     }
 }

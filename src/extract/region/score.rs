@@ -124,10 +124,18 @@ struct Doc<'a> {
     /// Where the items of the body start, if it is a digest (byte offsets).
     items: Vec<u32>,
     places: Vec<Place>,
-    /// Towns credited to a county: (county, pattern, count).
-    towns: Vec<(NodeId, u32, u32)>,
+    /// Towns credited to a county.
+    towns: Vec<TownCredit>,
     /// Names left unresolved: (pattern, count, number of candidates).
     ambiguous: Vec<(u32, u32, usize)>,
+}
+
+/// A town name credited to a county, and how often.
+struct TownCredit {
+    county: NodeId,
+    /// The town's pattern.
+    pat: u32,
+    count: u32,
 }
 
 /// Finds the regions of an article.
@@ -394,26 +402,41 @@ impl Doc<'_> {
     /// The place a name that needs backing stands for, if the evidence decides it.
     fn decide(&self, i: usize, backing: &[(NodeId, f32)]) -> Option<NodeId> {
         let pat = self.hits[i].pat;
-        let cands: Vec<(NodeId, Tier, f32)> = self
+        struct Backed {
+            node: NodeId,
+            tier: Tier,
+            support: f32,
+        }
+        let cands: Vec<Backed> = self
             .usable(i)
             .filter(|(_, c)| c.kind != CandKind::Town)
             .map(|(_, c)| {
                 let tier = self.tier(pat, c.kind, c.node);
-                (c.node, tier, self.support(c.node, tier, backing))
+                Backed {
+                    node: c.node,
+                    tier,
+                    support: self.support(c.node, tier, backing),
+                }
             })
             .collect();
-        let best = cands.iter().map(|c| c.2).fold(0.0, f32::max);
+        let best = cands.iter().map(|c| c.support).fold(0.0, f32::max);
         if best > 0.0 {
-            let winners: Vec<NodeId> = cands.iter().filter(|c| c.2 >= best).map(|c| c.0).collect();
+            let winners: Vec<NodeId> = cands
+                .iter()
+                .filter(|c| c.support >= best)
+                .map(|c| c.node)
+                .collect();
             return self.single_lineage(&winners);
         }
         // Nothing decides: a lone province or city among lesser places wins.
         let level = |n: NodeId| self.div.node(n).level;
-        let top = cands.iter().map(|c| level(c.0)).min()?;
-        let mut at_top = cands.iter().filter(|c| level(c.0) == top);
+        let top = cands.iter().map(|c| level(c.node)).min()?;
+        let mut at_top = cands.iter().filter(|c| level(c.node) == top);
         match (at_top.next(), at_top.next()) {
-            (Some(&(node, Tier::Trusted, _)), None) if cands.len() > 1 && top < Level::County => {
-                Some(node)
+            (Some(c), None)
+                if c.tier == Tier::Trusted && cands.len() > 1 && top < Level::County =>
+            {
+                Some(c.node)
             }
             _ => None,
         }
@@ -469,10 +492,14 @@ impl Doc<'_> {
                 match self
                     .towns
                     .iter_mut()
-                    .find(|t| t.0 == county && t.1 == hit.pat)
+                    .find(|t| t.county == county && t.pat == hit.pat)
                 {
-                    Some(t) => t.2 += 1,
-                    None => self.towns.push((county, hit.pat, 1)),
+                    Some(t) => t.count += 1,
+                    None => self.towns.push(TownCredit {
+                        county,
+                        pat: hit.pat,
+                        count: 1,
+                    }),
                 }
             }
         }
@@ -572,48 +599,55 @@ impl Doc<'_> {
         }
     }
 
-    /// Short human-readable reasons for the result.
-    fn evidence(&self, primary: &[NodeId]) -> Vec<String> {
+    /// The evidence for primary place `p`: its own count, then up to three related places
+    /// and two towns that support it.
+    fn support_evidence(&self, p: NodeId, lines: &mut Vec<String>) {
         let div = self.div;
         let name = |n: NodeId| div.node(n).name;
+        if let Some(place) = self.place(p).filter(|pl| pl.count > 0) {
+            let title = if place.title > 0 {
+                format!(" (title ×{})", place.title)
+            } else {
+                String::new()
+            };
+            lines.push(format!("{} ×{}{}", name(p), place.count, title));
+        }
+        let mut related: Vec<&Place> = self
+            .places
+            .iter()
+            .filter(|q| q.count > 0 && q.node != p && div.related(q.node, p))
+            .collect();
+        related.sort_by(|a, b| b.direct.total_cmp(&a.direct).then(a.node.cmp(&b.node)));
+        for q in related.iter().take(3) {
+            lines.push(format!(
+                "{} ×{} supports {}",
+                name(q.node),
+                q.count,
+                name(p)
+            ));
+        }
+        let mut towns: Vec<&TownCredit> = self
+            .towns
+            .iter()
+            .filter(|t| t.county == p || div.is_ancestor(p, t.county))
+            .collect();
+        towns.sort_by(|a, b| b.count.cmp(&a.count).then(a.pat.cmp(&b.pat)));
+        for t in towns.iter().take(2) {
+            lines.push(format!(
+                "{} ×{} supports {}",
+                self.m.pattern(t.pat).text,
+                t.count,
+                name(p)
+            ));
+        }
+    }
+
+    /// Short human-readable reasons for the result.
+    fn evidence(&self, primary: &[NodeId]) -> Vec<String> {
+        let name = |n: NodeId| self.div.node(n).name;
         let mut lines = Vec::new();
         for &p in primary {
-            if let Some(place) = self.place(p).filter(|pl| pl.count > 0) {
-                let title = if place.title > 0 {
-                    format!(" (title ×{})", place.title)
-                } else {
-                    String::new()
-                };
-                lines.push(format!("{} ×{}{}", name(p), place.count, title));
-            }
-            let mut related: Vec<&Place> = self
-                .places
-                .iter()
-                .filter(|q| q.count > 0 && q.node != p && div.related(q.node, p))
-                .collect();
-            related.sort_by(|a, b| b.direct.total_cmp(&a.direct).then(a.node.cmp(&b.node)));
-            for q in related.iter().take(3) {
-                lines.push(format!(
-                    "{} ×{} supports {}",
-                    name(q.node),
-                    q.count,
-                    name(p)
-                ));
-            }
-            let mut towns: Vec<&(NodeId, u32, u32)> = self
-                .towns
-                .iter()
-                .filter(|t| t.0 == p || div.is_ancestor(p, t.0))
-                .collect();
-            towns.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)));
-            for t in towns.iter().take(2) {
-                lines.push(format!(
-                    "{} ×{} supports {}",
-                    self.m.pattern(t.1).text,
-                    t.2,
-                    name(p)
-                ));
-            }
+            self.support_evidence(p, &mut lines);
         }
         if !self.items.is_empty() {
             let mut confined: Vec<&Place> = self
