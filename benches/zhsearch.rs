@@ -128,7 +128,7 @@ fn queries(c: &mut Criterion) {
     .unwrap();
     let engine = Engine::open(dir.path(), Analyzer::builtin()).unwrap();
     let mut group = c.benchmark_group("query");
-    for line in zhsearch::bench::DEFAULT_QUERIES
+    for line in include_str!("../data/bench-queries.txt")
         .lines()
         .filter(|l| !l.is_empty())
     {

@@ -16,6 +16,7 @@
 //! The pipeline writes to a [`Sink`]; the index is one ([`writer`]).
 
 mod ids;
+mod lifecycle;
 pub mod pages;
 mod pipeline;
 mod sink;
@@ -41,6 +42,7 @@ use crate::error::{Error, Result};
 use crate::extract::topic::Taxonomy;
 use crate::extract::{Article, Extractor};
 use crate::schema::{Fields, SCHEMA_VERSION, day_number};
+pub use lifecycle::{BuildBeside, DefaultIndex};
 pub use pipeline::{IndexOptions, Progress, Summary, index_listing};
 pub use sink::{Admit, Builder, Known, Record, Sink};
 use writer::IndexSink;
@@ -105,6 +107,12 @@ impl Settings {
     }
 }
 
+/// Whether `dir` holds an index (a tantivy `meta.json`; it may still be
+/// one zhsearch cannot search).
+pub fn exists(dir: &Path) -> bool {
+    dir.join("meta.json").is_file()
+}
+
 /// Whether the index in `dir` was built by another version of zhsearch
 /// (another schema, analysis rules or jieba-rs) with jieba's own dictionary
 /// only: rebuilding it from its corpus gives what this version would have
@@ -137,7 +145,7 @@ impl ZhIndex {
     /// Opens an existing index, checking that it was built with `analyzer`'s
     /// settings.
     pub fn open(dir: &Path, analyzer: Arc<Analyzer>) -> Result<ZhIndex> {
-        if !dir.join("meta.json").is_file() {
+        if !exists(dir) {
             return Err(Error::IndexMissing {
                 path: dir.to_path_buf(),
             });
@@ -477,7 +485,7 @@ fn open_for_writing(dir: &Path, extractor: &Extractor, rebuild: bool) -> Result<
         path: dir.to_path_buf(),
         source,
     };
-    if dir.join("meta.json").is_file() {
+    if exists(dir) {
         let opened = ZhIndex::open(dir, Arc::clone(&analyzer)).and_then(|zh| {
             // Topics of unchanged articles would be stale under another taxonomy.
             if zh.settings.taxonomy == taxonomy.hash() {
@@ -544,17 +552,26 @@ fn sibling(dir: &Path, what: &str) -> PathBuf {
     dir.with_file_name(name)
 }
 
-/// Moves the freshly built index at `new` to `dir`, replacing the old one.
+/// Moves the freshly built index at `new` to `dir`, replacing the old one
+/// if there is one (an empty directory is replaced too; anything else is
+/// refused).
 fn swap_in(new: &Path, dir: &Path) -> Result<()> {
     let io = |source| Error::Io {
         path: dir.to_path_buf(),
         source,
     };
+    if !exists(dir) {
+        return fs::rename(new, dir).map_err(io);
+    }
     let old = sibling(dir, "old");
     if old.exists() {
         fs::remove_dir_all(&old).map_err(io)?;
     }
     fs::rename(dir, &old).map_err(io)?;
-    fs::rename(new, dir).map_err(io)?;
+    if let Err(e) = fs::rename(new, dir) {
+        // Put the old one back: an index is never lost to a failed swap.
+        let _ = fs::rename(&old, dir);
+        return Err(io(e));
+    }
     fs::remove_dir_all(&old).map_err(io)
 }
