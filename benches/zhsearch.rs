@@ -37,7 +37,7 @@ fn dictionary(c: &mut Criterion) {
     let mut group = c.benchmark_group("dictionary");
     group.sample_size(20);
     group.bench_function("jieba-rs Jieba::new (whole dictionary)", |b| {
-        b.iter(|| black_box(jieba_rs::Jieba::new()))
+        b.iter(|| black_box(zhsearch::analysis::JiebaSegmenter::new()))
     });
     group.bench_function("Analyzer::for_text (one query's words)", |b| {
         b.iter(|| black_box(Analyzer::for_text("党建引领高质量发展 region:佛山", None).unwrap()))
@@ -54,7 +54,9 @@ fn tokenizers(c: &mut Criterion) {
     group.bench_function("jieba-rs cut_for_search (the limit)", |b| {
         b.iter(|| {
             for t in &texts {
-                black_box(analyzer.jieba().cut_for_search(t, true));
+                analyzer.segmenter().segment(t, &mut |start, end, part| {
+                    black_box((start, end, part));
+                });
             }
         })
     });
@@ -126,7 +128,7 @@ fn queries(c: &mut Criterion) {
     .unwrap();
     let engine = Engine::open(dir.path(), Analyzer::builtin()).unwrap();
     let mut group = c.benchmark_group("query");
-    for line in zhsearch::bench::DEFAULT_QUERIES
+    for line in include_str!("../data/bench-queries.txt")
         .lines()
         .filter(|l| !l.is_empty())
     {

@@ -9,6 +9,9 @@
 //! latency over a mixed query set, warm and in-process; and the wall time of
 //! whole `zhsearch search` processes. Machines are noisy: compare figures
 //! from the same run.
+//!
+//! Part of the binary, not the library: it runs the binary as a child
+//! process and reaps it with `wait4` for its peak memory.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,33 +22,15 @@ use serde::Serialize;
 use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::{Index, TantivyDocument};
 
-use crate::analysis::{Analyzer, WORDS};
-use crate::corpus;
-use crate::error::{Error, Result};
-use crate::search::{Engine, Request};
+use zhsearch::analysis::{Analyzer, WORDS};
+use zhsearch::corpus;
+use zhsearch::error::{Error, Result};
+use zhsearch::search::{Engine, Request};
 
 /// The default query mix: single characters, words, several words, phrases,
-/// filters by region and date, and facet counts.
-pub const DEFAULT_QUERIES: &str = "党
-会
-发展
-经济
-疫情
-科技创新
-党建引领高质量发展
-乡村振兴 农业
-生态环境 保护 治理
-\"高质量发展\"
-\"一带一路\"
-\"人民群众\"
-发展 region:广东
-改革 region:浙江 OR region:江苏
-经济 date:2023..2024
-疫情 date:2022-03..2022-06
-facets: 党建
-facets: 乡村振兴
-facets: *
-";
+/// filters by region and date, and facet counts (`data/bench-queries.txt`,
+/// which the criterion benches read too).
+pub const DEFAULT_QUERIES: &str = include_str!("../data/bench-queries.txt");
 
 /// What to measure.
 #[derive(Debug, Clone)]
@@ -236,12 +221,14 @@ fn parallel(texts: &[String], threads: usize, work: impl Fn(&str) + Sync) -> Dur
 /// Raw segmentation: jieba-rs search mode with HMM, as the analyzer uses it.
 fn segmentation(texts: &[String], threads: usize, analyzer: &Analyzer) -> f64 {
     let bytes: usize = texts.iter().map(String::len).sum();
-    let jieba = analyzer.jieba();
+    let segmenter = analyzer.segmenter();
     // Best of two: the first run also warms the caches.
     (0..2)
         .map(|_| {
             let time = parallel(texts, threads, |t| {
-                std::hint::black_box(jieba.cut_for_search(t, true));
+                segmenter.segment(t, &mut |start, end, part| {
+                    std::hint::black_box((start, end, part));
+                });
             });
             bytes as f64 / 1e6 / time.as_secs_f64()
         })
@@ -411,8 +398,7 @@ pub fn run(options: &BenchOptions, note: &mut dyn FnMut(&str)) -> Result<BenchRe
     note("reading the corpus");
     let texts = load(&options.corpus)?;
     let bytes: usize = texts.iter().map(String::len).sum();
-    let mb = bytes as f64 / 1e6;
-    let docs = texts.len();
+    let (mb, docs) = (bytes as f64 / 1e6, texts.len());
 
     note("segmenting with jieba-rs (search mode)");
     let segmentation = segmentation(&texts, threads, &analyzer);
@@ -424,86 +410,28 @@ pub fn run(options: &BenchOptions, note: &mut dyn FnMut(&str)) -> Result<BenchRe
     };
 
     note("indexing the word field alone");
-    let words_dir = options.work_dir.join("words-only");
-    let words_time = index_words_only(&texts, threads, &words_dir)?;
+    let words_time = index_words_only(&texts, threads, &options.work_dir.join("words-only"))?;
     let index_words_only = throughput(words_time.as_secs_f64(), mb, docs);
     drop(texts);
 
     note("indexing with the full schema (zhsearch index)");
     let full_dir = options.work_dir.join("full");
-    let index_run = |corpus: &Path, dir: &Path| -> Result<(f64, f64, f64, usize)> {
-        let mut cmd = Command::new(&options.exe);
-        cmd.arg("index")
-            .arg(corpus)
-            .arg("--index")
-            .arg(dir)
-            .arg("--json")
-            .arg("--threads")
-            .arg(threads.to_string())
-            .arg("--color")
-            .arg("never");
-        let (_, out, rss) = run_measured(&mut cmd).map_err(io(&options.exe))?;
-        let summary: serde_json::Value =
-            serde_json::from_slice(&out.stdout).map_err(|e| Error::Io {
-                path: options.exe.clone(),
-                source: std::io::Error::other(format!(
-                    "zhsearch index failed ({e}): {}",
-                    String::from_utf8_lossy(&out.stderr)
-                )),
-            })?;
-        let seconds = summary["elapsed"].as_f64().unwrap_or(f64::NAN);
-        let text_mb = summary["text_bytes"].as_f64().unwrap_or(0.0) / 1e6;
-        let docs = summary["docs"].as_u64().unwrap_or(0) as usize;
-        Ok((seconds, text_mb, rss, docs))
-    };
-    let (seconds, text_mb, mut rss, indexed) = index_run(&options.corpus, &full_dir)?;
-    let mut index_full = throughput(seconds, text_mb, indexed);
+    let mut full = index_measured(options, threads, &options.corpus, &full_dir)?;
     let index_size = dir_size(&full_dir) as f64;
     if options.scale > 1 {
         note(&format!(
             "indexing the corpus {} times over, for memory",
             options.scale
         ));
-        let scaled = scaled_corpus(&options.corpus, options.scale, &options.work_dir)?;
-        let scaled_dir = options.work_dir.join("scaled");
-        let (seconds, text_mb, scaled_rss, indexed) = index_run(&scaled, &scaled_dir)?;
-        index_full = throughput(seconds, text_mb, indexed);
-        rss = scaled_rss;
-        let _ = std::fs::remove_file(&scaled);
-        let _ = std::fs::remove_dir_all(&scaled_dir);
+        full = index_scaled(options, threads)?;
     }
 
     note("querying");
-    let engine = Engine::open(&full_dir, Arc::clone(&analyzer))?;
     let mix = queries(options.queries.as_deref().unwrap_or(DEFAULT_QUERIES));
-    for request in &mix {
-        engine.search(request)?; // warm up, and fail early on a bad query
-    }
-    let mut samples = Vec::new();
-    for _ in 0..options.rounds.max(1) {
-        for request in &mix {
-            let started = Instant::now();
-            std::hint::black_box(engine.search(request)?);
-            samples.push(started.elapsed().as_secs_f64() * 1000.0);
-        }
-    }
+    let query_latency = query_latency(&full_dir, analyzer, &mix, options.rounds)?;
 
     note("timing zhsearch search processes");
-    let mut cli = Vec::new();
-    for request in mix.iter().cycle().take(20) {
-        let started = Instant::now();
-        let status = Command::new(&options.exe)
-            .args(["search", &request.query, "--index"])
-            .arg(&full_dir)
-            .args(["--color", "never"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .map_err(io(&options.exe))?;
-        if status.code().is_some_and(|c| c <= 1) {
-            cli.push(started.elapsed().as_secs_f64() * 1000.0);
-        }
-    }
+    let cli_search = search_processes(&options.exe, &mix, &full_dir)?;
 
     let mut report = BenchReport {
         corpus: options.corpus.display().to_string(),
@@ -513,16 +441,115 @@ pub fn run(options: &BenchOptions, note: &mut dyn FnMut(&str)) -> Result<BenchRe
         scale: options.scale.max(1),
         segmentation_mb_per_s: segmentation,
         index_words_only,
-        index_full,
-        index_peak_rss_mb: rss,
+        index_full: throughput(full.seconds, full.text_mb, full.docs),
+        index_peak_rss_mb: full.peak_rss_mb,
         index_size_mb: index_size / 1e6,
         index_size_ratio: index_size / bytes as f64,
-        query_latency: latency(samples),
-        cli_search: latency(cli),
+        query_latency,
+        cli_search,
         targets: Vec::new(),
     };
     report.targets = targets(&report);
     Ok(report)
+}
+
+/// What one `zhsearch index` child process did.
+struct IndexRun {
+    /// Its own wall time, from its summary.
+    seconds: f64,
+    /// Megabytes of text it indexed.
+    text_mb: f64,
+    /// Its peak resident memory, MB.
+    peak_rss_mb: f64,
+    /// Documents it indexed.
+    docs: usize,
+}
+
+/// Runs `zhsearch index CORPUS --index DIR` as a child process, measured.
+fn index_measured(
+    options: &BenchOptions,
+    threads: usize,
+    corpus: &Path,
+    dir: &Path,
+) -> Result<IndexRun> {
+    let mut cmd = Command::new(&options.exe);
+    cmd.arg("index")
+        .arg(corpus)
+        .arg("--index")
+        .arg(dir)
+        .arg("--json")
+        .arg("--threads")
+        .arg(threads.to_string())
+        .arg("--color")
+        .arg("never");
+    let (_, out, peak_rss_mb) = run_measured(&mut cmd).map_err(io(&options.exe))?;
+    let summary: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| Error::Io {
+            path: options.exe.clone(),
+            source: std::io::Error::other(format!(
+                "zhsearch index failed ({e}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            )),
+        })?;
+    Ok(IndexRun {
+        seconds: summary["elapsed"].as_f64().unwrap_or(f64::NAN),
+        text_mb: summary["text_bytes"].as_f64().unwrap_or(0.0) / 1e6,
+        peak_rss_mb,
+        docs: summary["docs"].as_u64().unwrap_or(0) as usize,
+    })
+}
+
+/// Indexes the corpus `options.scale` times over (distinct ids), measured,
+/// and removes what it wrote.
+fn index_scaled(options: &BenchOptions, threads: usize) -> Result<IndexRun> {
+    let scaled = scaled_corpus(&options.corpus, options.scale, &options.work_dir)?;
+    let scaled_dir = options.work_dir.join("scaled");
+    let run = index_measured(options, threads, &scaled, &scaled_dir)?;
+    let _ = std::fs::remove_file(&scaled);
+    let _ = std::fs::remove_dir_all(&scaled_dir);
+    Ok(run)
+}
+
+/// Warm, in-process latencies of `rounds` runs of the query mix, in ms.
+fn query_latency(
+    dir: &Path,
+    analyzer: Arc<Analyzer>,
+    mix: &[Request],
+    rounds: usize,
+) -> Result<Latency> {
+    let engine = Engine::open(dir, analyzer)?;
+    for request in mix {
+        engine.search(request)?; // warm up, and fail early on a bad query
+    }
+    let mut samples = Vec::new();
+    for _ in 0..rounds.max(1) {
+        for request in mix {
+            let started = Instant::now();
+            std::hint::black_box(engine.search(request)?);
+            samples.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    Ok(latency(samples))
+}
+
+/// Wall times of 20 whole `zhsearch search` processes over the mix, in ms.
+fn search_processes(exe: &Path, mix: &[Request], dir: &Path) -> Result<Latency> {
+    let mut times = Vec::new();
+    for request in mix.iter().cycle().take(20) {
+        let started = Instant::now();
+        let status = Command::new(exe)
+            .args(["search", &request.query, "--index"])
+            .arg(dir)
+            .args(["--color", "never"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map_err(io(exe))?;
+        if status.code().is_some_and(|c| c <= 1) {
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    Ok(latency(times))
 }
 
 impl BenchReport {
@@ -617,7 +644,7 @@ mod tests {
         assert!(mix.iter().any(|r| r.query.contains("date:")));
         assert!(mix.iter().any(|r| r.facets));
         for r in &mix {
-            crate::search::query::parse(&r.query).unwrap();
+            zhsearch::search::query::parse(&r.query).unwrap();
         }
     }
 

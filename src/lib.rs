@@ -3,7 +3,6 @@ pub mod analysis;
 pub mod error;
 
 pub use error::{Error, Result};
-pub mod bench;
 pub mod corpus;
 pub mod date;
 pub mod deadline;

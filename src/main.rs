@@ -1,10 +1,11 @@
 //! The `zhsearch` binary: parse flags, dispatch, print, map errors to exit
 //! codes. All the work happens in the library.
 
+mod bench;
 mod cli;
 
 use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,7 +22,7 @@ use zhsearch::analysis::Analyzer;
 use zhsearch::corpus;
 use zhsearch::extract::Extractor;
 use zhsearch::extract::topic::Taxonomy;
-use zhsearch::indexer::{self, IndexOptions, Progress, Summary};
+use zhsearch::indexer::{self, BuildBeside, DefaultIndex, IndexOptions, Progress, Summary};
 use zhsearch::output::{self, Human};
 use zhsearch::search::synonyms::Synonyms;
 use zhsearch::search::{Engine, Filters, Request, Sort};
@@ -290,34 +291,6 @@ fn index(args: IndexArgs, output: &Output) -> Result<Exit> {
     })
 }
 
-/// Where a first search builds the default index before renaming it to
-/// `index/`: this, then the builder's process id.
-const BUILDING_PREFIX: &str = ".index.building-";
-
-/// Removes what first searches that were stopped half-way left behind: the
-/// building directories of processes that no longer run.
-fn remove_abandoned_builds() {
-    let Ok(entries) = std::fs::read_dir(".") else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name
-            .to_str()
-            .and_then(|n| n.strip_prefix(BUILDING_PREFIX))
-            .and_then(|p| p.parse::<libc::pid_t>().ok())
-        else {
-            continue;
-        };
-        // SAFETY: signal 0 sends nothing; it only checks that `pid` exists.
-        let alive = unsafe { libc::kill(pid, 0) } == 0
-            || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
-        if !alive {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-}
-
 /// Opens the index for searching. The default index is built from the
 /// bundled corpus on first use.
 ///
@@ -328,31 +301,29 @@ fn open_engine(location: &IndexLocation, queries: Option<&str>) -> Result<Engine
     let dir = &location.index;
     // The default index is the bundled corpus's, built on demand.
     let bundled = dir == Path::new(DEFAULT_INDEX) && Path::new(DEFAULT_CORPUS).is_dir();
-    if bundled && !dir.join("meta.json").exists() {
-        eprintln!(
-            "zhsearch: no index at {DEFAULT_INDEX}/ yet; building it from {DEFAULT_CORPUS}/ (first run)"
-        );
-        build_default_index(location, dir)?;
-    }
-    let analyzer = match queries {
-        Some(text) => Arc::new(Analyzer::for_text(text, location.dict.as_deref())?),
-        None => analyzer(location)?,
-    };
-    match Engine::open(dir, Arc::clone(&analyzer)) {
-        // Built by another version of zhsearch: build it again. (Built with
-        // a user dictionary, it is the user's: refused, saying how to fix.)
-        Err(zhsearch::Error::IndexSettingsMismatch { .. })
-            if bundled && location.dict.is_none() && indexer::built_by_other_version(dir) =>
-        {
+    match bundled.then(|| DefaultIndex::of(dir)) {
+        Some(DefaultIndex::Missing) => {
+            eprintln!(
+                "zhsearch: no index at {DEFAULT_INDEX}/ yet; building it from {DEFAULT_CORPUS}/ (first run)"
+            );
+            build_default_index(location, dir)?;
+        }
+        // Built with a user dictionary, it is the user's: opening it
+        // refuses, saying how to fix.
+        Some(DefaultIndex::OtherVersion) if location.dict.is_none() => {
             eprintln!(
                 "zhsearch: {DEFAULT_INDEX}/ was built by another version of zhsearch; \
                  building it again from {DEFAULT_CORPUS}/"
             );
             build_default_index(location, dir)?;
-            Ok(Engine::open(dir, analyzer)?)
         }
-        other => Ok(other?),
+        _ => {}
     }
+    let analyzer = match queries {
+        Some(text) => Arc::new(Analyzer::for_text(text, location.dict.as_deref())?),
+        None => analyzer(location)?,
+    };
+    Ok(Engine::open(dir, analyzer)?)
 }
 
 /// Builds the default index from the bundled corpus, beside `dir`, and puts
@@ -361,25 +332,17 @@ fn open_engine(location: &IndexLocation, queries: Option<&str>) -> Result<Engine
 /// search starts over.
 fn build_default_index(location: &IndexLocation, dir: &Path) -> Result<()> {
     let extractor = Extractor::new(analyzer(location)?, taxonomy(None)?);
-    remove_abandoned_builds();
-    let building = PathBuf::from(format!("{BUILDING_PREFIX}{}", std::process::id()));
+    let build = BuildBeside::start(dir);
+    let building = build.path().to_path_buf();
     let summary = build_index(
-        &PathBuf::from(DEFAULT_CORPUS),
+        Path::new(DEFAULT_CORPUS),
         &building,
         &extractor,
         &IndexOptions::default(),
     )?;
-    if dir.join("meta.json").exists() {
-        let _ = std::fs::remove_dir_all(dir);
-    }
-    if let Err(e) = std::fs::rename(&building, dir) {
-        // Another first search finished first: use its index.
-        let _ = std::fs::remove_dir_all(&building);
-        if !dir.join("meta.json").exists() {
-            return Err(e)
-                .with_context(|| format!("moving {} to {}", building.display(), dir.display()));
-        }
-    }
+    build
+        .finish()
+        .with_context(|| format!("moving {} to {}", building.display(), dir.display()))?;
     Human {
         color: false,
         width: None,
@@ -574,7 +537,7 @@ fn extract(args: ExtractArgs, output: &Output) -> Result<Exit> {
 
 fn bench(args: BenchArgs, output: &Output) -> Result<Exit> {
     let work_dir = std::env::temp_dir().join(format!("zhsearch-bench-{}", std::process::id()));
-    let options = zhsearch::bench::BenchOptions {
+    let options = bench::BenchOptions {
         corpus: args.corpus.clone(),
         queries: args
             .queries
@@ -591,7 +554,7 @@ fn bench(args: BenchArgs, output: &Output) -> Result<Exit> {
         scale: args.scale,
         rounds: args.rounds,
     };
-    let report = zhsearch::bench::run(&options, &mut |step| eprintln!("zhsearch bench: {step}…"));
+    let report = bench::run(&options, &mut |step| eprintln!("zhsearch bench: {step}…"));
     let _ = std::fs::remove_dir_all(&work_dir);
     let report = report.with_context(|| format!("bench on {}", args.corpus.display()))?;
     let mut out = output.stdout();

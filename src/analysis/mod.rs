@@ -1,7 +1,8 @@
 //! Text analysis: normalisation and jieba segmentation, as tantivy tokenizers.
 //!
-//! This is the only module that knows jieba. It owns two analyzers, used
-//! identically at index and at query time:
+//! This is the only module that knows jieba (behind the [`Segmenter`]
+//! trait, in [`segmenter`]). It owns two analyzers, used identically at index
+//! and at query time:
 //!
 //! * **words** ([`WordTokenizer`]): the text is folded ([`normalize`]: width,
 //!   case, Traditional to Simplified), segmented by jieba in precise mode with
@@ -33,6 +34,7 @@
 
 pub mod dictionary;
 pub mod normalize;
+pub mod segmenter;
 mod tokenizer;
 pub mod variants;
 
@@ -40,11 +42,11 @@ use std::fs;
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
-use jieba_rs::Jieba;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 pub use normalize::{BREAK, KeyMap, Normalized, fold_char, is_indexable, search_key};
+pub use segmenter::{JiebaSegmenter, Segmenter};
 pub use tokenizer::{GramTokenizer, PresegmentedTokenizer, WordTokenizer, presegmented_words};
 
 /// Name under which the word analyzer is registered with tantivy.
@@ -93,24 +95,26 @@ pub struct Word {
     pub part: bool,
 }
 
-/// The shared, expensive state of analysis: jieba's dictionary.
+/// The shared, expensive state of analysis: the segmenter's dictionary.
 ///
 /// Build it once ([`Analyzer::builtin`] or [`Analyzer::with_user_dict`]) and
 /// share it; tokenizers hold an `Arc` to it.
 #[derive(Debug)]
 pub struct Analyzer {
-    jieba: Jieba,
+    segmenter: Box<dyn Segmenter>,
+    /// Whether the segmenter finds words missing from its dictionary.
     hmm: bool,
     dictionary: String,
 }
 
-static BUILTIN: LazyLock<Arc<Analyzer>> = LazyLock::new(|| Arc::new(Analyzer::new(Jieba::new())));
+static BUILTIN: LazyLock<Arc<Analyzer>> =
+    LazyLock::new(|| Arc::new(Analyzer::new(JiebaSegmenter::new())));
 
 impl Analyzer {
-    fn new(jieba: Jieba) -> Self {
+    fn new(segmenter: JiebaSegmenter) -> Self {
         Analyzer {
-            jieba,
-            hmm: true,
+            hmm: segmenter.hmm(),
+            segmenter: Box::new(segmenter),
             dictionary: "default".to_string(),
         }
     }
@@ -125,15 +129,13 @@ impl Analyzer {
     /// normalised like text, so `ＡＩ大模型` in the file matches `AI大模型`.
     pub fn with_user_dict(path: &Path) -> Result<Analyzer> {
         let (user, hash) = read_user_dict(path)?;
-        let mut jieba = Jieba::new();
-        jieba
-            .load_dict(&mut user.lines.as_bytes())
-            .map_err(|e| Error::Dictionary {
+        let segmenter =
+            JiebaSegmenter::with_user_dict(&user).map_err(|message| Error::Dictionary {
                 path: path.to_path_buf(),
                 line: 0,
-                message: e.to_string(),
+                message,
             })?;
-        let mut analyzer = Analyzer::new(jieba);
+        let mut analyzer = Analyzer::new(segmenter);
         analyzer.dictionary = hash;
         Ok(analyzer)
     }
@@ -146,8 +148,8 @@ impl Analyzer {
     pub fn for_text(text: &str, user_dict: Option<&Path>) -> Result<Analyzer> {
         let user = user_dict.map(read_user_dict).transpose()?;
         let normalized = Normalized::of(text);
-        let jieba = dictionary::subset_once(normalized.text(), user.as_ref().map(|u| &u.0));
-        let mut analyzer = Analyzer::new(jieba);
+        let segmenter = JiebaSegmenter::for_text(normalized.text(), user.as_ref().map(|u| &u.0));
+        let mut analyzer = Analyzer::new(segmenter);
         if let Some((_, hash)) = user {
             analyzer.dictionary = hash;
         }
@@ -175,9 +177,16 @@ impl Analyzer {
         }
     }
 
-    /// The underlying segmenter, for keyword extraction.
-    pub fn jieba(&self) -> &Jieba {
-        &self.jieba
+    /// The segmenter, on its own: for measuring it.
+    pub fn segmenter(&self) -> &dyn Segmenter {
+        self.segmenter.as_ref()
+    }
+
+    /// The IDF of `word` (normalised) in the segmenter's table, if it is
+    /// one word of a part of speech that makes a keyword (see
+    /// [`Segmenter::keyword_idf`]).
+    pub fn keyword_idf(&self, word: &str) -> Option<f64> {
+        self.segmenter.keyword_idf(word)
     }
 
     /// Segments an already normalised text, calling `emit(start, end,
@@ -205,14 +214,10 @@ impl Analyzer {
     }
 
     /// Segments `normalized[from..to]`, numbering words from `position`;
-    /// returns the next position.
-    ///
-    /// One pass of jieba's search mode gives words and parts: it emits, for
-    /// each word of the precise segmentation, the dictionary words inside it
-    /// (its 2- and 3-character sub-words) and then the word. A word is told
-    /// from its sub-words by walking the tokens backwards: a token inside
-    /// the word that follows it is a sub-word; any other token is the next
-    /// word.
+    /// returns the next position. Each word of the segmenter, trimmed of
+    /// what is not indexable, is followed by its parts: the segmenter's, or,
+    /// for a compound of alphanumerics and connectors, the pieces between
+    /// the connectors.
     fn segment_piece(
         &self,
         normalized: &str,
@@ -221,39 +226,29 @@ impl Analyzer {
         mut position: usize,
         emit: &mut impl FnMut(usize, usize, usize, bool),
     ) -> usize {
-        let tokens = self.jieba.cut_for_search(&normalized[from..to], self.hmm);
-        let mut is_word = vec![false; tokens.len()];
-        let mut enclosing: Option<(usize, usize)> = None;
-        for (i, t) in tokens.iter().enumerate().rev() {
-            match enclosing {
-                Some((s, e)) if t.byte_start >= s && t.byte_end <= e => {}
-                _ => {
-                    is_word[i] = true;
-                    enclosing = Some((t.byte_start, t.byte_end));
+        // Whether the parts of the current word are the segmenter's
+        // (`false` for a compound, or a word with nothing indexable).
+        let mut keep_parts = false;
+        let piece = &normalized[from..to];
+        self.segmenter.segment(piece, &mut |start, end, part| {
+            if part {
+                if keep_parts {
+                    emit(from + start, from + end, position - 1, true);
                 }
+                return;
             }
-        }
-        let mut group_start = 0;
-        for (i, token) in tokens.iter().enumerate() {
-            if !is_word[i] {
-                continue;
-            }
-            let subwords = &tokens[group_start..i];
-            group_start = i + 1;
-            let word = token.word;
+            keep_parts = false;
+            let word = &piece[start..end];
             // Trim what is not indexable from both ends: `2023.` or `-5G`.
             let Some(first) = word.find(is_indexable) else {
-                continue;
+                return;
             };
             let last = word
                 .char_indices()
                 .rev()
                 .find(|&(_, c)| is_indexable(c))
                 .map_or(word.len(), |(i, c)| i + c.len_utf8());
-            let (start, end) = (
-                from + token.byte_start + first,
-                from + token.byte_start + last,
-            );
+            let (start, end) = (from + start + first, from + start + last);
             let word = &normalized[start..end];
             emit(start, end, position, false);
             // jieba keeps runs of CJK, ASCII letters and digits, and the ASCII
@@ -272,12 +267,10 @@ impl Analyzer {
                     offset += part.len() + 1;
                 }
             } else {
-                for sub in subwords {
-                    emit(from + sub.byte_start, from + sub.byte_end, position, true);
-                }
+                keep_parts = true;
             }
             position += 1;
-        }
+        });
         position
     }
 

@@ -2,7 +2,7 @@
 //! source, region, date and topics. No I/O and no tantivy here.
 //!
 //! Each submodule owns one kind of metadata: [`title`], [`region`],
-//! [`date`], [`topic`]. An [`Extractor`] runs them all on a [`RawDoc`]
+//! [`date`], [`topic`], [`keywords`]. An [`Extractor`] runs them all on a [`RawDoc`]
 //! and gives an [`Article`]: what the file states (front matter, JSONL
 //! fields) wins; the rest is inferred from the text, and [`Metadata`]
 //! records where each value came from. A stated value that cannot be used
@@ -10,6 +10,7 @@
 //! file, the line and the field.
 
 pub mod date;
+pub mod keywords;
 pub mod region;
 pub mod title;
 pub mod topic;
@@ -23,6 +24,7 @@ use crate::analysis::Analyzer;
 use crate::analysis::variants::simplified;
 use crate::corpus::{RawDoc, Warning};
 use crate::date::DocDate;
+use keywords::Keywords;
 use region::Gazetteer;
 use topic::{Taxonomy, TopicScore};
 
@@ -157,13 +159,19 @@ impl Metadata {
 pub struct Extractor {
     analyzer: Arc<Analyzer>,
     taxonomy: Arc<Taxonomy>,
+    keywords: Arc<Keywords>,
 }
 
 impl Extractor {
     /// An extractor with the built-in gazetteer, the given taxonomy, and
     /// `analyzer`'s segmenter for keywords.
     pub fn new(analyzer: Arc<Analyzer>, taxonomy: Arc<Taxonomy>) -> Extractor {
-        Extractor { analyzer, taxonomy }
+        let keywords = Arc::new(Keywords::new(Arc::clone(&analyzer)));
+        Extractor {
+            analyzer,
+            taxonomy,
+            keywords,
+        }
     }
 
     /// The analyzer keywords are segmented with.
@@ -179,24 +187,15 @@ impl Extractor {
     /// Extracts an article's metadata from its raw form.
     pub fn extract(&self, doc: RawDoc) -> Article {
         let mut article = self.extract_from_text(doc);
-        let words = |text: &str| -> Vec<String> {
-            self.analyzer
-                .words(text)
-                .into_iter()
-                .filter(|w| !w.part)
-                .map(|w| w.text)
-                .collect()
-        };
         let title = if article.meta.title_from == TitleFrom::Lead {
-            Vec::new()
+            ""
         } else {
-            words(&article.title)
+            &article.title
         };
-        let body = words(&article.body);
-        article.meta.keywords = self.keywords(
-            title.iter().map(String::as_str),
-            body.iter().map(String::as_str),
-        );
+        let keywords = self
+            .keywords
+            .of_text(title, &article.body, KEYWORDS_PER_ARTICLE);
+        article.meta.keywords = keywords;
         article
     }
 
@@ -206,12 +205,8 @@ impl Extractor {
         title_words: impl Iterator<Item = &'a str>,
         body_words: impl Iterator<Item = &'a str>,
     ) -> Vec<String> {
-        topic::keywords_from_words(
-            self.analyzer.jieba(),
-            title_words,
-            body_words,
-            KEYWORDS_PER_ARTICLE,
-        )
+        self.keywords
+            .of_words(title_words, body_words, KEYWORDS_PER_ARTICLE)
     }
 
     /// Extracts everything but keywords, which need the words of the text:

@@ -1,7 +1,7 @@
 //! Topics and keywords: this module owns the topic taxonomy (the bundled
 //! `data/topics.toml` or a user's `--topics FILE`), classifying an article into the
-//! topics whose weighted keyword evidence passes their threshold, and picking an
-//! article's top TF-IDF keywords for the keyword facet.
+//! topics whose weighted keyword evidence passes their threshold. (The keyword facet's
+//! TF-IDF keywords are [`super::keywords`]'.)
 //!
 //! Every keyword of every topic, with its variant spellings, goes into one Aho-Corasick
 //! automaton with leftmost-longest matching, so the longest keyword claims its text:
@@ -29,14 +29,10 @@
 //! assert!(topics.iter().any(|t| t.topic == "党建"));
 //! ```
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{LazyLock, RwLock};
-
-use rustc_hash::FxHashMap;
+use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use jieba_rs::{Jieba, KeywordExtract, KeywordExtractConfig, TfIdf};
 use serde::Deserialize;
 
 /// The bundled taxonomy, compiled into the binary.
@@ -424,235 +420,11 @@ fn canonical_hash(spec: &TaxonomySpec) -> String {
     blake3::hash(c.as_bytes()).to_hex()[..16].to_string()
 }
 
-// ---------------------------------------------------------------------------------------
-// Keywords
-
-/// Words too common in news and government prose to describe an article.
-const STOP_WORDS: &[&str] = &[
-    "我们",
-    "他们",
-    "你们",
-    "自己",
-    "这个",
-    "那个",
-    "这些",
-    "那些",
-    "一个",
-    "没有",
-    "就是",
-    "还是",
-    "以及",
-    "进行",
-    "开展",
-    "工作",
-    "推进",
-    "推动",
-    "加强",
-    "坚持",
-    "持续",
-    "深入",
-    "全面",
-    "进一步",
-    "不断",
-    "积极",
-    "实现",
-    "提升",
-    "提高",
-    "加快",
-    "强化",
-    "做好",
-    "落实",
-    "深化",
-    "相关",
-    "有关",
-    "方面",
-    "同时",
-    "其中",
-    "通过",
-    "作为",
-    "成为",
-    "已经",
-    "目前",
-    "当前",
-    "今年",
-    "去年",
-    "明年",
-    "近年来",
-    "一是",
-    "二是",
-    "三是",
-    "四是",
-    "五是",
-    "六是",
-    "七是",
-    "表示",
-    "介绍",
-    "指出",
-    "强调",
-    "要求",
-    "主要",
-    "重要",
-    "各类",
-    "各级",
-    "一批",
-    "以来",
-    "以上",
-    "以下",
-    "之一",
-    "之间",
-    "问题",
-    "情况",
-    "能力",
-    "水平",
-    "体系",
-    "机制",
-    "建设",
-    "发展",
-    "高质量",
-    "工作者",
-    "为了",
-    "如何",
-    "可以",
-    "需要",
-    "我国",
-    "全国",
-    "全省",
-    "全市",
-    "全区",
-    "全县",
-    "区委",
-    "市委",
-    "县委",
-    "省委",
-    "今天",
-    "日前",
-    "近日",
-    "当地",
-    "时间",
-    "记者",
-    "消息",
-];
-
-static TFIDF: LazyLock<TfIdf> = LazyLock::new(|| {
-    let mut tfidf = TfIdf::default();
-    let config = STOP_WORDS
-        .iter()
-        .fold(KeywordExtractConfig::builder(), |b, w| b.add_stop_word(*w))
-        .build();
-    *tfidf.config_mut() = config;
-    tfidf
-});
-
-/// Parts of speech that make useful facet keywords: nouns, names, places,
-/// organisations, verbal nouns, idioms and abbreviations.
-const KEYWORD_POS: &[&str] = &["n", "nr", "ns", "nt", "nz", "nw", "vn", "l", "j", "eng"];
-
-/// The article's top `k` keywords by jieba-rs TF-IDF (the title counted twice), without
-/// numbers, single characters or stop words. Segments the text itself; the indexer,
-/// which has segmented it already, calls [`keywords_from_words`] instead.
-pub fn keywords(jieba: &Jieba, title: &str, body: &str, k: usize) -> Vec<String> {
-    let words = |text: &str| -> Vec<String> {
-        jieba
-            .cut(text, true)
-            .into_iter()
-            .map(|t| t.word.to_string())
-            .collect()
-    };
-    let (title, body) = (words(title), words(body));
-    keywords_from_words(
-        jieba,
-        title.iter().map(String::as_str),
-        body.iter().map(String::as_str),
-        k,
-    )
-}
-
-/// The IDF of each word seen so far, or `None` for a word that cannot be a keyword
-/// (stop word, wrong part of speech), shared by every indexing thread.
-static IDF: LazyLock<RwLock<FxHashMap<String, Option<f64>>>> = LazyLock::new(Default::default);
-
-thread_local! {
-    /// This thread's copy of what it has looked up in [`IDF`], to spare the lock.
-    static LOCAL_IDF: RefCell<FxHashMap<String, Option<f64>>> = RefCell::new(FxHashMap::default());
-}
-
-/// The IDF of a word in jieba-rs's TF-IDF table, if it can be a keyword.
-///
-/// jieba-rs keeps its IDF table private, but its TF-IDF weight of a one-word text is
-/// exactly that word's IDF (term frequency 1 of 1 total), and it applies the same stop
-/// word, length and part-of-speech filters as for a whole article. So a word is asked
-/// once, and the answer cached: an article's keywords then cost a few hash lookups
-/// instead of segmenting and tagging its text a second time.
-fn idf(jieba: &Jieba, word: &str) -> Option<f64> {
-    if let Some(cached) = LOCAL_IDF.with(|local| local.borrow().get(word).copied()) {
-        return cached;
-    }
-    let shared = IDF
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(word)
-        .copied();
-    let value = shared.unwrap_or_else(|| {
-        let pos = KEYWORD_POS.iter().map(|p| p.to_string()).collect();
-        let weight = TFIDF
-            .extract_keywords(jieba, word, 1, pos)
-            .into_iter()
-            .find(|kw| kw.keyword == word)
-            .map(|kw| kw.weight);
-        IDF.write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(word.to_string(), weight);
-        weight
-    });
-    LOCAL_IDF.with(|local| local.borrow_mut().insert(word.to_string(), value));
-    value
-}
-
-/// The top `k` TF-IDF keywords of an article given as its words (title words count
-/// twice), without numbers, single characters or stop words.
-pub fn keywords_from_words<'a>(
-    jieba: &Jieba,
-    title: impl Iterator<Item = &'a str>,
-    body: impl Iterator<Item = &'a str>,
-    k: usize,
-) -> Vec<String> {
-    if k == 0 {
-        return Vec::new();
-    }
-    let mut tf: FxHashMap<&str, u32> = FxHashMap::default();
-    for (word, n) in title.map(|w| (w, 2)).chain(body.map(|w| (w, 1))) {
-        // Single characters are never keywords; most words are, so skip them early.
-        if word.chars().nth(1).is_some() {
-            *tf.entry(word).or_insert(0) += n;
-        }
-    }
-    let mut scored: Vec<(f64, &str)> = tf
-        .into_iter()
-        .filter(|(w, _)| !is_number(w))
-        .filter_map(|(w, n)| Some((f64::from(n) * idf(jieba, w)?, w)))
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-    scored
-        .into_iter()
-        .take(k)
-        .map(|(_, w)| w.to_string())
-        .collect()
-}
-
-/// Digits of any script anywhere (`2023年`, `１０`), or nothing but Chinese numerals
-/// (`十四五`, `三十`).
-fn is_number(word: &str) -> bool {
-    word.chars().any(char::is_numeric)
-        || word
-            .chars()
-            .all(|c| "〇零一二两三四五六七八九十百千万亿几".contains(c))
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
 
-    const CORPUS: [&str; 5] = [
+    pub(crate) const CORPUS: [&str; 5] = [
         include_str!("../../corpus/000_e19cf532170f2a3e.txt"),
         include_str!("../../corpus/001_eda8d542acb23e2d.txt"),
         include_str!("../../corpus/002_6bc2cfcd6b5cfc07.txt"),
@@ -660,10 +432,8 @@ pub(crate) mod tests {
         include_str!("../../corpus/004_ec023b9238a4b3cd.txt"),
     ];
 
-    static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
-
     /// First non-empty line as the title, the rest as the body, as the corpus reader does.
-    fn split(text: &str) -> (&str, &str) {
+    pub(crate) fn split(text: &str) -> (&str, &str) {
         let text = text.trim_start();
         text.split_once('\n').unwrap_or((text, ""))
     }
@@ -962,29 +732,6 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn keywords_are_words_not_numbers_or_stop_words() {
-        for text in CORPUS {
-            let (title, body) = split(text);
-            let kws = keywords(&JIEBA, title, body, 10);
-            assert_eq!(kws.len(), 10, "{kws:?}");
-            for k in &kws {
-                assert!(
-                    k.chars().count() >= 2 && !is_number(k) && !STOP_WORDS.contains(&k.as_str()),
-                    "{k} in {kws:?}"
-                );
-            }
-        }
-        let (title, body) = split(CORPUS[0]);
-        assert!(keywords(&JIEBA, title, body, 10).contains(&"党建".to_string()));
-        let (title, body) = split(CORPUS[2]);
-        assert_eq!(keywords(&JIEBA, title, body, 2), ["南沙", "自贸区"]);
-        assert!(keywords(&JIEBA, title, body, 0).is_empty());
-        assert!(
-            is_number("2023年") && is_number("十四五") && is_number("１０") && !is_number("十分")
-        );
-    }
-
-    #[test]
     fn classify_never_panics_on_arbitrary_text() {
         const POOL: &[&str] = &[
             "党建",
@@ -1023,8 +770,7 @@ pub(crate) mod tests {
         let (mut stories, mut untagged, mut bytes) = (0usize, 0usize, 0usize);
         let (mut classify_time, mut keyword_time) =
             (std::time::Duration::ZERO, std::time::Duration::ZERO);
-        LazyLock::force(&JIEBA);
-        LazyLock::force(&TFIDF);
+        let keywords = super::super::keywords::Keywords::new(crate::analysis::Analyzer::builtin());
         for line in std::io::BufReader::new(flate2::read::GzDecoder::new(file)).lines() {
             let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
             let (title, body) = (v["title"].as_str().unwrap(), v["body"].as_str().unwrap());
@@ -1034,7 +780,7 @@ pub(crate) mod tests {
             let topics = tax.classify(title, body);
             classify_time += start.elapsed();
             let start = std::time::Instant::now();
-            let kws = keywords(&JIEBA, title, body, 8);
+            let kws = keywords.of_text(title, body, 8);
             keyword_time += start.elapsed();
             assert!(kws.len() <= 8);
             untagged += usize::from(topics.is_empty());

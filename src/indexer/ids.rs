@@ -30,6 +30,7 @@ use crate::error::Result;
 use crate::schema::Fields;
 
 use super::ZhIndex;
+pub use super::sink::Admit;
 
 /// Ids of records that are not in the index because a later record has
 /// them, by the file that holds them.
@@ -43,28 +44,17 @@ struct Place {
     line: usize,
 }
 
-/// What to do with a document whose id may already be taken.
-#[derive(Debug)]
-pub enum Admit {
-    /// Add it: no other record has its id.
-    Add,
-    /// Delete the document that holds its id, then add it.
-    Replace(Warning),
-    /// Do not add it: a later record holds its id.
-    Drop(Warning),
-}
-
 /// The holder of each id, as the run goes.
-pub struct Ids<'a> {
+pub struct Ids {
     /// The corpus files, in order.
-    paths: &'a [&'a str],
+    paths: Vec<String>,
     /// Each file's position in `paths`.
-    order: HashMap<&'a str, usize>,
+    order: HashMap<String, usize>,
     /// The index as it was before this run.
     before: Searcher,
     fields: Fields,
     /// Files whose documents this run deletes before adding any (re-read or gone).
-    dirty: &'a HashSet<&'a str>,
+    dirty: HashSet<String>,
     /// The holder of each id met in this run, by a hash of the id (128
     /// bits: a collision is out of reach, and an entry takes 32 bytes
     /// instead of the id itself).
@@ -73,27 +63,31 @@ pub struct Ids<'a> {
     pub shadowed: Shadowed,
 }
 
-impl<'a> Ids<'a> {
+impl Ids {
     /// Starts a run over the files `paths` (in corpus order), of which
     /// `dirty` have their documents deleted first; `before` sees the index
     /// as the last commit left it, `shadowed` is what that commit recorded.
     pub fn new(
         zh: &ZhIndex,
         before: Searcher,
-        paths: &'a [&'a str],
-        dirty: &'a HashSet<&'a str>,
+        paths: &[&str],
+        dirty: &HashSet<&str>,
         mut shadowed: Shadowed,
-    ) -> Ids<'a> {
-        let order: HashMap<&str, usize> = paths.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+    ) -> Ids {
+        let order: HashMap<String, usize> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.to_string(), i))
+            .collect();
         // Dirty files are read again (or are gone): their records are met anew.
         shadowed
             .retain(|path, _| order.contains_key(path.as_str()) && !dirty.contains(path.as_str()));
         Ids {
-            paths,
+            paths: paths.iter().map(|p| p.to_string()).collect(),
             order,
             before,
             fields: zh.fields.clone(),
-            dirty,
+            dirty: dirty.iter().map(|p| p.to_string()).collect(),
             held: HashMap::new(),
             shadowed,
         }
@@ -126,12 +120,12 @@ impl<'a> Ids<'a> {
         let (kept, dropped) = if old < new { (new, old) } else { (old, new) };
         self.held.insert(key, kept);
         self.shadowed
-            .entry(self.paths[dropped.file].to_string())
+            .entry(self.paths[dropped.file].clone())
             .or_default()
             .insert(id.to_string());
         let warning = Warning::duplicate_id(
             id,
-            self.paths[dropped.file],
+            &self.paths[dropped.file],
             (dropped.line > 0).then_some(dropped.line),
             &self.at(kept),
         );
@@ -144,7 +138,7 @@ impl<'a> Ids<'a> {
 
     /// `path:line`, or `path`.
     fn at(&self, place: Place) -> String {
-        let path = self.paths[place.file];
+        let path = &self.paths[place.file];
         match place.line {
             0 => path.to_string(),
             line => format!("{path}:{line}"),

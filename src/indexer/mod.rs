@@ -12,15 +12,21 @@
 //! it holds only part of, so that an interrupted or killed run loses
 //! nothing committed and the next run completes it (see [`pipeline`]).
 //! It keeps one document per id, the last record in the corpus (see [`ids`]).
+//!
+//! The pipeline writes to a [`Sink`]; the index is one ([`writer`]).
 
 mod ids;
+mod lifecycle;
 pub mod pages;
 mod pipeline;
+mod sink;
+mod writer;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
@@ -31,11 +37,15 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Ta
 use crate::analysis::{
     Analyzer, Fingerprint, GRAMS, GramTokenizer, PRESEGMENTED, PresegmentedTokenizer, WORDS,
 };
+use crate::corpus;
 use crate::error::{Error, Result};
 use crate::extract::topic::Taxonomy;
 use crate::extract::{Article, Extractor};
 use crate::schema::{Fields, SCHEMA_VERSION, day_number};
-pub use pipeline::{IndexOptions, Progress, Summary, index_corpus};
+pub use lifecycle::{BuildBeside, DefaultIndex};
+pub use pipeline::{IndexOptions, Progress, Summary, index_listing};
+pub use sink::{Admit, Builder, Known, Record, Sink};
+use writer::IndexSink;
 
 /// Segments with more documents than this are not merged (see `writer`).
 const MAX_DOCS_TO_MERGE: usize = 10_000;
@@ -97,6 +107,12 @@ impl Settings {
     }
 }
 
+/// Whether `dir` holds an index (a tantivy `meta.json`; it may still be
+/// one zhsearch cannot search).
+pub fn exists(dir: &Path) -> bool {
+    dir.join("meta.json").is_file()
+}
+
 /// Whether the index in `dir` was built by another version of zhsearch
 /// (another schema, analysis rules or jieba-rs) with jieba's own dictionary
 /// only: rebuilding it from its corpus gives what this version would have
@@ -129,7 +145,7 @@ impl ZhIndex {
     /// Opens an existing index, checking that it was built with `analyzer`'s
     /// settings.
     pub fn open(dir: &Path, analyzer: Arc<Analyzer>) -> Result<ZhIndex> {
-        if !dir.join("meta.json").is_file() {
+        if !exists(dir) {
             return Err(Error::IndexMissing {
                 path: dir.to_path_buf(),
             });
@@ -398,12 +414,61 @@ fn facet(path: &str) -> Facet {
     Facet::from_path(path.split('/').filter(|p| !p.is_empty()))
 }
 
+/// Indexes the corpus at `root` (a directory or a single file) into the
+/// index at `dir`, creating it if needed. Incremental: see the module doc.
+pub fn index_corpus(
+    root: &Path,
+    dir: &Path,
+    extractor: &Extractor,
+    options: &IndexOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary> {
+    let started = Instant::now();
+    let listing = corpus::discover_with(root, options.symlinks).map_err(|source| Error::Io {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let target = open_for_writing(dir, extractor, options.rebuild)?;
+    let mut sink = IndexSink::new(target.index(), options)?;
+    let mut summary = index_listing(listing, &mut sink, extractor, options, progress)?;
+    sink.finish()?;
+    let zh = target.finish(summary.interrupted)?;
+    let reader = zh.reader()?;
+    reader.reload().map_err(|e| zh.tantivy(e))?;
+    summary.total_docs = reader.searcher().num_docs();
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
 /// Where a run writes, and what it must do when done.
 enum Target {
     /// Update the index in place.
     InPlace(ZhIndex),
     /// Build a new index beside the old one, then swap.
     Replace { new: ZhIndex, final_dir: PathBuf },
+}
+
+impl Target {
+    /// The index the run writes to.
+    fn index(&self) -> &ZhIndex {
+        match self {
+            Target::InPlace(zh) | Target::Replace { new: zh, .. } => zh,
+        }
+    }
+
+    /// The index to search after the run: a new one swapped in, unless the
+    /// run was `interrupted` (the old one is kept, the new one left beside).
+    fn finish(self, interrupted: bool) -> Result<ZhIndex> {
+        match self {
+            Target::InPlace(zh) => Ok(zh),
+            Target::Replace { new, final_dir } => {
+                if !interrupted {
+                    swap_in(&new.dir, &final_dir)?;
+                }
+                ZhIndex::open(&final_dir, new.analyzer)
+            }
+        }
+    }
 }
 
 /// Opens the index at `dir` for writing, creating it if absent. A directory
@@ -420,7 +485,7 @@ fn open_for_writing(dir: &Path, extractor: &Extractor, rebuild: bool) -> Result<
         path: dir.to_path_buf(),
         source,
     };
-    if dir.join("meta.json").is_file() {
+    if exists(dir) {
         let opened = ZhIndex::open(dir, Arc::clone(&analyzer)).and_then(|zh| {
             // Topics of unchanged articles would be stale under another taxonomy.
             if zh.settings.taxonomy == taxonomy.hash() {
@@ -487,17 +552,26 @@ fn sibling(dir: &Path, what: &str) -> PathBuf {
     dir.with_file_name(name)
 }
 
-/// Moves the freshly built index at `new` to `dir`, replacing the old one.
+/// Moves the freshly built index at `new` to `dir`, replacing the old one
+/// if there is one (an empty directory is replaced too; anything else is
+/// refused).
 fn swap_in(new: &Path, dir: &Path) -> Result<()> {
     let io = |source| Error::Io {
         path: dir.to_path_buf(),
         source,
     };
+    if !exists(dir) {
+        return fs::rename(new, dir).map_err(io);
+    }
     let old = sibling(dir, "old");
     if old.exists() {
         fs::remove_dir_all(&old).map_err(io)?;
     }
     fs::rename(dir, &old).map_err(io)?;
-    fs::rename(new, dir).map_err(io)?;
+    if let Err(e) = fs::rename(new, dir) {
+        // Put the old one back: an index is never lost to a failed swap.
+        let _ = fs::rename(&old, dir);
+        return Err(io(e));
+    }
     fs::remove_dir_all(&old).map_err(io)
 }

@@ -1,12 +1,13 @@
 //! The indexing pipeline: one reader thread, `threads` workers, and the
-//! calling thread feeding tantivy's writer (which has `threads` indexing
-//! threads of its own).
+//! calling thread feeding a [`Sink`] (tantivy's writer, which has `threads`
+//! indexing threads of its own, for [`super::index_corpus`]).
 //!
 //! ```text
-//!  reader ──RawDoc──▶ workers ──TantivyDocument──▶ main ──▶ IndexWriter
-//!  (read, decode,      (extract metadata, segment     (add, commit every
-//!   parse JSONL)        once: words for the index      N documents, track
-//!                       and for keywords)              which files are done)
+//!  reader ──RawDoc──▶ workers ──Builder::Doc──▶ main ──▶ Sink
+//!  (read, decode,      (extract metadata, segment  (add, commit every
+//!   parse JSONL)        once: words for the index   N documents, track
+//!                       and for keywords; build     which files are done)
+//!                       the sink's document)
 //! ```
 //!
 //! Channels between the stages are bounded, so memory stays bounded
@@ -19,25 +20,24 @@
 //! lost and nothing is duplicated. A run that is cancelled (Ctrl-C) stops
 //! reading, indexes what is in flight, and commits.
 //!
-//! The main thread also keeps one document per id ([`Ids`]): it decides, as
-//! each document arrives, whether it replaces the holder of its id or is
-//! left out, and each commit records the records left out.
+//! The sink keeps one document per id (the tantivy index: [`super::ids`]):
+//! it decides, as each document arrives on the main thread, whether it
+//! replaces the holder of its id or is left out, and each commit records
+//! the records left out.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, bounded, never, select, unbounded};
+use crossbeam_channel::{Receiver, Sender, bounded, never, select, unbounded};
 use serde::Serialize;
-use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use super::ids::{self, Admit, Ids};
-use super::{Payload, Target, ZhIndex, open_for_writing, swap_in};
+use super::sink::{Admit, Builder, Known, Record, Sink};
 use crate::analysis::{WordTokenizer, presegmented_words};
-use crate::corpus::{self, RawDoc, Skipped, SourceFile, Symlinks, Warning};
-use crate::error::{Error, Result};
+use crate::corpus::{self, Listing, RawDoc, Skipped, SourceFile, Symlinks, Warning};
+use crate::error::Result;
 use crate::extract::{Extractor, TitleFrom};
 
 /// How to index.
@@ -71,7 +71,7 @@ impl Default for IndexOptions {
     }
 }
 
-/// Progress reports from [`index_corpus`].
+/// Progress reports from [`index_listing`].
 #[derive(Debug)]
 pub enum Progress<'a> {
     /// The corpus has been listed.
@@ -166,13 +166,13 @@ struct Todo<'a> {
 }
 
 /// Where a file being indexed stands.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct FileState {
     /// Documents read from it, once the reader is done with it.
     read: Option<usize>,
-    /// Documents handled: added to the writer, or left out for their id.
+    /// Documents handled: added to the sink, or left out for their id.
     handled: usize,
-    /// Documents added to the writer.
+    /// Documents added to the sink.
     added: usize,
     /// Whether its documents are all added.
     done: bool,
@@ -180,10 +180,10 @@ struct FileState {
     cut_short: bool,
 }
 
-/// A document on its way from a worker to the writer.
-struct Built {
+/// A document on its way from a worker to the sink.
+struct Built<D> {
     todo: usize,
-    doc: TantivyDocument,
+    doc: D,
     text_bytes: u64,
     /// Its id, and its line in a JSONL file.
     id: String,
@@ -205,61 +205,101 @@ enum Event {
     Skipped(Skipped),
 }
 
-/// Indexes the corpus at `root` (a directory or a single file) into the
-/// index at `dir`, creating it if needed. Incremental: see the module doc of
-/// [`crate::indexer`].
-pub fn index_corpus(
-    root: &Path,
-    dir: &Path,
+/// Indexes the files of `listing` into `sink`: those it does not hold, or
+/// holds another version of, or only part of; deletes from it the files
+/// gone from the corpus. Incremental: see the module doc of
+/// [`crate::indexer`]. `Summary::total_docs` is left to the caller, which
+/// knows what the sink holds.
+pub fn index_listing<S: Sink>(
+    listing: Listing,
+    sink: &mut S,
     extractor: &Extractor,
     options: &IndexOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary> {
     let started = Instant::now();
-    let listing = corpus::discover_with(root, options.symlinks).map_err(|source| Error::Io {
-        path: root.to_path_buf(),
-        source,
-    })?;
-    let target = open_for_writing(dir, extractor, options.rebuild)?;
-    let zh = match &target {
-        Target::InPlace(zh) | Target::Replace { new: zh, .. } => zh,
-    };
-    let mut writer = zh.writer(options)?;
-    // The index as the last commit left it.
-    let before = zh.reader()?.searcher();
-    let (mut known, payload) = if options.rebuild {
-        writer.delete_all_documents().map_err(|e| zh.tantivy(e))?;
-        (Default::default(), Payload::default())
-    } else {
-        (zh.file_hashes(&before)?, zh.payload()?)
-    };
-    let incomplete: HashSet<&str> = payload.incomplete.iter().map(String::as_str).collect();
-    let mut summary = Summary {
-        ignored: listing.ignored,
-        ..Summary::default()
+    let mut report = Report {
+        summary: Summary {
+            ignored: listing.ignored,
+            ..Summary::default()
+        },
+        progress,
     };
     for skipped in listing.skipped {
-        progress(Progress::Skipped(&skipped));
-        summary.skipped.push(skipped);
+        report.skipped(skipped);
     }
-    progress(Progress::Start {
+    (report.progress)(Progress::Start {
         files: listing.files.len(),
         bytes: listing.files.iter().map(|f| f.size).sum(),
     });
+    let todo = plan(&listing.files, sink, options.rebuild, &mut report)?;
+    let mut run = Run {
+        sink,
+        extractor,
+        options,
+        todo: &todo,
+        files: vec![FileState::default(); todo.len()],
+        since_commit: 0,
+        report,
+    };
+    run.index()?;
+    let mut summary = run.report.summary;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
 
-    // Decide what to do with each file: (file, hash, whether the index holds some of it).
-    let mut plans = Vec::new();
-    for file in &listing.files {
+/// The summary of a run, and the progress callback that is told as it grows.
+struct Report<'p> {
+    summary: Summary,
+    progress: &'p mut dyn FnMut(Progress<'_>),
+}
+
+impl Report<'_> {
+    fn skipped(&mut self, skipped: Skipped) {
+        (self.progress)(Progress::Skipped(&skipped));
+        self.summary.skipped.push(skipped);
+    }
+
+    fn warning(&mut self, warning: Warning) {
+        (self.progress)(Progress::Warning(&warning));
+        self.summary.warnings.push(warning);
+    }
+}
+
+/// A file as the sink knows it, before the run decides what to do with it.
+struct Planned<'f> {
+    file: &'f SourceFile,
+    hash: u64,
+    /// Whether the sink holds some of its documents.
+    held: bool,
+    /// Whether it changed since, or was left incomplete.
+    changed: bool,
+}
+
+/// Decides what to do with each file, tells the sink, and deletes from it
+/// what goes (every deletion precedes every addition, so that none can hit
+/// a new document); returns the files to (re-)index.
+fn plan<'f, S: Sink>(
+    files: &'f [SourceFile],
+    sink: &mut S,
+    rebuild: bool,
+    report: &mut Report,
+) -> Result<Vec<Todo<'f>>> {
+    let Known {
+        hashes: mut known,
+        incomplete,
+    } = sink.known()?;
+    let incomplete: HashSet<&str> = incomplete.iter().map(String::as_str).collect();
+    let mut planned = Vec::new();
+    for file in files {
         let hash = match hash_file(&file.path) {
             Ok(hash) => hash,
             Err(e) => {
-                let skipped = Skipped {
+                report.skipped(Skipped {
                     path: file.rel.clone(),
                     line: None,
                     reason: e.to_string(),
-                };
-                progress(Progress::Skipped(&skipped));
-                summary.skipped.push(skipped);
+                });
                 // Keep what was indexed from it before: it is unreadable, not gone.
                 known.remove(&file.rel);
                 continue;
@@ -267,76 +307,47 @@ pub fn index_corpus(
         };
         let previous = known.remove(&file.rel);
         let partial = incomplete.contains(file.rel.as_str());
-        let changed = previous != Some(hash) || partial;
-        plans.push((file, hash, previous.is_some() || partial, changed));
+        planned.push(Planned {
+            file,
+            hash,
+            held: previous.is_some() || partial,
+            changed: previous != Some(hash) || partial,
+        });
     }
     // Files whose documents go before any is added: changed, or gone (all
     // of them, on a rebuild).
-    let mut dirty: HashSet<&str> = plans
+    let mut dirty: HashSet<&str> = planned
         .iter()
-        .filter(|(_, _, held, changed)| options.rebuild || (*held && *changed))
-        .map(|(file, ..)| file.rel.as_str())
+        .filter(|p| rebuild || (p.held && p.changed))
+        .map(|p| p.file.rel.as_str())
         .collect();
     dirty.extend(known.keys().map(String::as_str));
-    // Unchanged files with records that a document going now kept out.
-    let again: BTreeSet<String> = ids::to_read_again(zh, &before, &payload.shadowed, &dirty)?;
-    dirty.extend(again.iter().map(String::as_str));
-
-    // Every deletion precedes every addition, so none can hit a new document.
+    let paths: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+    let again = sink.start(&paths, &dirty)?;
     let mut todo = Vec::new();
-    for (file, hash, held, changed) in plans {
-        if !changed && !again.contains(&file.rel) {
-            summary.unchanged += 1;
-            progress(Progress::File { file, docs: 0 });
+    for p in planned {
+        if !p.changed && !again.contains(&p.file.rel) {
+            report.summary.unchanged += 1;
+            (report.progress)(Progress::File {
+                file: p.file,
+                docs: 0,
+            });
             continue;
         }
-        if held {
-            writer.delete_term(Term::from_field_text(zh.fields.path, &file.rel));
+        if p.held {
+            sink.delete(&p.file.rel)?;
         }
         todo.push(Todo {
-            file,
-            hash,
-            update: held,
+            file: p.file,
+            hash: p.hash,
+            update: p.held,
         });
     }
     for path in known.keys() {
-        writer.delete_term(Term::from_field_text(zh.fields.path, path));
-        summary.removed += 1;
+        sink.delete(path)?;
+        report.summary.removed += 1;
     }
-    let paths: Vec<&str> = listing.files.iter().map(|f| f.rel.as_str()).collect();
-    let mut sink = Sink {
-        writer: &mut writer,
-        ids: Ids::new(zh, before, &paths, &dirty, payload.shadowed),
-    };
-
-    run(
-        zh,
-        &mut sink,
-        extractor,
-        options,
-        &todo,
-        &mut summary,
-        progress,
-    )?;
-
-    writer.wait_merging_threads().map_err(|e| zh.tantivy(e))?;
-    let zh = match target {
-        Target::InPlace(zh) => zh,
-        Target::Replace { new, final_dir } => {
-            if summary.interrupted {
-                // Keep the old index; the new one is left beside it.
-                ZhIndex::open(&final_dir, new.analyzer)?
-            } else {
-                swap_in(&new.dir, &final_dir)?;
-                ZhIndex::open(&final_dir, new.analyzer)?
-            }
-        }
-    };
-    let reader = zh.reader()?;
-    reader.reload().map_err(|e| zh.tantivy(e))?;
-    summary.total_docs = reader.searcher().num_docs();
-    summary.elapsed = started.elapsed();
-    Ok(summary)
+    Ok(todo)
 }
 
 fn cancelled(options: &IndexOptions) -> bool {
@@ -346,167 +357,71 @@ fn cancelled(options: &IndexOptions) -> bool {
         .is_some_and(|c| c.load(Ordering::Relaxed))
 }
 
-/// Where built documents go: tantivy's writer, keeping one document per id.
-struct Sink<'a> {
-    writer: &'a mut IndexWriter,
-    ids: Ids<'a>,
+/// One run over the files to index: what the main thread holds while the
+/// reader and the workers feed it.
+struct Run<'r, S: Sink> {
+    sink: &'r mut S,
+    extractor: &'r Extractor,
+    options: &'r IndexOptions,
+    todo: &'r [Todo<'r>],
+    /// Where each file of `todo` stands.
+    files: Vec<FileState>,
+    /// Documents handled since the last commit.
+    since_commit: usize,
+    report: Report<'r>,
 }
 
-impl Sink<'_> {
-    /// Adds a document, replacing the holder of its id if it comes earlier
-    /// in the corpus, or leaves it out if it comes later (saying so). Returns
-    /// whether it was added.
-    fn add(
-        &mut self,
-        zh: &ZhIndex,
-        todo: &Todo,
-        built: Built,
-        summary: &mut Summary,
-        progress: &mut dyn FnMut(Progress),
-    ) -> Result<bool> {
-        for warning in built.warnings {
-            progress(Progress::Warning(&warning));
-            summary.warnings.push(warning);
-        }
-        let admit = self.ids.admit(zh, &built.id, &todo.file.rel, built.line)?;
-        let (add, duplicate) = match admit {
-            Admit::Add => (true, None),
-            Admit::Replace(warning) => (true, Some(warning)),
-            Admit::Drop(warning) => (false, Some(warning)),
-        };
-        if let Some(warning) = duplicate {
-            progress(Progress::Warning(&warning));
-            summary.warnings.push(warning);
-            summary.duplicates += 1;
-            if add {
-                self.writer
-                    .delete_term(Term::from_field_text(zh.fields.id, &built.id));
-            }
-        }
-        if add {
-            self.writer
-                .add_document(built.doc)
-                .map_err(|e| zh.tantivy(e))?;
-        }
-        Ok(add)
-    }
-}
-
-/// Runs the threads over the files to index, committing as it goes.
-fn run(
-    zh: &ZhIndex,
-    sink: &mut Sink,
-    extractor: &Extractor,
-    options: &IndexOptions,
-    todo: &[Todo],
-    summary: &mut Summary,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<()> {
-    let threads = options.threads.max(1);
-    let mut files: Vec<FileState> = todo.iter().map(|_| FileState::default()).collect();
-    std::thread::scope(|scope| -> Result<()> {
-        let (work_tx, work_rx) = bounded::<(usize, RawDoc)>(threads * 64);
-        let (built_tx, built_rx) = bounded::<Built>(threads * 64);
-        let (event_tx, event_rx) = unbounded::<Event>();
-
-        scope.spawn(move || {
-            for (i, t) in todo.iter().enumerate() {
-                if cancelled(options) {
-                    break;
-                }
-                let mut docs = 0;
-                let mut whole = true;
-                let result = corpus::read_while(t.file, |record| {
-                    let more = match record {
-                        Ok(raw) => {
-                            docs += 1;
-                            work_tx.send((i, raw)).is_ok()
+impl<S: Sink> Run<'_, S> {
+    /// Runs the threads over the files to index, committing as it goes.
+    fn index(&mut self) -> Result<()> {
+        let threads = self.options.threads.max(1);
+        let builder = self.sink.builder();
+        let (todo, options, extractor) = (self.todo, self.options, self.extractor);
+        std::thread::scope(|scope| -> Result<()> {
+            let (work_tx, work_rx) = bounded::<(usize, RawDoc)>(threads * 64);
+            let (built_tx, built_rx) = bounded(threads * 64);
+            let (event_tx, event_rx) = unbounded::<Event>();
+            scope.spawn(move || read(todo, options, &work_tx, &event_tx));
+            for _ in 0..threads {
+                let (work_rx, built_tx) = (work_rx.clone(), built_tx.clone());
+                let mut tokenizer = extractor.analyzer().word_tokenizer();
+                let builder = &builder;
+                scope.spawn(move || {
+                    for (i, raw) in work_rx.iter() {
+                        let built = build(builder, extractor, &mut tokenizer, i, todo[i].hash, raw);
+                        if built_tx.send(built).is_err() {
+                            break;
                         }
-                        Err(skipped) => event_tx.send(Event::Skipped(skipped)).is_ok(),
-                    };
-                    whole = more && !cancelled(options);
-                    whole
-                });
-                if let Err(skipped) = result {
-                    let _ = event_tx.send(Event::Skipped(skipped));
-                }
-                let _ = event_tx.send(Event::FileRead {
-                    todo: i,
-                    docs,
-                    whole,
+                    }
                 });
             }
-        });
-        for _ in 0..threads {
-            let (work_rx, built_tx) = (work_rx.clone(), built_tx.clone());
-            let mut tokenizer = zh.analyzer.word_tokenizer();
-            scope.spawn(move || {
-                for (i, raw) in work_rx.iter() {
-                    let built = build(zh, extractor, &mut tokenizer, todo[i].hash, raw);
-                    let built = Built { todo: i, ..built };
-                    if built_tx.send(built).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop((work_rx, built_tx));
+            drop((work_rx, built_tx));
+            self.feed(built_rx, event_rx)
+        })
+    }
 
-        let mut built_rx: Receiver<Built> = built_rx;
-        let mut event_rx: Receiver<Event> = event_rx;
+    /// Hands the sink what the workers build, and follows the reader's
+    /// events, until both are done; then commits.
+    fn feed(
+        &mut self,
+        mut built_rx: Receiver<Built<<S::Builder as Builder>::Doc>>,
+        mut event_rx: Receiver<Event>,
+    ) -> Result<()> {
         let (mut built_open, mut events_open) = (true, true);
-        let mut since_commit = 0;
         let mut failure = None;
         while built_open || events_open {
             select! {
                 recv(built_rx) -> msg => match msg {
-                    Ok(built) => {
-                        if failure.is_some() {
-                            continue; // drain, so that the threads can finish
-                        }
-                        let (i, text_bytes) = (built.todo, built.text_bytes);
-                        match sink.add(zh, &todo[i], built, summary, progress) {
-                            Ok(true) => {
-                                summary.text_bytes += text_bytes;
-                                summary.docs += 1;
-                                files[i].added += 1;
-                                if summary.docs.is_multiple_of(256) {
-                                    progress(Progress::Indexed { docs: summary.docs, text_bytes: summary.text_bytes });
-                                }
-                            }
-                            Ok(false) => {}
-                            Err(e) => {
-                                failure = Some(e);
-                                continue;
-                            }
-                        }
-                        files[i].handled += 1;
-                        finish_file(&mut files, todo, i, summary, progress);
-                        since_commit += 1;
-                        if since_commit >= options.commit_every.max(1) {
-                            if let Err(e) = commit(zh, sink, &files, todo, summary, progress) {
-                                failure = Some(e);
-                            }
-                            since_commit = 0;
-                        }
-                    }
+                    // After a failure, drain, so that the threads can finish.
+                    Ok(built) if failure.is_none() => failure = self.add(built).err(),
+                    Ok(_) => {}
                     Err(_) => {
                         built_open = false;
                         built_rx = never();
                     }
                 },
                 recv(event_rx) -> msg => match msg {
-                    Ok(Event::FileRead { todo: i, docs, whole }) => {
-                        // A file cut short stays incomplete, so that the next
-                        // run indexes it again.
-                        files[i].read = whole.then_some(docs);
-                        files[i].cut_short = !whole;
-                        finish_file(&mut files, todo, i, summary, progress);
-                    }
-                    Ok(Event::Skipped(skipped)) => {
-                        progress(Progress::Skipped(&skipped));
-                        summary.skipped.push(skipped);
-                    }
+                    Ok(event) => self.event(event),
                     Err(_) => {
                         events_open = false;
                         event_rx = never();
@@ -517,74 +432,156 @@ fn run(
         if let Some(e) = failure {
             return Err(e);
         }
-        summary.interrupted = cancelled(options);
-        commit(zh, sink, &files, todo, summary, progress)
-    })
-}
-
-/// Marks a file done once all its documents are added, and reports it.
-fn finish_file(
-    files: &mut [FileState],
-    todo: &[Todo],
-    i: usize,
-    summary: &mut Summary,
-    progress: &mut dyn FnMut(Progress),
-) {
-    let state = &mut files[i];
-    if state.done || state.read != Some(state.handled) {
-        return;
+        self.report.summary.interrupted = cancelled(self.options);
+        self.commit()
     }
-    state.done = true;
-    if state.handled > 0 {
-        if todo[i].update {
-            summary.updated += 1;
-        } else {
-            summary.added += 1;
+
+    /// Adds a document to the sink, which may replace the holder of its id
+    /// or leave it out (saying so), and commits every `commit_every`.
+    fn add(&mut self, built: Built<<S::Builder as Builder>::Doc>) -> Result<()> {
+        let i = built.todo;
+        for warning in built.warnings {
+            self.report.warning(warning);
+        }
+        let rel = &self.todo[i].file.rel;
+        let added = match self.sink.add(built.doc, &built.id, rel, built.line)? {
+            Admit::Add => true,
+            Admit::Replace(warning) => self.duplicate(warning, true),
+            Admit::Drop(warning) => self.duplicate(warning, false),
+        };
+        let summary = &mut self.report.summary;
+        if added {
+            summary.text_bytes += built.text_bytes;
+            summary.docs += 1;
+            self.files[i].added += 1;
+            if summary.docs.is_multiple_of(256) {
+                (self.report.progress)(Progress::Indexed {
+                    docs: summary.docs,
+                    text_bytes: summary.text_bytes,
+                });
+            }
+        }
+        self.files[i].handled += 1;
+        self.finish_file(i);
+        self.since_commit += 1;
+        if self.since_commit >= self.options.commit_every.max(1) {
+            self.since_commit = 0;
+            self.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Reports a record left out or replaced for its id; returns `added`.
+    fn duplicate(&mut self, warning: Warning, added: bool) -> bool {
+        self.report.warning(warning);
+        self.report.summary.duplicates += 1;
+        added
+    }
+
+    fn event(&mut self, event: Event) {
+        match event {
+            Event::FileRead {
+                todo: i,
+                docs,
+                whole,
+            } => {
+                // A file cut short stays incomplete, so that the next run
+                // indexes it again.
+                self.files[i].read = whole.then_some(docs);
+                self.files[i].cut_short = !whole;
+                self.finish_file(i);
+            }
+            Event::Skipped(skipped) => self.report.skipped(skipped),
         }
     }
-    progress(Progress::File {
-        file: todo[i].file,
-        docs: state.added,
-    });
-}
 
-/// Commits, naming in the payload the files only partly added, and the
-/// records left out for their id.
-fn commit(
-    zh: &ZhIndex,
-    sink: &mut Sink,
-    files: &[FileState],
-    todo: &[Todo],
-    summary: &mut Summary,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<()> {
-    progress(Progress::Committing { docs: summary.docs });
-    let payload = Payload {
-        incomplete: files
+    /// Marks a file done once all its documents are handled, and reports it.
+    fn finish_file(&mut self, i: usize) {
+        let state = &mut self.files[i];
+        if state.done || state.read != Some(state.handled) {
+            return;
+        }
+        state.done = true;
+        let summary = &mut self.report.summary;
+        if state.handled > 0 {
+            if self.todo[i].update {
+                summary.updated += 1;
+            } else {
+                summary.added += 1;
+            }
+        }
+        (self.report.progress)(Progress::File {
+            file: self.todo[i].file,
+            docs: state.added,
+        });
+    }
+
+    /// Commits, naming the files only partly added.
+    fn commit(&mut self) -> Result<()> {
+        (self.report.progress)(Progress::Committing {
+            docs: self.report.summary.docs,
+        });
+        let incomplete = self
+            .files
             .iter()
-            .zip(todo)
+            .zip(self.todo)
             .filter(|(state, _)| (state.handled > 0 || state.cut_short) && !state.done)
             .map(|(_, t)| t.file.rel.clone())
-            .collect(),
-        shadowed: sink.ids.shadowed.clone(),
-    };
-    let mut prepared = sink.writer.prepare_commit().map_err(|e| zh.tantivy(e))?;
-    prepared.set_payload(&serde_json::to_string(&payload).expect("payload serialises"));
-    prepared.commit().map_err(|e| zh.tantivy(e))?;
-    summary.commits += 1;
-    Ok(())
+            .collect();
+        self.sink.commit(incomplete)?;
+        self.report.summary.commits += 1;
+        Ok(())
+    }
+}
+
+/// The reader's job: reads the files to index in order, sending their
+/// documents to the workers and its events to the main thread, until the
+/// run is cancelled.
+fn read(
+    todo: &[Todo],
+    options: &IndexOptions,
+    work_tx: &Sender<(usize, RawDoc)>,
+    event_tx: &Sender<Event>,
+) {
+    for (i, t) in todo.iter().enumerate() {
+        if cancelled(options) {
+            break;
+        }
+        let mut docs = 0;
+        let mut whole = true;
+        let result = corpus::read_while(t.file, |record| {
+            let more = match record {
+                Ok(raw) => {
+                    docs += 1;
+                    work_tx.send((i, raw)).is_ok()
+                }
+                Err(skipped) => event_tx.send(Event::Skipped(skipped)).is_ok(),
+            };
+            whole = more && !cancelled(options);
+            whole
+        });
+        if let Err(skipped) = result {
+            let _ = event_tx.send(Event::Skipped(skipped));
+        }
+        let _ = event_tx.send(Event::FileRead {
+            todo: i,
+            docs,
+            whole,
+        });
+    }
 }
 
 /// A worker's job: extract metadata, segment the title and body once, and
-/// build the document (its words handed to tantivy pre-segmented, and used
-/// for keywords too).
-fn build(
-    zh: &ZhIndex,
+/// build the sink's document (its words handed to it pre-segmented, and
+/// used for keywords too).
+fn build<B: Builder>(
+    builder: &B,
     extractor: &Extractor,
     tokenizer: &mut WordTokenizer,
+    todo: usize,
     hash: u64,
     raw: RawDoc,
-) -> Built {
+) -> Built<B::Doc> {
     let mut article = extractor.extract_from_text(raw);
     let (mut title, mut body) = (String::new(), String::with_capacity(article.body.len()));
     tokenizer.presegment(&article.title, &mut title);
@@ -599,9 +596,14 @@ fn build(
     article.meta.keywords =
         extractor.keywords(presegmented_words(title_words), presegmented_words(&body));
     let text_bytes = (article.title.len() + article.body.len()) as u64;
-    let doc = zh.document(&article, hash, &title, &body);
+    let doc = builder.build(&Record {
+        article: &article,
+        hash,
+        title_words: &title,
+        body_words: &body,
+    });
     Built {
-        todo: 0,
+        todo,
         doc,
         text_bytes,
         line: article.meta.line,
