@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::json::json_response;
 use crate::error::Error;
 use crate::search::Request;
+use crate::search::query::QueryField;
 
 /// An API error: an HTTP status and a message, sent as
 /// `{"error": {"status": 400, "message": "...", "parameter": "q", "position": 3}}`.
@@ -87,11 +88,11 @@ impl ApiError {
                     .skip(e.position)
                     .take_while(|&c| c != ':')
                     .collect();
-                let parameter = match field.as_str() {
-                    "date" if request.filters.since.is_some() => "since",
-                    "date" => "until",
-                    "region" => "region",
-                    "topic" => "topic",
+                let parameter = match QueryField::from_name(&field) {
+                    Some(QueryField::Date) if request.filters.since.is_some() => "since",
+                    Some(QueryField::Date) => "until",
+                    Some(QueryField::Region) => "region",
+                    Some(QueryField::Topic) => "topic",
                     _ => "filters",
                 };
                 ApiError::bad_request(parameter, format!("parameter `{parameter}`: {}", e.message))
