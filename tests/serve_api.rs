@@ -591,10 +591,15 @@ fn a_slow_search_is_cut_off_with_503() {
         .take(1000)
         .collect();
     let reply = server.get(&format!("/api/search?q={}&facets=true", enc(&text)));
-    reply.assert_error(
-        503,
-        "longer than the server's limit of 0.001 s",
-        "slow search",
+    // On a loaded machine the search may not get its turn within the limit
+    // at all: a 503 naming the same limit ("waited the server's whole
+    // limit of 0.001 s"), which is as right as the running search cut off.
+    let error = reply.assert_error(503, "limit of 0.001 s", "slow search");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("longer than the server's limit")
+            || message.contains("waited the server's whole limit"),
+        "{message}"
     );
     reply.assert_secure("503");
     server.wait_for_log(Duration::from_secs(5), |l| l.contains(" 503 "));
