@@ -159,9 +159,29 @@ impl<'t> Matches<'t> {
             };
             return build(&self.parts, &windows, &[], &starts);
         }
-        // Character index (in its excerpt) of each match's first and last key char.
-        let spans: Vec<Span> = self
+        let spans = self.spans(&starts);
+        let mut windows = self.windows(&spans, &starts, max_chars, max_fragments);
+        // A single window gets the whole budget, if its excerpt has it.
+        if let [(part, start, end)] = windows[..]
+            && end - start < max_chars
+        {
+            let end = (start + max_chars).min(total(part));
+            let start = end.saturating_sub(max_chars).min(start);
+            windows[0] = (part, start, end);
+        }
+        windows.sort_unstable();
+        let ranges: Vec<Vec<Range<usize>>> = self
             .parts
+            .iter()
+            .map(|p| p.ranges_within(0..p.excerpt.text.len()))
+            .collect();
+        build(&self.parts, &windows, &ranges, &starts)
+    }
+
+    /// Each match as characters of its excerpt (its first and last key
+    /// character); `starts` holds each excerpt's character starts.
+    fn spans(&self, starts: &[Vec<usize>]) -> Vec<Span> {
+        self.parts
             .iter()
             .enumerate()
             .flat_map(|(part, p)| {
@@ -174,7 +194,20 @@ impl<'t> Matches<'t> {
                     needle: m.needle,
                 })
             })
-            .collect();
+            .collect()
+    }
+
+    /// Up to `max_fragments` windows of at most `max_chars` characters in
+    /// all, chosen greedily: each the best-scoring one around a match of a
+    /// needle not yet covered, overlapping none chosen before.
+    fn windows(
+        &self,
+        spans: &[Span],
+        starts: &[Vec<usize>],
+        max_chars: usize,
+        max_fragments: usize,
+    ) -> Vec<Window> {
+        let total = |part: usize| starts[part].len();
         let per_fragment = if max_fragments > 1 && self.needles > 1 {
             max_chars / 2
         } else {
@@ -200,7 +233,7 @@ impl<'t> Matches<'t> {
                     let start = place(s.start, budget, total(s.part), text, &starts[s.part]);
                     let end = (start + budget).min(total(s.part));
                     let window = (s.part, start, end);
-                    (score(&spans, window, &covered), window)
+                    (score(spans, window, &covered), window)
                 })
                 .filter(|&(_, (part, start, end))| {
                     windows
@@ -209,7 +242,7 @@ impl<'t> Matches<'t> {
                 })
                 .max_by_key(|&(score, (part, start, _))| (score, std::cmp::Reverse((part, start))));
             let Some((_, window)) = best else { break };
-            for s in &spans {
+            for s in spans {
                 if s.part == window.0 && s.start >= window.1 && s.end <= window.2 {
                     covered[s.needle] = true;
                 }
@@ -219,21 +252,7 @@ impl<'t> Matches<'t> {
                 break;
             }
         }
-        // A single window gets the whole budget, if its excerpt has it.
-        if let [(part, start, end)] = windows[..]
-            && end - start < max_chars
-        {
-            let end = (start + max_chars).min(total(part));
-            let start = end.saturating_sub(max_chars).min(start);
-            windows[0] = (part, start, end);
-        }
-        windows.sort_unstable();
-        let ranges: Vec<Vec<Range<usize>>> = self
-            .parts
-            .iter()
-            .map(|p| p.ranges_within(0..p.excerpt.text.len()))
-            .collect();
-        build(&self.parts, &windows, &ranges, &starts)
+        windows
     }
 }
 
