@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tantivy::Order;
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{BooleanQuery, ExistsQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexReader, Searcher, TantivyDocument, Term};
@@ -51,6 +51,14 @@ pub const MAX_LIMIT: usize = 10_000;
 const MATCHES_PER_NEEDLE: usize = 16;
 /// For a body stored in pages, at most this many stretches of pages are read.
 const MAX_EXCERPTS: usize = 4;
+
+/// What one pass over the matches collects: the requested page of hits
+/// (score and address), the number of matches, the facets' path counts.
+type Collected = (
+    Vec<(f32, DocAddress)>,
+    usize,
+    Option<Vec<facets::PathCounts>>,
+);
 
 /// An article's text as stored.
 enum Body<'d> {
@@ -277,13 +285,15 @@ impl Engine {
         let mut ids = vec![String::new(); top.len()];
         let mut by_segment: HashMap<u32, Vec<(u64, usize)>> = HashMap::new();
         let mut columns = HashMap::new();
+        let f = &self.zh.fields;
+        let id = f.schema.get_field_name(f.id);
         for segment_ord in 0..searcher.segment_readers().len() as u32 {
             let column = searcher
                 .segment_reader(segment_ord)
                 .fast_fields()
-                .str("id")
+                .str(id)
                 .map_err(|e| self.tantivy(e))?
-                .ok_or_else(|| self.tantivy(tantivy::TantivyError::SchemaError("id".into())))?;
+                .ok_or_else(|| self.tantivy(tantivy::TantivyError::SchemaError(id.into())))?;
             columns.insert(segment_ord, column);
         }
         for (rank, (_, address)) in top.iter().enumerate() {
@@ -377,122 +387,112 @@ impl Engine {
         let searcher = self.searcher();
         let (node, text) = Self::parse(request)?;
         let topics = self.topics(&searcher)?;
-        let planner = || self.planner(&topics);
-        let plan = planner().plan(&node, &text)?;
-        // A limit of 0 counts without showing (tantivy wants at least 1).
-        let limit = request.limit.min(MAX_LIMIT);
-        let top = TopDocs::with_limit(limit.max(1)).and_offset(request.offset);
-        let tantivy = |e| self.tantivy(e);
-        let collectors = if request.facets {
-            self.facet_cache.retain(&searcher);
-            Some(facets::Collectors::new(&self.facet_cache))
-        } else {
-            None
-        };
-        let (top, total, mut facet_counts): (
-            Vec<(f32, DocAddress)>,
-            usize,
-            Option<facets::FacetCounts>,
-        ) = match (request.sort, collectors) {
-            (Sort::Relevance, None) => {
-                let (top, total) = searcher
-                    .search(&plan.query, &(top.order_by_score(), Count))
-                    .map_err(tantivy)?;
-                (top, total, None)
+        let plan = self.planner(&topics).plan(&node, &text)?;
+        let (top, total, collected) = self.collect(&searcher, &plan.query, request)?;
+        let facets = match collected {
+            Some(counts) => {
+                let undated = self.count_undated(&searcher, plan.query.box_clone())?;
+                Some(facets::counts(&counts, undated))
             }
-            (Sort::Relevance, Some(c)) => {
-                let (top, total, (region, year), (topic, keyword)) = searcher
-                    .search(
-                        &plan.query,
-                        &(
-                            top.order_by_score(),
-                            Count,
-                            (c.region, c.year),
-                            (c.topic, c.keyword),
-                        ),
-                    )
-                    .map_err(tantivy)?;
-                (
-                    top,
-                    total,
-                    Some(facets::counts(&region, &year, &topic, &keyword)),
-                )
-            }
-            (Sort::Date, c) => {
-                let by_date = top.order_by((
-                    (SortByStaticFastValue::<i64>::for_field("date"), Order::Desc),
-                    (SortBySimilarityScore, Order::Desc),
-                ));
-                let strip = |v: Vec<((Option<i64>, f32), DocAddress)>| {
-                    v.into_iter()
-                        .map(|((_, score), a)| (score, a))
-                        .collect::<Vec<_>>()
-                };
-                match c {
-                    None => {
-                        let (top, total) = searcher
-                            .search(&plan.query, &(by_date, Count))
-                            .map_err(tantivy)?;
-                        (strip(top), total, None)
-                    }
-                    Some(c) => {
-                        let (top, total, (region, year), (topic, keyword)) = searcher
-                            .search(
-                                &plan.query,
-                                &(by_date, Count, (c.region, c.year), (c.topic, c.keyword)),
-                            )
-                            .map_err(tantivy)?;
-                        (
-                            strip(top),
-                            total,
-                            Some(facets::counts(&region, &year, &topic, &keyword)),
-                        )
-                    }
-                }
-            }
+            None => None,
         };
-        // Matches of `query` with no known date.
-        let count_undated = |query: Box<dyn Query>| {
-            let undated = BooleanQuery::new(vec![
-                (Occur::Must, query),
-                (
-                    Occur::MustNot,
-                    Box::new(ExistsQuery::new("date".to_string(), false)) as Box<dyn Query>,
-                ),
-            ]);
-            searcher.search(&undated, &Count).map_err(tantivy)
-        };
-        if let Some(counts) = &mut facet_counts {
-            counts.undated = count_undated(plan.query.box_clone())?;
-        }
         let undated_excluded = if plan.has_date_filter {
-            let without = planner().without_dates().plan(&node, &text)?;
-            Some(count_undated(without.query)?)
+            let without = self.planner(&topics).without_dates().plan(&node, &text)?;
+            Some(self.count_undated(&searcher, without.query)?)
         } else {
             None
         };
-        let mut hits = Vec::with_capacity(limit);
-        for (i, (score, address)) in top.into_iter().take(limit).enumerate() {
-            let mut hit = self.hit(&searcher, address, score, &plan.needles, request)?;
-            hit.rank = request.offset + i + 1;
-            if request.explain {
-                hit.explanation = Some(
-                    plan.query
-                        .explain(&searcher, address)
-                        .map_err(tantivy)?
-                        .to_pretty_json(),
-                );
-            }
-            hits.push(hit);
-        }
+        let hits = top
+            .into_iter()
+            .take(request.limit.min(MAX_LIMIT))
+            .enumerate()
+            .map(|(i, (score, address))| -> Result<Hit> {
+                let mut hit = self.hit(&searcher, address, score, &plan.needles, request)?;
+                hit.rank = request.offset + i + 1;
+                if request.explain {
+                    let explained = plan.query.explain(&searcher, address);
+                    hit.explanation =
+                        Some(explained.map_err(|e| self.tantivy(e))?.to_pretty_json());
+                }
+                Ok(hit)
+            })
+            .collect::<Result<Vec<Hit>>>()?;
         Ok(Results {
             total,
             hits,
             notes: plan.notes,
-            facets: facet_counts,
+            facets,
             undated_excluded,
             elapsed: started.elapsed(),
         })
+    }
+
+    /// The requested page of the best matches of `query` (in the request's
+    /// order, with their scores), how many match, and the facet counts
+    /// when asked for, all in one pass.
+    fn collect(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        request: &Request,
+    ) -> Result<Collected> {
+        // A limit of 0 counts without showing (tantivy wants at least 1).
+        let limit = request.limit.clamp(1, MAX_LIMIT);
+        let top = TopDocs::with_limit(limit).and_offset(request.offset);
+        let facets = request.facets.then(|| {
+            self.facet_cache.retain(searcher);
+            facets::FacetCollector::new(&self.facet_cache)
+        });
+        match request.sort {
+            Sort::Relevance => {
+                self.collect_top(searcher, query, top.order_by_score(), facets, |s| s)
+            }
+            Sort::Date => {
+                let f = &self.zh.fields;
+                let date = f.schema.get_field_name(f.date);
+                let by_date = top.order_by((
+                    (SortByStaticFastValue::<i64>::for_field(date), Order::Desc),
+                    (SortBySimilarityScore, Order::Desc),
+                ));
+                self.collect_top(searcher, query, by_date, facets, |(_, score)| score)
+            }
+        }
+    }
+
+    /// [`Engine::collect`] with the top collector `top`, whose sort keys
+    /// `score` turns back into scores.
+    fn collect_top<K, C>(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        top: C,
+        facets: Option<facets::FacetCollector>,
+        score: fn(K) -> f32,
+    ) -> Result<Collected>
+    where
+        C: Collector<Fruit = Vec<(K, DocAddress)>>,
+    {
+        let (top, total, counts) = searcher
+            .search(query, &(top, Count, facets))
+            .map_err(|e| self.tantivy(e))?;
+        let top = top.into_iter().map(|(k, a)| (score(k), a)).collect();
+        Ok((top, total, counts))
+    }
+
+    /// How many matches of `query` have no known date.
+    fn count_undated(&self, searcher: &Searcher, query: Box<dyn Query>) -> Result<usize> {
+        let f = &self.zh.fields;
+        let date = f.schema.get_field_name(f.date).to_string();
+        let undated = BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (
+                Occur::MustNot,
+                Box::new(ExistsQuery::new(date, false)) as Box<dyn Query>,
+            ),
+        ]);
+        searcher
+            .search(&undated, &Count)
+            .map_err(|e| self.tantivy(e))
     }
 
     fn hit(
