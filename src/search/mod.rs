@@ -13,11 +13,13 @@
 //! # Ok::<(), zhsearch::Error>(())
 //! ```
 
+pub mod cancel;
 pub mod facets;
 pub mod plan;
 pub mod positions;
 pub mod query;
 pub mod snippet;
+pub mod starting;
 pub mod synonyms;
 
 use std::collections::{BTreeSet, HashMap};
@@ -35,10 +37,12 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexReader, Searcher, TantivyDocument, Term};
 
 use crate::analysis::Analyzer;
+use crate::deadline::{Cancelled, Deadline};
 use crate::error::{Error, Result};
 use crate::extract::Metadata;
 use crate::indexer::ZhIndex;
 use crate::indexer::pages::{Pages, StoredPages};
+use cancel::Cancellable;
 pub use query::{Node, QueryError};
 pub use snippet::Snippet;
 use synonyms::Synonyms;
@@ -89,6 +93,9 @@ pub struct Request {
     pub sort: Sort,
     /// Whether to count facets of the matching articles.
     pub facets: bool,
+    /// When to give up: past it (or once it is cancelled) the search stops
+    /// within milliseconds with [`Error::Cancelled`]. Never, by default.
+    pub deadline: Deadline,
 }
 
 /// Filters given apart from the query (command-line flags, API
@@ -166,6 +173,7 @@ impl Request {
             filters: Filters::default(),
             sort: Sort::Relevance,
             facets: false,
+            deadline: Deadline::never(),
         }
     }
 }
@@ -262,8 +270,10 @@ impl Engine {
         self
     }
 
-    fn planner<'a>(&'a self, topics: &'a [String]) -> plan::Planner<'a> {
-        plan::Planner::new(&self.zh.fields, &self.zh.analyzer, topics).with_synonyms(&self.synonyms)
+    fn planner<'a>(&'a self, topics: &'a [String], request: &Request) -> plan::Planner<'a> {
+        plan::Planner::new(&self.zh.fields, &self.zh.analyzer, topics)
+            .with_synonyms(&self.synonyms)
+            .with_deadline(&request.deadline)
     }
 
     /// The ids of the best `limit` matches of a query (with its filters), in
@@ -273,7 +283,7 @@ impl Engine {
         let searcher = self.searcher();
         let (node, text) = Self::parse(request)?;
         let topics = self.topics(&searcher)?;
-        let plan = self.planner(&topics).plan(&node, &text)?;
+        let plan = self.planner(&topics, request).plan(&node, &text)?;
         let top = searcher
             .search(
                 &plan.query,
@@ -341,7 +351,11 @@ impl Engine {
         self.reader.searcher()
     }
 
+    /// tantivy's error, or [`Error::Cancelled`] for work stopped at its deadline.
     fn tantivy(&self, source: tantivy::TantivyError) -> Error {
+        if cancel::is_cancelled(&source) {
+            return Error::Cancelled(Cancelled);
+        }
         self.zh.tantivy(source)
     }
 
@@ -378,7 +392,7 @@ impl Engine {
     pub fn plan(&self, request: &Request) -> Result<plan::Plan> {
         let (node, text) = Self::parse(request)?;
         let topics = self.topics(&self.searcher())?;
-        Ok(self.planner(&topics).plan(&node, &text)?)
+        Ok(self.planner(&topics, request).plan(&node, &text)?)
     }
 
     /// Runs a search.
@@ -387,18 +401,19 @@ impl Engine {
         let searcher = self.searcher();
         let (node, text) = Self::parse(request)?;
         let topics = self.topics(&searcher)?;
-        let plan = self.planner(&topics).plan(&node, &text)?;
+        let plan = self.planner(&topics, request).plan(&node, &text)?;
         let (top, total, collected) = self.collect(&searcher, &plan.query, request)?;
         let facets = match collected {
             Some(counts) => {
-                let undated = self.count_undated(&searcher, plan.query.box_clone())?;
+                let undated = self.count_undated(&searcher, plan.query.box_clone(), request)?;
                 Some(facets::counts(&counts, undated))
             }
             None => None,
         };
         let undated_excluded = if plan.has_date_filter {
-            let without = self.planner(&topics).without_dates().plan(&node, &text)?;
-            Some(self.count_undated(&searcher, without.query)?)
+            let planner = self.planner(&topics, request).without_dates();
+            let without = planner.plan(&node, &text)?;
+            Some(self.count_undated(&searcher, without.query, request)?)
         } else {
             None
         };
@@ -407,6 +422,7 @@ impl Engine {
             .take(request.limit.min(MAX_LIMIT))
             .enumerate()
             .map(|(i, (score, address))| -> Result<Hit> {
+                request.deadline.check()?;
                 let mut hit = self.hit(&searcher, address, score, &plan.needles, request)?;
                 hit.rank = request.offset + i + 1;
                 if request.explain {
@@ -444,9 +460,14 @@ impl Engine {
             facets::FacetCollector::new(&self.facet_cache)
         });
         match request.sort {
-            Sort::Relevance => {
-                self.collect_top(searcher, query, top.order_by_score(), facets, |s| s)
-            }
+            Sort::Relevance => self.collect_top(
+                searcher,
+                query,
+                request,
+                top.order_by_score(),
+                facets,
+                |s| s,
+            ),
             Sort::Date => {
                 let f = &self.zh.fields;
                 let date = f.schema.get_field_name(f.date);
@@ -454,17 +475,20 @@ impl Engine {
                     (SortByStaticFastValue::<i64>::for_field(date), Order::Desc),
                     (SortBySimilarityScore, Order::Desc),
                 ));
-                self.collect_top(searcher, query, by_date, facets, |(_, score)| score)
+                self.collect_top(searcher, query, request, by_date, facets, |(_, score)| {
+                    score
+                })
             }
         }
     }
 
     /// [`Engine::collect`] with the top collector `top`, whose sort keys
-    /// `score` turns back into scores.
+    /// `score` turns back into scores, until the request's deadline.
     fn collect_top<K, C>(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
+        request: &Request,
         top: C,
         facets: Option<facets::FacetCollector>,
         score: fn(K) -> f32,
@@ -472,15 +496,19 @@ impl Engine {
     where
         C: Collector<Fruit = Vec<(K, DocAddress)>>,
     {
-        let (top, total, counts) = searcher
-            .search(query, &(top, Count, facets))
-            .map_err(|e| self.tantivy(e))?;
+        let all = Cancellable::new((top, Count, facets), &request.deadline);
+        let (top, total, counts) = searcher.search(query, &all).map_err(|e| self.tantivy(e))?;
         let top = top.into_iter().map(|(k, a)| (score(k), a)).collect();
         Ok((top, total, counts))
     }
 
     /// How many matches of `query` have no known date.
-    fn count_undated(&self, searcher: &Searcher, query: Box<dyn Query>) -> Result<usize> {
+    fn count_undated(
+        &self,
+        searcher: &Searcher,
+        query: Box<dyn Query>,
+        request: &Request,
+    ) -> Result<usize> {
         let f = &self.zh.fields;
         let date = f.schema.get_field_name(f.date).to_string();
         let undated = BooleanQuery::new(vec![
@@ -490,8 +518,9 @@ impl Engine {
                 Box::new(ExistsQuery::new(date, false)) as Box<dyn Query>,
             ),
         ]);
+        let count = Cancellable::new(Count, &request.deadline);
         searcher
-            .search(&undated, &Count)
+            .search(&undated, &count)
             .map_err(|e| self.tantivy(e))
     }
 
@@ -508,10 +537,15 @@ impl Engine {
         let snippet = match self.body(searcher, address, &doc)? {
             Body::Text(text) => snippet::Matches::find(text, needles).snippet(chars, fragments),
             Body::Pages(stored) => {
-                let ranges = self.pages_to_read(searcher, address, &stored.pages, needles)?;
+                let deadline = &request.deadline;
+                let ranges =
+                    self.pages_to_read(searcher, address, &stored.pages, needles, deadline)?;
                 let texts = ranges
                     .iter()
-                    .map(|r| stored.text(r.clone()).map_err(|m| self.corrupt(m)))
+                    .map(|r| {
+                        deadline.check()?;
+                        stored.text(r.clone()).map_err(|m| self.corrupt(m))
+                    })
                     .collect::<Result<Vec<String>>>()?;
                 let excerpts: Vec<snippet::Excerpt> = ranges
                     .iter()
@@ -551,10 +585,12 @@ impl Engine {
         address: DocAddress,
         pages: &Pages,
         needles: &[String],
+        deadline: &Deadline,
     ) -> Result<Vec<Range<usize>>> {
         let segment = searcher.segment_reader(address.segment_ord);
         let mut pages_of: Vec<BTreeSet<usize>> = Vec::new();
         for needle in needles {
+            deadline.check()?;
             let found = positions::find(
                 segment,
                 self.zh.fields.body_grams,

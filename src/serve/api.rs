@@ -86,24 +86,18 @@ async fn searched(
     let index = state.index_name.clone();
     let value = state
         .run(address(&client), &cost, move |engine, deadline| {
-            // The search itself does not check the deadline yet; a search
-            // that outlived it answers nothing more.
+            // The search stops within milliseconds once its deadline passes
+            // or is cancelled (the 503 went out, the client left).
+            let mut request = request;
+            request.deadline = deadline.clone();
             let results = engine
                 .search(&request)
                 .map_err(|e| ApiError::from_search(e, &request, &index))?;
-            deadline.check().map_err(|_| cancelled())?;
+            deadline.check().map_err(|_| ApiError::cancelled())?;
             Ok(body(&request, results))
         })
         .await?;
     Ok(json_response(StatusCode::OK, &value))
-}
-
-/// What work cut off by its deadline returns (the client has had its 503).
-fn cancelled() -> ApiError {
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "the search was cut off".to_string(),
-    )
 }
 
 /// `GET /api/search`.
