@@ -5,6 +5,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use zhsearch::output::Format;
 
 /// Full-text search for Chinese news and government texts.
 ///
@@ -76,6 +77,22 @@ pub enum Command {
     Serve(ServeArgs),
 }
 
+impl Command {
+    /// The output format the command asked for (`serve` prints only its
+    /// log, for people).
+    pub fn format(&self) -> Format {
+        match self {
+            Command::Index(a) => a.output.format(),
+            Command::Search(a) => a.output.format(),
+            Command::Facets(a) => a.output.format(),
+            Command::Show(a) => a.output.format(),
+            Command::Extract(a) => a.output.format(),
+            Command::Bench(a) => a.output.format(),
+            Command::Serve(_) => Format::Human,
+        }
+    }
+}
+
 /// Filters shared by `search` and `facets`. They mean the same as the
 /// `region:`, `topic:` and `date:` filters inside a query.
 #[derive(Debug, Args, Clone, Default)]
@@ -97,6 +114,38 @@ pub struct FilterArgs {
     /// Only articles dated on or before this: YYYY, YYYY-MM or YYYY-MM-DD.
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
+}
+
+/// The output format of a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatName {
+    /// For people: ranked hits with highlighted snippets, trees of counts.
+    Human,
+    /// One JSON object per line, for scripts (hits, then the facet counts;
+    /// the counts; the article; the summary; the report).
+    Json,
+}
+
+/// How a command prints: `--format`, or its shorthand `--json`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct OutputArgs {
+    /// Output format: human (the default) or json (one JSON object per line).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<FormatName>,
+
+    /// Print JSON: the same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+}
+
+impl OutputArgs {
+    /// The format asked for.
+    pub fn format(&self) -> Format {
+        match (self.json, self.format) {
+            (true, _) | (false, Some(FormatName::Json)) => Format::Json,
+            (false, Some(FormatName::Human) | None) => Format::Human,
+        }
+    }
 }
 
 /// The order of search results.
@@ -160,9 +209,8 @@ pub struct IndexArgs {
     #[arg(long, short = 'L')]
     pub follow: bool,
 
-    /// Print the summary as JSON.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `zhsearch search`.
@@ -184,9 +232,8 @@ pub struct SearchArgs {
     #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = number(0, MAX_OFFSET))]
     pub offset: usize,
 
-    /// Print one JSON object per hit, one per line, and nothing else.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     /// Show how the query was analysed and why the top hits scored as they did.
     #[arg(long)]
@@ -226,9 +273,8 @@ pub struct FacetsArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
 
-    /// Print the counts as JSON.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     /// A synonym file: one group of interchangeable terms per line (see
     /// data/synonyms-example.txt). A query term in a group also finds the others.
@@ -261,9 +307,8 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 20, allow_negative_numbers = true, value_parser = number(1, usize::MAX))]
     pub rounds: usize,
 
-    /// Print the report as JSON.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `zhsearch extract`.
@@ -281,9 +326,8 @@ pub struct ExtractArgs {
     #[arg(long, short = 'L')]
     pub follow: bool,
 
-    /// Print one JSON object per article.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `zhsearch show`.
@@ -295,9 +339,8 @@ pub struct ShowArgs {
     #[command(flatten)]
     pub location: IndexLocation,
 
-    /// Print as JSON.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `zhsearch serve`.
@@ -489,10 +532,26 @@ mod tests {
             "--index=x",
         ]);
         assert_eq!(args.query, ["-疫情", "党建"]);
-        assert!(args.json);
+        assert_eq!(args.output.format(), Format::Json);
         assert_eq!(args.location.index, PathBuf::from("x"));
         let args = search_args(&["zhsearch", "search", "--", "-n"]);
         assert_eq!(args.query, ["-n"]);
+    }
+
+    #[test]
+    fn json_is_the_shorthand_of_format_json() {
+        let format = |extra: &[&str]| {
+            let mut args = vec!["zhsearch", "search", "党建"];
+            args.extend(extra);
+            search_args(&args).output.format()
+        };
+        assert_eq!(format(&[]), Format::Human);
+        assert_eq!(format(&["--format", "human"]), Format::Human);
+        assert_eq!(format(&["--format", "json"]), Format::Json);
+        assert_eq!(format(&["--format=json", "-n", "2"]), Format::Json);
+        assert_eq!(format(&["--json"]), Format::Json);
+        let both = ["zhsearch", "show", "x", "--json", "--format", "human"];
+        assert!(Cli::try_parse_from(both).is_err());
     }
 
     /// Every flag that takes a number, by subcommand.

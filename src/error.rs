@@ -77,6 +77,10 @@ pub enum Error {
         #[source]
         source: tantivy::TantivyError,
     },
+    /// A search stopped because its deadline passed or it was cancelled (the
+    /// server had already answered 503): nothing is wrong with the index.
+    #[error("the search stopped: {0}")]
+    Cancelled(#[from] crate::deadline::Cancelled),
     /// A query could not be parsed or is not allowed.
     #[error(transparent)]
     Query(#[from] crate::search::QueryError),

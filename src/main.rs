@@ -23,7 +23,7 @@ use zhsearch::corpus;
 use zhsearch::extract::Extractor;
 use zhsearch::extract::topic::Taxonomy;
 use zhsearch::indexer::{self, BuildBeside, DefaultIndex, IndexOptions, Progress, Summary};
-use zhsearch::output::{self, Human};
+use zhsearch::output::{Format, Human, Printer};
 use zhsearch::search::synonyms::Synonyms;
 use zhsearch::search::{Engine, Filters, Request, Sort};
 
@@ -96,14 +96,15 @@ fn message(err: &anyhow::Error) -> String {
     out
 }
 
-/// Output settings decided once from the flags.
+/// Output settings decided once from the flags: the printer every command
+/// writes with, and whether to colour.
 struct Output {
-    human: Human,
+    printer: Printer,
     choice: anstream::ColorChoice,
 }
 
 impl Output {
-    fn new(color: ColorWhen) -> Output {
+    fn new(color: ColorWhen, format: Format) -> Output {
         let choice = match color {
             ColorWhen::Auto => anstream::ColorChoice::Auto,
             ColorWhen::Always => anstream::ColorChoice::Always,
@@ -115,11 +116,12 @@ impl Output {
             .then(|| terminal_size::terminal_size().map(|(w, _)| w.0 as usize))
             .flatten();
         let active = anstream::AutoStream::new(io::stdout(), choice).current_choice();
+        let human = Human {
+            color: active != anstream::ColorChoice::Never,
+            width,
+        };
         Output {
-            human: Human {
-                color: active != anstream::ColorChoice::Never,
-                width,
-            },
+            printer: Printer::new(format, human),
             choice,
         }
     }
@@ -130,7 +132,7 @@ impl Output {
 }
 
 fn run(cli: Cli) -> Result<Exit> {
-    let output = Output::new(cli.color);
+    let output = Output::new(cli.color, cli.command.format());
     match cli.command {
         Command::Index(args) => index(args, &output),
         Command::Search(args) => search(args, &output),
@@ -263,11 +265,7 @@ fn index(args: IndexArgs, output: &Output) -> Result<Exit> {
     let extractor = Extractor::new(analyzer, taxonomy(args.topics.as_deref())?);
     let summary = build_index(&args.corpus, &args.location.index, &extractor, &options)?;
     let mut out = output.stdout();
-    if args.json {
-        output::json::line(&mut out, &output::json::summary(&summary))?;
-    } else {
-        output.human.summary(&mut out, &summary)?;
-    }
+    output.printer.summary(&mut out, &summary)?;
     out.flush()?;
     let found = summary.added + summary.updated + summary.unchanged + summary.skipped.len();
     Ok(if summary.interrupted {
@@ -401,18 +399,7 @@ fn search(args: SearchArgs, output: &Output) -> Result<Exit> {
     }
     report_undated(results.undated_excluded);
     let mut out = output.stdout();
-    if args.json {
-        output::json::hits(&mut out, &results.hits)?;
-        if let Some(facets) = &results.facets {
-            output::json::line(&mut out, &serde_json::json!({ "facets": facets }))?;
-        }
-    } else {
-        output.human.results(&mut out, &results)?;
-        if let Some(facets) = &results.facets {
-            writeln!(out)?;
-            output.human.facets(&mut out, facets)?;
-        }
-    }
+    output.printer.results(&mut out, &results)?;
     out.flush()?;
     Ok(if results.total == 0 {
         Exit::NoResults
@@ -450,15 +437,8 @@ fn facets(args: FacetsArgs, output: &Output) -> Result<Exit> {
     request.filters = filters(&args.filters);
     let results = engine.search(&request)?;
     report_undated(results.undated_excluded);
-    let counts = results.facets.unwrap_or_default();
     let mut out = output.stdout();
-    if args.json {
-        let value = output::json::facets(&query, results.total, &counts);
-        output::json::line(&mut out, &value)?;
-    } else {
-        writeln!(out, "{} matching articles", results.total)?;
-        output.human.facets(&mut out, &counts)?;
-    }
+    output.printer.facets(&mut out, &query, &results)?;
     out.flush()?;
     Ok(if results.total == 0 {
         Exit::NoResults
@@ -507,12 +487,7 @@ fn extract(args: ExtractArgs, output: &Output) -> Result<Exit> {
                             corpus::Warning::duplicate_id(&article.id, &path, line, &kept_at);
                         eprintln!("zhsearch: warning: {duplicate}");
                     }
-                    let written = if args.json {
-                        output::json::line(&mut out, &output::json::article(&article))
-                    } else {
-                        output.human.article(&mut out, &article)
-                    };
-                    if let Err(e) = written {
+                    if let Err(e) = output.printer.article(&mut out, &article) {
                         eprintln!("zhsearch: error: {e}");
                     }
                 }
@@ -558,11 +533,7 @@ fn bench(args: BenchArgs, output: &Output) -> Result<Exit> {
     let _ = std::fs::remove_dir_all(&work_dir);
     let report = report.with_context(|| format!("bench on {}", args.corpus.display()))?;
     let mut out = output.stdout();
-    if args.json {
-        output::json::line(&mut out, &report)?;
-    } else {
-        write!(out, "{}", report.table())?;
-    }
+    output.printer.report(&mut out, &report, &report.table())?;
     out.flush()?;
     Ok(Exit::Success)
 }
@@ -578,11 +549,7 @@ fn show(args: ShowArgs, output: &Output) -> Result<Exit> {
         )
     })?;
     let mut out = output.stdout();
-    if args.json {
-        output::json::line(&mut out, &output::json::document(&doc))?;
-    } else {
-        output.human.document(&mut out, &doc)?;
-    }
+    output.printer.document(&mut out, &doc)?;
     out.flush()?;
     Ok(Exit::Success)
 }

@@ -168,6 +168,63 @@ impl Fields {
     }
 }
 
+/// How a facet's values are counted and shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FacetKind {
+    /// A tree: a value counts for its ancestors too (once per article); most
+    /// frequent first at every level.
+    Tree,
+    /// Years with their months: newest year first, months in calendar order;
+    /// articles without a date are counted apart (`undated`).
+    Calendar,
+    /// Flat values, most frequent first.
+    Flat,
+    /// The `n` most frequent flat values, shown on one line.
+    Top(usize),
+}
+
+impl FacetKind {
+    /// Whether a value counts for its ancestors.
+    pub fn hierarchical(self) -> bool {
+        matches!(self, FacetKind::Tree | FacetKind::Calendar)
+    }
+}
+
+/// A facet that searches count: the facet field `name` (also its key in
+/// JSON and its heading on the terminal), and how it is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FacetSpec {
+    /// The facet field, and the facet's name everywhere it is shown.
+    pub name: &'static str,
+    /// How its values are counted and shown.
+    pub kind: FacetKind,
+}
+
+/// How many keywords facet counts report.
+pub const TOP_KEYWORDS: usize = 20;
+
+/// The facets counted with `--facets`, `zhsearch facets` and the API, in the
+/// order they are shown. Adding a facet: a facet field in [`Fields::new`] and
+/// a line here; the printers, the API and the page follow.
+pub const FACETS: [FacetSpec; 4] = [
+    FacetSpec {
+        name: "region",
+        kind: FacetKind::Tree,
+    },
+    FacetSpec {
+        name: "year",
+        kind: FacetKind::Calendar,
+    },
+    FacetSpec {
+        name: "topic",
+        kind: FacetKind::Flat,
+    },
+    FacetSpec {
+        name: "keyword",
+        kind: FacetKind::Top(TOP_KEYWORDS),
+    },
+];
+
 /// How the `date` and `date_end` fields store a day: the number of days since
 /// 1970-01-01 (negative before it), exact for every year from 1 to 9999 and ordered
 /// as the days are.
@@ -181,5 +238,27 @@ pub fn day_number(date: jiff::civil::Date) -> i64 {
 impl Default for Fields {
     fn default() -> Self {
         Fields::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::schema::FieldType;
+
+    #[test]
+    fn every_facet_spec_names_a_facet_field() {
+        let fields = Fields::new();
+        for spec in FACETS {
+            let field = fields.schema.get_field(spec.name).expect(spec.name);
+            assert!(
+                matches!(
+                    fields.schema.get_field_entry(field).field_type(),
+                    FieldType::Facet(_)
+                ),
+                "{} is not a facet field",
+                spec.name
+            );
+        }
     }
 }

@@ -74,10 +74,7 @@ fn date_filters_and_year_counts_are_exact() {
     let mut request = Request::new("*");
     request.facets = true;
     let results = f.engine.search(&request).unwrap();
-    let counted: BTreeMap<String, u64> = results
-        .facets
-        .unwrap()
-        .year
+    let counted: BTreeMap<String, u64> = results.facets.unwrap()["year"]
         .iter()
         .map(|y| (y.name.clone(), y.count))
         .collect();
@@ -139,7 +136,7 @@ fn region_extraction_covers_the_corpus() {
     let mut request = Request::new("*");
     request.facets = true;
     let facets = f.engine.search(&request).unwrap().facets.unwrap();
-    let provinces: u64 = facets.region.iter().map(|p| p.count).sum();
+    let provinces: u64 = facets["region"].iter().map(|p| p.count).sum();
     // Most stories are national news; a sixth or so are about a place.
     assert!(
         provinces > 2_000 && provinces < 12_000,

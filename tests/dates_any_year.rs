@@ -180,7 +180,7 @@ fn the_year_facet_lists_every_year_newest_first() {
     let mut request = Request::new("*");
     request.facets = true;
     let facets = engine.search(&request).unwrap().facets.unwrap();
-    let years: Vec<&str> = facets.year.iter().map(|y| y.name.as_str()).collect();
+    let years: Vec<&str> = facets["year"].iter().map(|y| y.name.as_str()).collect();
     assert_eq!(
         years,
         [

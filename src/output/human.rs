@@ -12,6 +12,7 @@ use crate::corpus::plural;
 use crate::date::DateSource;
 use crate::extract::{Article, Metadata, SourceFrom};
 use crate::indexer::Summary;
+use crate::schema::FacetKind;
 use crate::search::facets::{FacetCounts, FacetNode};
 use crate::search::{Results, Snippet, StoredDoc};
 
@@ -309,36 +310,44 @@ impl Human {
         writeln!(out)
     }
 
-    /// Writes facet counts: the region tree, years with months, topics, keywords.
+    /// Writes facet counts, each facet of [`crate::schema::FACETS`] in turn:
+    /// a tree (region, years with months, topics), or the most frequent
+    /// values on one line (keywords).
     pub fn facets(&self, out: &mut impl Write, counts: &FacetCounts) -> io::Result<()> {
-        for (name, nodes) in [
-            ("region", &counts.region),
-            ("year", &counts.year),
-            ("topic", &counts.topic),
-        ] {
-            self.paint(out, style(AnsiColor::Cyan), name)?;
+        for (spec, nodes) in &counts.facets {
+            self.paint(out, style(AnsiColor::Cyan), spec.name)?;
             writeln!(out)?;
-            if nodes.is_empty() && (name != "year" || counts.undated == 0) {
+            let undated = match spec.kind {
+                FacetKind::Calendar => counts.undated,
+                _ => 0,
+            };
+            if let FacetKind::Top(_) = spec.kind {
+                self.inline(out, nodes)?;
+                continue;
+            }
+            if nodes.is_empty() && undated == 0 {
                 writeln!(out, "  (none)")?;
             }
             self.tree(out, nodes, 1)?;
-            if name == "year" && counts.undated > 0 {
+            if undated > 0 {
                 let label = "  (no date)";
                 let pad = 24usize.saturating_sub(label.width());
-                writeln!(out, "{label}{} {:>6}", " ".repeat(pad), counts.undated)?;
+                writeln!(out, "{label}{} {:>6}", " ".repeat(pad), undated)?;
             }
         }
-        self.paint(out, style(AnsiColor::Cyan), "keyword")?;
-        writeln!(out)?;
-        let keywords: Vec<String> = counts
-            .keyword
+        Ok(())
+    }
+
+    /// Facet values on one line, with their counts.
+    fn inline(&self, out: &mut impl Write, nodes: &[FacetNode]) -> io::Result<()> {
+        let values: Vec<String> = nodes
             .iter()
             .map(|k| format!("{} {}", k.name, k.count))
             .collect();
-        if keywords.is_empty() {
+        if values.is_empty() {
             writeln!(out, "  (none)")
         } else {
-            writeln!(out, "  {}", keywords.join(" · "))
+            writeln!(out, "  {}", values.join(" · "))
         }
     }
 

@@ -1,86 +1,231 @@
-//! JSON output: one object per line, for scripts (`jq`).
+//! JSON output: the wire types, one module for the CLI's `--format json`
+//! and the API, so that both write the same shapes. Each is a serde struct
+//! (ripgrep's `jsont.rs` is the model), written as one object per line for
+//! scripts (`jq`).
+//!
+//! Every value is written through a [`serde_json::Value`], as it always has
+//! been: an `f32` (a score) prints as the `f64` it converts to.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::extract::Article;
+use crate::extract::{Article, Metadata};
 use crate::indexer::Summary;
 use crate::search::facets::FacetCounts;
-use crate::search::{Hit, StoredDoc};
+use crate::search::{Hit, Request, Results, Sort};
 
-/// One hit as a JSON object. Highlights are `[start, end)` character
-/// offsets into `snippet` (and into `title` for `title_highlights`).
-pub fn hit(hit: &Hit) -> Value {
-    json!({
-        "rank": hit.rank,
-        "id": hit.id,
-        "path": hit.path,
-        "title": hit.title.text,
-        "title_highlights": hit.title.char_highlights(),
-        "score": hit.score,
-        "snippet": hit.snippet.text,
-        "highlights": hit.snippet.char_highlights(),
-        "source": hit.source,
-        "url": hit.url,
-        "meta": hit.meta,
-    })
+/// One hit, as `search --format json` prints it (one per line) and
+/// `/api/search` lists it. Highlights are `[start, end)` character offsets
+/// into `snippet` (and into `title` for `title_highlights`).
+#[derive(Debug, Serialize)]
+pub struct HitLine<'a> {
+    pub rank: usize,
+    pub id: &'a str,
+    pub path: &'a str,
+    pub title: &'a str,
+    pub title_highlights: Vec<[usize; 2]>,
+    /// The score as an `f64`, as it has always been written.
+    pub score: f64,
+    pub snippet: &'a str,
+    pub highlights: Vec<[usize; 2]>,
+    pub source: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub meta: &'a Metadata,
+    /// The score explained (the CLI's `--explain`; the API leaves it out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Value>,
 }
 
-/// Writes one JSON object per hit, one per line.
-pub fn hits(out: &mut impl Write, hits: &[Hit]) -> io::Result<()> {
-    for h in hits {
-        let mut value = hit(h);
-        if let Some(explanation) = &h.explanation {
-            value["explanation"] = serde_json::from_str(explanation).unwrap_or(Value::Null);
+impl<'a> HitLine<'a> {
+    /// A hit, without its explanation.
+    pub fn new(hit: &'a Hit) -> HitLine<'a> {
+        HitLine {
+            rank: hit.rank,
+            id: &hit.id,
+            path: &hit.path,
+            title: &hit.title.text,
+            title_highlights: hit.title.char_highlights(),
+            score: f64::from(hit.score),
+            snippet: &hit.snippet.text,
+            highlights: hit.snippet.char_highlights(),
+            source: hit.source.as_deref(),
+            url: hit.url.as_deref(),
+            meta: &hit.meta,
+            explanation: None,
         }
-        writeln!(out, "{value}")?;
     }
-    Ok(())
+
+    /// A hit with its explanation, when it has one (`null` if unreadable).
+    pub fn explained(hit: &'a Hit) -> HitLine<'a> {
+        HitLine {
+            explanation: hit
+                .explanation
+                .as_ref()
+                .map(|e| serde_json::from_str(e).unwrap_or(Value::Null)),
+            ..HitLine::new(hit)
+        }
+    }
+}
+
+/// The line after the hits of `search --facets --format json`.
+#[derive(Debug, Serialize)]
+pub struct FacetsAfterHits<'a> {
+    pub facets: &'a FacetCounts,
+}
+
+/// Facet counts of the articles matching `query`: `zhsearch facets
+/// --format json`, and `/api/facets` (which adds `undated_excluded`).
+#[derive(Debug, Serialize)]
+pub struct FacetsLine<'a> {
+    pub query: &'a str,
+    pub total: usize,
+    pub facets: &'a FacetCounts,
+    /// With a date filter, matching articles left out for having no date
+    /// (the API's; the CLI says it on stderr).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undated_excluded: Option<usize>,
+}
+
+/// The filters of an API search, as understood.
+#[derive(Debug, Serialize)]
+pub struct FiltersLine<'a> {
+    pub region: &'a [String],
+    pub topic: &'a [String],
+    pub since: Option<&'a str>,
+    pub until: Option<&'a str>,
+}
+
+/// The body of `/api/search`: the request as understood, the total, the
+/// hits as `search --format json` prints them, and the facets.
+#[derive(Debug, Serialize)]
+pub struct SearchBody<'a> {
+    pub query: &'a str,
+    pub filters: FiltersLine<'a>,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+    pub total: usize,
+    pub hits: Vec<HitLine<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<&'a FacetCounts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undated_excluded: Option<usize>,
+    /// Time spent searching, in milliseconds (to 0.1 ms).
+    pub elapsed_ms: f64,
+}
+
+impl<'a> SearchBody<'a> {
+    /// The answer to `request`.
+    pub fn new(request: &'a Request, results: &'a Results) -> SearchBody<'a> {
+        let filters = &request.filters;
+        SearchBody {
+            query: &request.query,
+            filters: FiltersLine {
+                region: &filters.regions,
+                topic: &filters.topics,
+                since: filters.since.as_deref(),
+                until: filters.until.as_deref(),
+            },
+            sort: request.sort,
+            offset: request.offset,
+            limit: request.limit,
+            total: results.total,
+            hits: results.hits.iter().map(HitLine::new).collect(),
+            facets: results.facets.as_ref(),
+            undated_excluded: results.undated_excluded,
+            elapsed_ms: (results.elapsed.as_secs_f64() * 10_000.0).round() / 10.0,
+        }
+    }
+}
+
+/// An article as `extract --format json` prints it (without its text).
+#[derive(Debug, Serialize)]
+pub struct ArticleLine<'a> {
+    pub id: &'a str,
+    pub path: &'a str,
+    pub title: &'a str,
+    pub source: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub meta: &'a Metadata,
+}
+
+impl<'a> ArticleLine<'a> {
+    /// The line for `a`.
+    pub fn new(a: &'a Article) -> ArticleLine<'a> {
+        ArticleLine {
+            id: &a.id,
+            path: &a.path,
+            title: &a.title,
+            source: a.source.as_deref(),
+            url: a.url.as_deref(),
+            meta: &a.meta,
+        }
+    }
+}
+
+/// A file or record that could not be read, in a summary.
+#[derive(Debug, Serialize)]
+pub struct SkippedLine<'a> {
+    pub path: &'a str,
+    pub line: Option<usize>,
+    pub reason: &'a str,
+}
+
+/// A warning, in a summary.
+#[derive(Debug, Serialize)]
+pub struct WarningLine<'a> {
+    pub path: &'a str,
+    pub line: Option<usize>,
+    pub message: &'a str,
+}
+
+/// The summary of an indexing run, as `index --format json` prints it.
+#[derive(Debug, Serialize)]
+pub struct SummaryLine<'a> {
+    #[serde(flatten)]
+    pub summary: &'a Summary,
+    pub skipped: Vec<SkippedLine<'a>>,
+    pub warnings: Vec<WarningLine<'a>>,
+}
+
+impl<'a> SummaryLine<'a> {
+    /// The line for `summary`.
+    pub fn new(summary: &'a Summary) -> SummaryLine<'a> {
+        SummaryLine {
+            summary,
+            skipped: summary
+                .skipped
+                .iter()
+                .map(|s| SkippedLine {
+                    path: &s.path,
+                    line: s.line,
+                    reason: &s.reason,
+                })
+                .collect(),
+            warnings: summary
+                .warnings
+                .iter()
+                .map(|w| WarningLine {
+                    path: &w.path,
+                    line: w.line,
+                    message: &w.message,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `value` as a JSON value (through which every wire type is written).
+pub fn value(value: &impl Serialize) -> Value {
+    // The wire types hold strings, numbers and maps with string keys:
+    // nothing a `Value` cannot hold.
+    serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
 /// Writes any serialisable value as one line of JSON.
-pub fn line(out: &mut impl Write, value: &impl Serialize) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value)?;
+pub fn line(out: &mut impl Write, v: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &value(v))?;
     writeln!(out)
-}
-
-/// The indexing summary as JSON.
-pub fn summary(summary: &Summary) -> Value {
-    let mut value = serde_json::to_value(summary).unwrap_or(Value::Null);
-    value["skipped"] = summary
-        .skipped
-        .iter()
-        .map(|s| json!({"path": s.path, "line": s.line, "reason": s.reason}))
-        .collect();
-    value["warnings"] = summary
-        .warnings
-        .iter()
-        .map(|w| json!({"path": w.path, "line": w.line, "message": w.message}))
-        .collect();
-    value
-}
-
-/// Facet counts of the articles matching `query`, as `zhsearch facets
-/// --json` prints them and `/api/facets` returns them.
-pub fn facets(query: &str, total: usize, counts: &FacetCounts) -> Value {
-    json!({ "query": query, "total": total, "facets": counts })
-}
-
-/// An extracted article as JSON (without its text).
-pub fn article(a: &Article) -> Value {
-    json!({
-        "id": a.id,
-        "path": a.path,
-        "title": a.title,
-        "source": a.source,
-        "url": a.url,
-        "meta": a.meta,
-    })
-}
-
-/// A stored document as JSON.
-pub fn document(doc: &StoredDoc) -> Value {
-    serde_json::to_value(doc).unwrap_or(Value::Null)
 }

@@ -11,8 +11,9 @@ use tantivy::index::SegmentId;
 use tantivy::schema::{Facet, Field};
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
-/// How many keywords are reported.
-pub const TOP_KEYWORDS: usize = 20;
+use crate::schema::{FACETS, FacetKind, FacetSpec};
+
+pub use crate::schema::TOP_KEYWORDS;
 
 /// One value of a facet, with the number of matching articles and, for
 /// hierarchical facets, its children.
@@ -29,19 +30,55 @@ pub struct FacetNode {
     pub children: Vec<FacetNode>,
 }
 
-/// Counts for every facet.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// Counts for every facet of [`FACETS`], in its order. As JSON, an object
+/// with one key per facet and `undated`:
+/// `{"region": [...], "year": [...], "topic": [...], "keyword": [...], "undated": 0}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FacetCounts {
-    /// Primary regions, as a tree from provinces down.
-    pub region: Vec<FacetNode>,
-    /// Years, with months below them.
-    pub year: Vec<FacetNode>,
-    /// Topics.
-    pub topic: Vec<FacetNode>,
-    /// The most frequent keywords.
-    pub keyword: Vec<FacetNode>,
+    /// Each facet with its values (for [`FacetKind::Top`], the most frequent).
+    pub facets: Vec<(FacetSpec, Vec<FacetNode>)>,
     /// Matching articles with no known date (so in no year).
     pub undated: usize,
+}
+
+impl Default for FacetCounts {
+    /// Every facet, with no values.
+    fn default() -> Self {
+        FacetCounts {
+            facets: FACETS.iter().map(|&spec| (spec, Vec::new())).collect(),
+            undated: 0,
+        }
+    }
+}
+
+impl FacetCounts {
+    /// The values counted for the facet `name` (none for an unknown name).
+    pub fn get(&self, name: &str) -> &[FacetNode] {
+        self.facets
+            .iter()
+            .find(|(spec, _)| spec.name == name)
+            .map_or(&[], |(_, nodes)| nodes.as_slice())
+    }
+}
+
+impl std::ops::Index<&str> for FacetCounts {
+    type Output = [FacetNode];
+
+    fn index(&self, name: &str) -> &[FacetNode] {
+        self.get(name)
+    }
+}
+
+impl Serialize for FacetCounts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.facets.len() + 1))?;
+        for (spec, nodes) in &self.facets {
+            map.serialize_entry(spec.name, nodes)?;
+        }
+        map.serialize_entry("undated", &self.undated)?;
+        map.end()
+    }
 }
 
 /// Every facet value (with its ancestors) present in a field.
@@ -237,23 +274,76 @@ impl SegmentCollector for TreeSegmentCollector {
     }
 }
 
-/// Collectors for the four facets, to run with the query.
-pub struct Collectors {
-    pub(super) region: TreeCollector,
-    pub(super) year: TreeCollector,
-    pub(super) topic: TreeCollector,
-    pub(super) keyword: TreeCollector,
+/// Counts every facet of [`FACETS`] in one pass over the matching
+/// documents: one [`TreeCollector`] per facet.
+pub struct FacetCollector {
+    facets: Vec<TreeCollector>,
 }
 
-impl Collectors {
-    /// Collectors for the facet fields of a zhsearch index.
-    pub fn new(cache: &Arc<FacetCache>) -> Collectors {
-        Collectors {
-            region: TreeCollector::new("region", true, Arc::clone(cache)),
-            year: TreeCollector::new("year", true, Arc::clone(cache)),
-            topic: TreeCollector::new("topic", false, Arc::clone(cache)),
-            keyword: TreeCollector::new("keyword", false, Arc::clone(cache)),
+impl FacetCollector {
+    /// A collector for every facet of [`FACETS`].
+    pub fn new(cache: &Arc<FacetCache>) -> FacetCollector {
+        let facets = FACETS
+            .iter()
+            .map(|spec| TreeCollector::new(spec.name, spec.kind.hierarchical(), Arc::clone(cache)))
+            .collect();
+        FacetCollector { facets }
+    }
+}
+
+/// The per-segment part of [`FacetCollector`].
+pub struct FacetSegmentCollector {
+    facets: Vec<TreeSegmentCollector>,
+}
+
+impl Collector for FacetCollector {
+    /// Path counts per facet, in the order of [`FACETS`].
+    type Fruit = Vec<PathCounts>;
+    type Child = FacetSegmentCollector;
+
+    fn for_segment(
+        &self,
+        ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        let facets = self
+            .facets
+            .iter()
+            .map(|c| c.for_segment(ord, segment))
+            .collect::<tantivy::Result<_>>()?;
+        Ok(FacetSegmentCollector { facets })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<PathCounts>>) -> tantivy::Result<Vec<PathCounts>> {
+        let mut by_facet: Vec<Vec<PathCounts>> = self.facets.iter().map(|_| Vec::new()).collect();
+        for fruit in fruits {
+            for (counts, all) in fruit.into_iter().zip(&mut by_facet) {
+                all.push(counts);
+            }
         }
+        self.facets
+            .iter()
+            .zip(by_facet)
+            .map(|(c, fruits)| c.merge_fruits(fruits))
+            .collect()
+    }
+}
+
+impl SegmentCollector for FacetSegmentCollector {
+    type Fruit = Vec<PathCounts>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        for facet in &mut self.facets {
+            facet.collect(doc, score);
+        }
+    }
+
+    fn harvest(self) -> Vec<PathCounts> {
+        self.facets.into_iter().map(|f| f.harvest()).collect()
     }
 }
 
@@ -299,25 +389,32 @@ fn top(counts: &PathCounts, limit: usize) -> Vec<FacetNode> {
         .collect()
 }
 
-/// Turns collected counts into facet trees.
-pub fn counts(
-    region: &PathCounts,
-    year: &PathCounts,
-    topic: &PathCounts,
-    keyword: &PathCounts,
-) -> FacetCounts {
-    let mut years = tree(&sorted(year), "");
-    // Years read best newest first; months in calendar order.
-    years.sort_by(|a, b| b.name.cmp(&a.name));
-    for y in &mut years {
-        y.children.sort_by(|a, b| a.name.cmp(&b.name));
+/// The values of one facet, from its path counts.
+fn nodes(kind: FacetKind, counts: &PathCounts) -> Vec<FacetNode> {
+    match kind {
+        FacetKind::Tree | FacetKind::Flat => tree(&sorted(counts), ""),
+        FacetKind::Calendar => {
+            let mut years = tree(&sorted(counts), "");
+            // Years read best newest first; months in calendar order.
+            years.sort_by(|a, b| b.name.cmp(&a.name));
+            for y in &mut years {
+                y.children.sort_by(|a, b| a.name.cmp(&b.name));
+            }
+            years
+        }
+        FacetKind::Top(limit) => top(counts, limit),
     }
+}
+
+/// Turns the path counts of a [`FacetCollector`] into facet counts, with
+/// `undated` articles (counted by the caller, with a query of its own).
+pub fn counts(collected: &[PathCounts], undated: usize) -> FacetCounts {
     FacetCounts {
-        region: tree(&sorted(region), ""),
-        year: years,
-        topic: tree(&sorted(topic), ""),
-        keyword: top(keyword, TOP_KEYWORDS),
-        // Counted by the caller, with a query of its own.
-        undated: 0,
+        facets: FACETS
+            .iter()
+            .zip(collected)
+            .map(|(&spec, counts)| (spec, nodes(spec.kind, counts)))
+            .collect(),
+        undated,
     }
 }

@@ -13,11 +13,13 @@
 //! # Ok::<(), zhsearch::Error>(())
 //! ```
 
+pub mod cancel;
 pub mod facets;
 pub mod plan;
 pub mod positions;
 pub mod query;
 pub mod snippet;
+pub mod starting;
 pub mod synonyms;
 
 use std::collections::{BTreeSet, HashMap};
@@ -29,16 +31,18 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tantivy::Order;
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{BooleanQuery, ExistsQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexReader, Searcher, TantivyDocument, Term};
 
 use crate::analysis::Analyzer;
+use crate::deadline::{Cancelled, Deadline};
 use crate::error::{Error, Result};
 use crate::extract::Metadata;
 use crate::indexer::ZhIndex;
 use crate::indexer::pages::{Pages, StoredPages};
+use cancel::Cancellable;
 pub use query::{Node, QueryError};
 pub use snippet::Snippet;
 use synonyms::Synonyms;
@@ -51,6 +55,14 @@ pub const MAX_LIMIT: usize = 10_000;
 const MATCHES_PER_NEEDLE: usize = 16;
 /// For a body stored in pages, at most this many stretches of pages are read.
 const MAX_EXCERPTS: usize = 4;
+
+/// What one pass over the matches collects: the requested page of hits
+/// (score and address), the number of matches, the facets' path counts.
+type Collected = (
+    Vec<(f32, DocAddress)>,
+    usize,
+    Option<Vec<facets::PathCounts>>,
+);
 
 /// An article's text as stored.
 enum Body<'d> {
@@ -81,6 +93,9 @@ pub struct Request {
     pub sort: Sort,
     /// Whether to count facets of the matching articles.
     pub facets: bool,
+    /// When to give up: past it (or once it is cancelled) the search stops
+    /// within milliseconds with [`Error::Cancelled`]. Never, by default.
+    pub deadline: Deadline,
 }
 
 /// Filters given apart from the query (command-line flags, API
@@ -158,6 +173,7 @@ impl Request {
             filters: Filters::default(),
             sort: Sort::Relevance,
             facets: false,
+            deadline: Deadline::never(),
         }
     }
 }
@@ -254,8 +270,10 @@ impl Engine {
         self
     }
 
-    fn planner<'a>(&'a self, topics: &'a [String]) -> plan::Planner<'a> {
-        plan::Planner::new(&self.zh.fields, &self.zh.analyzer, topics).with_synonyms(&self.synonyms)
+    fn planner<'a>(&'a self, topics: &'a [String], request: &Request) -> plan::Planner<'a> {
+        plan::Planner::new(&self.zh.fields, &self.zh.analyzer, topics)
+            .with_synonyms(&self.synonyms)
+            .with_deadline(&request.deadline)
     }
 
     /// The ids of the best `limit` matches of a query (with its filters), in
@@ -265,7 +283,7 @@ impl Engine {
         let searcher = self.searcher();
         let (node, text) = Self::parse(request)?;
         let topics = self.topics(&searcher)?;
-        let plan = self.planner(&topics).plan(&node, &text)?;
+        let plan = self.planner(&topics, request).plan(&node, &text)?;
         let top = searcher
             .search(
                 &plan.query,
@@ -277,13 +295,15 @@ impl Engine {
         let mut ids = vec![String::new(); top.len()];
         let mut by_segment: HashMap<u32, Vec<(u64, usize)>> = HashMap::new();
         let mut columns = HashMap::new();
+        let f = &self.zh.fields;
+        let id = f.schema.get_field_name(f.id);
         for segment_ord in 0..searcher.segment_readers().len() as u32 {
             let column = searcher
                 .segment_reader(segment_ord)
                 .fast_fields()
-                .str("id")
+                .str(id)
                 .map_err(|e| self.tantivy(e))?
-                .ok_or_else(|| self.tantivy(tantivy::TantivyError::SchemaError("id".into())))?;
+                .ok_or_else(|| self.tantivy(tantivy::TantivyError::SchemaError(id.into())))?;
             columns.insert(segment_ord, column);
         }
         for (rank, (_, address)) in top.iter().enumerate() {
@@ -331,7 +351,11 @@ impl Engine {
         self.reader.searcher()
     }
 
+    /// tantivy's error, or [`Error::Cancelled`] for work stopped at its deadline.
     fn tantivy(&self, source: tantivy::TantivyError) -> Error {
+        if cancel::is_cancelled(&source) {
+            return Error::Cancelled(Cancelled);
+        }
         self.zh.tantivy(source)
     }
 
@@ -368,7 +392,7 @@ impl Engine {
     pub fn plan(&self, request: &Request) -> Result<plan::Plan> {
         let (node, text) = Self::parse(request)?;
         let topics = self.topics(&self.searcher())?;
-        Ok(self.planner(&topics).plan(&node, &text)?)
+        Ok(self.planner(&topics, request).plan(&node, &text)?)
     }
 
     /// Runs a search.
@@ -377,122 +401,127 @@ impl Engine {
         let searcher = self.searcher();
         let (node, text) = Self::parse(request)?;
         let topics = self.topics(&searcher)?;
-        let planner = || self.planner(&topics);
-        let plan = planner().plan(&node, &text)?;
-        // A limit of 0 counts without showing (tantivy wants at least 1).
-        let limit = request.limit.min(MAX_LIMIT);
-        let top = TopDocs::with_limit(limit.max(1)).and_offset(request.offset);
-        let tantivy = |e| self.tantivy(e);
-        let collectors = if request.facets {
-            self.facet_cache.retain(&searcher);
-            Some(facets::Collectors::new(&self.facet_cache))
-        } else {
-            None
-        };
-        let (top, total, mut facet_counts): (
-            Vec<(f32, DocAddress)>,
-            usize,
-            Option<facets::FacetCounts>,
-        ) = match (request.sort, collectors) {
-            (Sort::Relevance, None) => {
-                let (top, total) = searcher
-                    .search(&plan.query, &(top.order_by_score(), Count))
-                    .map_err(tantivy)?;
-                (top, total, None)
+        let plan = self.planner(&topics, request).plan(&node, &text)?;
+        let (top, total, collected) = self.collect(&searcher, &plan.query, request)?;
+        let facets = match collected {
+            Some(counts) => {
+                let undated = self.count_undated(&searcher, plan.query.box_clone(), request)?;
+                Some(facets::counts(&counts, undated))
             }
-            (Sort::Relevance, Some(c)) => {
-                let (top, total, (region, year), (topic, keyword)) = searcher
-                    .search(
-                        &plan.query,
-                        &(
-                            top.order_by_score(),
-                            Count,
-                            (c.region, c.year),
-                            (c.topic, c.keyword),
-                        ),
-                    )
-                    .map_err(tantivy)?;
-                (
-                    top,
-                    total,
-                    Some(facets::counts(&region, &year, &topic, &keyword)),
-                )
-            }
-            (Sort::Date, c) => {
-                let by_date = top.order_by((
-                    (SortByStaticFastValue::<i64>::for_field("date"), Order::Desc),
-                    (SortBySimilarityScore, Order::Desc),
-                ));
-                let strip = |v: Vec<((Option<i64>, f32), DocAddress)>| {
-                    v.into_iter()
-                        .map(|((_, score), a)| (score, a))
-                        .collect::<Vec<_>>()
-                };
-                match c {
-                    None => {
-                        let (top, total) = searcher
-                            .search(&plan.query, &(by_date, Count))
-                            .map_err(tantivy)?;
-                        (strip(top), total, None)
-                    }
-                    Some(c) => {
-                        let (top, total, (region, year), (topic, keyword)) = searcher
-                            .search(
-                                &plan.query,
-                                &(by_date, Count, (c.region, c.year), (c.topic, c.keyword)),
-                            )
-                            .map_err(tantivy)?;
-                        (
-                            strip(top),
-                            total,
-                            Some(facets::counts(&region, &year, &topic, &keyword)),
-                        )
-                    }
-                }
-            }
+            None => None,
         };
-        // Matches of `query` with no known date.
-        let count_undated = |query: Box<dyn Query>| {
-            let undated = BooleanQuery::new(vec![
-                (Occur::Must, query),
-                (
-                    Occur::MustNot,
-                    Box::new(ExistsQuery::new("date".to_string(), false)) as Box<dyn Query>,
-                ),
-            ]);
-            searcher.search(&undated, &Count).map_err(tantivy)
-        };
-        if let Some(counts) = &mut facet_counts {
-            counts.undated = count_undated(plan.query.box_clone())?;
-        }
         let undated_excluded = if plan.has_date_filter {
-            let without = planner().without_dates().plan(&node, &text)?;
-            Some(count_undated(without.query)?)
+            let planner = self.planner(&topics, request).without_dates();
+            let without = planner.plan(&node, &text)?;
+            Some(self.count_undated(&searcher, without.query, request)?)
         } else {
             None
         };
-        let mut hits = Vec::with_capacity(limit);
-        for (i, (score, address)) in top.into_iter().take(limit).enumerate() {
-            let mut hit = self.hit(&searcher, address, score, &plan.needles, request)?;
-            hit.rank = request.offset + i + 1;
-            if request.explain {
-                hit.explanation = Some(
-                    plan.query
-                        .explain(&searcher, address)
-                        .map_err(tantivy)?
-                        .to_pretty_json(),
-                );
-            }
-            hits.push(hit);
-        }
+        let hits = top
+            .into_iter()
+            .take(request.limit.min(MAX_LIMIT))
+            .enumerate()
+            .map(|(i, (score, address))| -> Result<Hit> {
+                request.deadline.check()?;
+                let mut hit = self.hit(&searcher, address, score, &plan.needles, request)?;
+                hit.rank = request.offset + i + 1;
+                if request.explain {
+                    let explained = plan.query.explain(&searcher, address);
+                    hit.explanation =
+                        Some(explained.map_err(|e| self.tantivy(e))?.to_pretty_json());
+                }
+                Ok(hit)
+            })
+            .collect::<Result<Vec<Hit>>>()?;
         Ok(Results {
             total,
             hits,
             notes: plan.notes,
-            facets: facet_counts,
+            facets,
             undated_excluded,
             elapsed: started.elapsed(),
         })
+    }
+
+    /// The requested page of the best matches of `query` (in the request's
+    /// order, with their scores), how many match, and the facet counts
+    /// when asked for, all in one pass.
+    fn collect(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        request: &Request,
+    ) -> Result<Collected> {
+        // A limit of 0 counts without showing (tantivy wants at least 1).
+        let limit = request.limit.clamp(1, MAX_LIMIT);
+        let top = TopDocs::with_limit(limit).and_offset(request.offset);
+        let facets = request.facets.then(|| {
+            self.facet_cache.retain(searcher);
+            facets::FacetCollector::new(&self.facet_cache)
+        });
+        match request.sort {
+            Sort::Relevance => self.collect_top(
+                searcher,
+                query,
+                request,
+                top.order_by_score(),
+                facets,
+                |s| s,
+            ),
+            Sort::Date => {
+                let f = &self.zh.fields;
+                let date = f.schema.get_field_name(f.date);
+                let by_date = top.order_by((
+                    (SortByStaticFastValue::<i64>::for_field(date), Order::Desc),
+                    (SortBySimilarityScore, Order::Desc),
+                ));
+                self.collect_top(searcher, query, request, by_date, facets, |(_, score)| {
+                    score
+                })
+            }
+        }
+    }
+
+    /// [`Engine::collect`] with the top collector `top`, whose sort keys
+    /// `score` turns back into scores, until the request's deadline.
+    fn collect_top<K, C>(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        request: &Request,
+        top: C,
+        facets: Option<facets::FacetCollector>,
+        score: fn(K) -> f32,
+    ) -> Result<Collected>
+    where
+        C: Collector<Fruit = Vec<(K, DocAddress)>>,
+    {
+        let all = Cancellable::new((top, Count, facets), &request.deadline);
+        let (top, total, counts) = searcher.search(query, &all).map_err(|e| self.tantivy(e))?;
+        let top = top.into_iter().map(|(k, a)| (score(k), a)).collect();
+        Ok((top, total, counts))
+    }
+
+    /// How many matches of `query` have no known date.
+    fn count_undated(
+        &self,
+        searcher: &Searcher,
+        query: Box<dyn Query>,
+        request: &Request,
+    ) -> Result<usize> {
+        let f = &self.zh.fields;
+        let date = f.schema.get_field_name(f.date).to_string();
+        let undated = BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (
+                Occur::MustNot,
+                Box::new(ExistsQuery::new(date, false)) as Box<dyn Query>,
+            ),
+        ]);
+        let count = Cancellable::new(Count, &request.deadline);
+        searcher
+            .search(&undated, &count)
+            .map_err(|e| self.tantivy(e))
     }
 
     fn hit(
@@ -508,10 +537,15 @@ impl Engine {
         let snippet = match self.body(searcher, address, &doc)? {
             Body::Text(text) => snippet::Matches::find(text, needles).snippet(chars, fragments),
             Body::Pages(stored) => {
-                let ranges = self.pages_to_read(searcher, address, &stored.pages, needles)?;
+                let deadline = &request.deadline;
+                let ranges =
+                    self.pages_to_read(searcher, address, &stored.pages, needles, deadline)?;
                 let texts = ranges
                     .iter()
-                    .map(|r| stored.text(r.clone()).map_err(|m| self.corrupt(m)))
+                    .map(|r| {
+                        deadline.check()?;
+                        stored.text(r.clone()).map_err(|m| self.corrupt(m))
+                    })
                     .collect::<Result<Vec<String>>>()?;
                 let excerpts: Vec<snippet::Excerpt> = ranges
                     .iter()
@@ -551,10 +585,12 @@ impl Engine {
         address: DocAddress,
         pages: &Pages,
         needles: &[String],
+        deadline: &Deadline,
     ) -> Result<Vec<Range<usize>>> {
         let segment = searcher.segment_reader(address.segment_ord);
         let mut pages_of: Vec<BTreeSet<usize>> = Vec::new();
         for needle in needles {
+            deadline.check()?;
             let found = positions::find(
                 segment,
                 self.zh.fields.body_grams,

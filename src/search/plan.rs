@@ -24,9 +24,11 @@ use tantivy::query::{
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 
 use super::query::{Node, QueryError, QueryField};
+use super::starting::TermRange;
 use super::synonyms::Synonyms;
 use crate::analysis::{Analyzer, BREAK, search_key};
 use crate::date::{DateBound, parse_bound};
+use crate::deadline::Deadline;
 use crate::extract::region::Gazetteer;
 use crate::schema::{Fields, day_number};
 
@@ -67,6 +69,7 @@ pub struct Planner<'a> {
     topics: &'a [String],
     synonyms: &'a Synonyms,
     ignore_dates: bool,
+    deadline: Deadline,
 }
 
 impl<'a> Planner<'a> {
@@ -80,12 +83,19 @@ impl<'a> Planner<'a> {
             topics,
             synonyms: &NONE,
             ignore_dates: false,
+            deadline: Deadline::never(),
         }
     }
 
     /// The same planner, expanding query terms with `synonyms`.
     pub fn with_synonyms(mut self, synonyms: &'a Synonyms) -> Self {
         self.synonyms = synonyms;
+        self
+    }
+
+    /// The same planner, building queries that stop once `deadline` passes.
+    pub fn with_deadline(mut self, deadline: &Deadline) -> Self {
+        self.deadline = deadline.clone();
         self
     }
 
@@ -273,7 +283,12 @@ impl<'a> Planner<'a> {
         let clauses: Vec<(Occur, Box<dyn Query>)> = self
             .gram_fields(scope)
             .into_iter()
-            .filter_map(|(field, w)| Some((Occur::Should, boost(grams(field, key)?, w * weight))))
+            .filter_map(|(field, w)| {
+                Some((
+                    Occur::Should,
+                    boost(grams(field, key, &self.deadline)?, w * weight),
+                ))
+            })
             .collect();
         (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
     }
@@ -578,7 +593,7 @@ impl<'a> Planner<'a> {
         name: QueryField,
     ) -> Option<Box<dyn Query>> {
         let key = search_key(value);
-        let q = grams(field, &key)?;
+        let q = grams(field, &key, &self.deadline)?;
         plan.notes.push(format!("filter: {name} contains {key:?}"));
         Some(Box::new(ConstScoreQuery::new(q, 0.0)))
     }
@@ -666,9 +681,9 @@ pub fn next_char(c: char) -> Option<char> {
 }
 
 /// The n-gram query for a searchable key ([`gram_terms`]): one term, the
-/// range of terms that start with a character, or a phrase. `None` for an
-/// empty key.
-pub fn grams(field: Field, key: &str) -> Option<Box<dyn Query>> {
+/// range of terms that start with a character (read until `deadline`
+/// passes), or a phrase. `None` for an empty key.
+pub fn grams(field: Field, key: &str, deadline: &Deadline) -> Option<Box<dyn Query>> {
     let terms = gram_terms(key);
     let text = |t: &str| Term::from_field_text(field, t);
     let exact: Option<Vec<(usize, Term)>> = terms
@@ -683,9 +698,11 @@ pub fn grams(field: Field, key: &str) -> Option<Box<dyn Query>> {
         ([(_, Gram::Term(t))], _) => Some(term(field, t)),
         ([(_, Gram::StartingWith(c))], _) => {
             let upper = next_char(*c)?;
-            Some(Box::new(RangeQuery::new(
-                Bound::Included(text(&c.to_string())),
-                Bound::Excluded(text(&upper.to_string())),
+            Some(Box::new(TermRange::new(
+                field,
+                &c.to_string(),
+                &upper.to_string(),
+                deadline,
             )))
         }
         // With positions, the covering bigrams match every character

@@ -1,6 +1,6 @@
 //! The JSON API's handlers. Every answer is built from
-//! the same functions as the CLI's `--json` ([`crate::output::json`]), so
-//! the API and the CLI agree on shapes; strings are written with `<`, `>`
+//! the same wire types as the CLI's `--format json` ([`crate::output::json`]),
+//! so the API and the CLI agree on shapes; strings are written with `<`, `>`
 //! and `&` escaped (`\u003c`…), so no response ever contains markup.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -9,7 +9,7 @@ use axum::Extension;
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::admission::Cost;
 use super::error::ApiError;
@@ -19,48 +19,24 @@ use super::{AppState, assets};
 use crate::output::json as out;
 use crate::search::{Request, Results};
 
-/// The body of `/api/search`: the request as understood, the total, the
-/// hits exactly as `zhsearch search --json` prints them, and the facets as
-/// `--facets --json` prints them.
+/// The body of `/api/search`: [`out::SearchBody`] (the hits exactly as
+/// `zhsearch search --format json` prints them, the facets as `--facets`
+/// prints them).
 pub fn search_body(request: &Request, results: &Results) -> Value {
-    let mut body = json!({
-        "query": request.query,
-        "filters": {
-            "region": request.filters.regions,
-            "topic": request.filters.topics,
-            "since": request.filters.since,
-            "until": request.filters.until,
-        },
-        "sort": request.sort,
-        "offset": request.offset,
-        "limit": request.limit,
-        "total": results.total,
-        "hits": results.hits.iter().map(out::hit).collect::<Vec<_>>(),
-    });
-    if let Some(facets) = &results.facets {
-        body["facets"] = serde_json::to_value(facets).unwrap_or(Value::Null);
-    }
-    if let Some(n) = results.undated_excluded {
-        body["undated_excluded"] = json!(n);
-    }
-    body["elapsed_ms"] = json!(millis(results.elapsed));
-    body
+    out::value(&out::SearchBody::new(request, results))
 }
 
-fn millis(d: std::time::Duration) -> f64 {
-    (d.as_secs_f64() * 10_000.0).round() / 10.0
-}
-
-/// The body of `/api/facets`: that of `zhsearch facets --json`, with
+/// The body of `/api/facets`: that of `zhsearch facets --format json`, with
 /// `undated_excluded` (which the CLI prints on stderr) when a date filter
 /// left articles out.
 pub fn facets_body(request: &Request, results: Results) -> Value {
     let counts = results.facets.unwrap_or_default();
-    let mut body = out::facets(&request.query, results.total, &counts);
-    if let Some(n) = results.undated_excluded {
-        body["undated_excluded"] = json!(n);
-    }
-    body
+    out::value(&out::FacetsLine {
+        query: &request.query,
+        total: results.total,
+        facets: &counts,
+        undated_excluded: results.undated_excluded,
+    })
 }
 
 /// The client's address, as the connection gives it (unspecified when
@@ -86,24 +62,18 @@ async fn searched(
     let index = state.index_name.clone();
     let value = state
         .run(address(&client), &cost, move |engine, deadline| {
-            // The search itself does not check the deadline yet; a search
-            // that outlived it answers nothing more.
+            // The search stops within milliseconds once its deadline passes
+            // or is cancelled (the 503 went out, the client left).
+            let mut request = request;
+            request.deadline = deadline.clone();
             let results = engine
                 .search(&request)
                 .map_err(|e| ApiError::from_search(e, &request, &index))?;
-            deadline.check().map_err(|_| cancelled())?;
+            deadline.check().map_err(|_| ApiError::cancelled())?;
             Ok(body(&request, results))
         })
         .await?;
     Ok(json_response(StatusCode::OK, &value))
-}
-
-/// What work cut off by its deadline returns (the client has had its 503).
-fn cancelled() -> ApiError {
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "the search was cut off".to_string(),
-    )
 }
 
 /// `GET /api/search`.
@@ -142,7 +112,7 @@ pub async fn document(
                 .document(&id)
                 .map_err(|e| ApiError::from_library(&e, &index))?;
             match doc {
-                Some(doc) => Ok(out::document(&doc)),
+                Some(doc) => Ok(out::value(&doc)),
                 None => Err(ApiError::new(
                     StatusCode::NOT_FOUND,
                     format!("no document with id {id:?} in the index"),

@@ -97,8 +97,19 @@ impl ApiError {
                 };
                 ApiError::bad_request(parameter, format!("parameter `{parameter}`: {}", e.message))
             }
+            // The client has had its 503; nothing is wrong with the index.
+            Error::Cancelled(_) => ApiError::cancelled(),
             other => ApiError::from_library(&other, index),
         }
+    }
+
+    /// What a search cut off by its deadline returns: a 503, not logged
+    /// (the client has had its 503 already, or has left).
+    pub fn cancelled() -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the search was cut off".to_string(),
+        )
     }
 
     /// [`ApiError::damaged`], logging `error` in full on stderr.
@@ -177,6 +188,17 @@ mod tests {
         assert_eq!(err.parameter.as_deref(), Some("topic"));
         assert_eq!(err.position, None);
         assert!(err.message.contains("unknown topic"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_search_cut_off_by_its_deadline_is_a_503_not_a_damaged_index() {
+        let err = ApiError::from_search(
+            Error::Cancelled(crate::deadline::Cancelled),
+            &Request::new("党建"),
+            "新闻索引",
+        );
+        assert_eq!(err.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(!err.message.contains("damaged"), "{}", err.message);
     }
 
     #[test]

@@ -20,7 +20,8 @@
 //! address, a bounded queue, costly queries never waiting: 429 with
 //! `Retry-After` beyond), run on the blocking pool and are answered with
 //! 503 after [`Config::timeout`]; each carries a [`Deadline`] that is
-//! cancelled when the 503 goes out or the client leaves. Connections are
+//! cancelled when the 503 goes out or the client leaves, and the search
+//! stops within milliseconds of it ([`crate::search::cancel`]). Connections are
 //! timed and capped by [`conn`]. Every response carries a strict
 //! Content-Security-Policy and friends ([`SECURITY_HEADERS`]); errors are
 //! JSON (`{"error": {"status": 400, "message": "…"}}`), the HTTP library's
