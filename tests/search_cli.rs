@@ -508,3 +508,56 @@ fn a_negative_limit_or_offset_says_the_value_must_be_a_number_from_0() {
         assert!(!run.stderr.contains("-- -"), "{args:?}: {}", run.stderr);
     }
 }
+
+#[test]
+fn format_json_is_what_json_prints_on_every_command() {
+    let env = indexed();
+    let same = |args: &[&str]| {
+        let mut long = args.to_vec();
+        long.extend(["--format", "json"]);
+        let mut short = args.to_vec();
+        short.push("--json");
+        let (long, short) = (env.run(&long), env.run(&short));
+        assert_eq!(long.code, short.code, "{args:?}");
+        assert_eq!(long.stdout, short.stdout, "{args:?}");
+        assert!(long.stdout.starts_with('{'), "{args:?}: {}", long.stdout);
+        long
+    };
+    let search = same(&["search", "高明", "--facets", "--index", "index"]);
+    let lines = search.json_lines();
+    assert!(
+        [GAOMING_000, GAOMING_001].contains(&lines[0]["id"].as_str().unwrap()),
+        "{}",
+        search.stdout
+    );
+    assert!(lines.last().unwrap()["facets"]["region"].is_array());
+    same(&["facets", "党建", "--index", "index"]);
+    same(&["show", XINHUI, "--index", "index"]);
+    same(&["extract", "corpus"]);
+    // An indexing summary differs only in the time it took.
+    let summary = |format: &[&str]| {
+        let mut args = vec!["index", "corpus", "--index", "index"];
+        args.extend(format);
+        let mut line = env.run(&args).expect_code(0).json_lines().remove(0);
+        line.as_object_mut().unwrap().remove("elapsed");
+        line
+    };
+    assert_eq!(summary(&["--format", "json"]), summary(&["--json"]));
+    // Human is the default, and the two spellings cannot disagree.
+    let human = env.run(&["search", "高明", "--format", "human", "--index", "index"]);
+    let default = env.run(&["search", "高明", "--index", "index"]);
+    // The same but for the time taken, on the last line.
+    let timeless = |s: &str| -> String {
+        s.lines()
+            .filter(|l| !l.ends_with(" ms"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(timeless(&human.stdout), timeless(&default.stdout));
+    assert!(human.stdout.contains("高明"), "{}", human.stdout);
+    let both = env.run(&[
+        "search", "高明", "--json", "--format", "human", "--index", "index",
+    ]);
+    assert_eq!(both.code, 2, "{both:?}");
+    assert!(both.stderr.contains("--format"), "{}", both.stderr);
+}
