@@ -304,11 +304,16 @@ impl ZhIndex {
         let mut hashes = HashMap::new();
         for segment in searcher.segment_readers() {
             let fast = segment.fast_fields();
+            let name = |field| self.fields.schema.get_field_name(field);
             let paths = fast
-                .str("path")
+                .str(name(self.fields.path))
                 .map_err(|e| self.tantivy(e))?
-                .ok_or_else(|| self.tantivy(TantivyError::SchemaError("path".into())))?;
-            let hash_col = fast.u64("hash").map_err(|e| self.tantivy(e))?;
+                .ok_or_else(|| {
+                    self.tantivy(TantivyError::SchemaError(name(self.fields.path).into()))
+                })?;
+            let hash_col = fast
+                .u64(name(self.fields.hash))
+                .map_err(|e| self.tantivy(e))?;
             let mut path = String::new();
             for doc in segment.doc_ids_alive() {
                 let (Some(ord), Some(hash)) = (paths.term_ords(doc).next(), hash_col.first(doc))
