@@ -4,12 +4,6 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use zhsearch::analysis::Analyzer;
-use zhsearch::extract::Extractor;
-use zhsearch::extract::topic::Taxonomy;
-use zhsearch::indexer::{IndexOptions, index_corpus};
 use zhsearch::search::{Engine, Request, Sort};
 
 /// Archive records, oldest first: (id, metadata date, text).
@@ -63,17 +57,7 @@ fn engine() -> (tempfile::TempDir, Engine) {
         })
         .collect();
     std::fs::write(corpus.join("archive.jsonl"), lines.join("\n")).unwrap();
-    let extractor = Extractor::new(Analyzer::builtin(), Arc::new(Taxonomy::builtin().clone()));
-    let index = dir.path().join("index");
-    index_corpus(
-        &corpus,
-        &index,
-        &extractor,
-        &IndexOptions::default(),
-        &mut |_| {},
-    )
-    .unwrap();
-    let engine = Engine::open(&index, Analyzer::builtin()).unwrap();
+    let engine = common::library_engine(&corpus, &dir.path().join("index"));
     (dir, engine)
 }
 

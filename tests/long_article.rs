@@ -5,14 +5,11 @@
 
 mod common;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
-use zhsearch::analysis::{Analyzer, search_key};
+use zhsearch::analysis::search_key;
 use zhsearch::corpus;
-use zhsearch::extract::Extractor;
-use zhsearch::extract::topic::Taxonomy;
 use zhsearch::indexer::pages::{self, Pages};
-use zhsearch::indexer::{IndexOptions, index_corpus};
 use zhsearch::search::{Engine, Hit, Request};
 
 const ID: &str = "long";
@@ -72,17 +69,7 @@ fn fixture() -> &'static Fixture {
             )
             .unwrap();
         }
-        let extractor = Extractor::new(Analyzer::builtin(), Arc::new(Taxonomy::builtin().clone()));
-        let index = dir.join("index");
-        index_corpus(
-            &dir.join("corpus"),
-            &index,
-            &extractor,
-            &IndexOptions::default(),
-            &mut |_| {},
-        )
-        .unwrap();
-        let engine = Engine::open(&index, Analyzer::builtin()).unwrap();
+        let engine = common::library_engine(&dir.join("corpus"), &dir.join("index"));
         Fixture { engine, body }
     })
 }

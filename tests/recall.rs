@@ -5,33 +5,14 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use common::{Article, TestEnv};
+use common::{Article, TestEnv, library_engine};
 use proptest::prelude::*;
-use zhsearch::analysis::Analyzer;
 use zhsearch::corpus;
-use zhsearch::extract::Extractor;
-use zhsearch::extract::topic::Taxonomy;
-use zhsearch::indexer::{IndexOptions, index_corpus};
 use zhsearch::search::{Engine, Request};
-
-fn engine(corpus: &std::path::Path, dir: &std::path::Path) -> Engine {
-    let extractor = Extractor::new(Analyzer::builtin(), Arc::new(Taxonomy::builtin().clone()));
-    index_corpus(
-        corpus,
-        dir,
-        &extractor,
-        &IndexOptions::default(),
-        &mut |_| {},
-    )
-    .unwrap();
-    Engine::open(dir, Analyzer::builtin()).unwrap()
-}
 
 fn bundled() -> (tempfile::TempDir, Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let engine = engine(&common::bundled_corpus(), dir.path());
+    let engine = library_engine(&common::bundled_corpus(), dir.path());
     (dir, engine)
 }
 
@@ -105,7 +86,7 @@ fn substrings_with_every_kind_of_quote_mark_and_bracket_find_their_articles() {
         }
         env.write(&format!("corpus/{}", file.rel), marked);
     }
-    let engine = engine(&env.path("corpus"), &env.path("index"));
+    let engine = library_engine(&env.path("corpus"), &env.path("index"));
     let articles = articles_in(&env.path("corpus"));
     let report = common::check_recall(&engine, &articles, 800, 10);
     assert_eq!(report.quoted, 800);
@@ -137,7 +118,7 @@ fn identifiers_are_searchable_whole_and_in_parts() {
         "corpus/other.txt",
         "2023年全市新建基站。电话0757-12345678。",
     );
-    let engine = engine(&env.path("corpus"), &env.path("index"));
+    let engine = library_engine(&env.path("corpus"), &env.path("index"));
     for q in [
         "粤府办〔2023〕12号",
         "\"粤府办〔2023〕12号\"",
@@ -174,7 +155,7 @@ fn quoted_text_does_not_match_across_punctuation() {
         "corpus/whole.txt",
         "安全生产是头等大事，文汇路六号区机关大院",
     );
-    let engine = engine(&env.path("corpus"), &env.path("index"));
+    let engine = library_engine(&env.path("corpus"), &env.path("index"));
     assert_eq!(ids(&engine, "\"安全\""), ["whole.txt"]);
     assert_eq!(ids(&engine, "\"六号区\""), ["whole.txt"]);
     assert_eq!(ids(&engine, "\"六号，区\""), ["split.txt"]);
@@ -213,7 +194,7 @@ fn quotes_corpus() -> (TestEnv, Engine) {
         "corpus/apart.txt",
         "帮扶工作要做细做实。这样的做法值得推广，群众说好。",
     );
-    let engine = engine(&env.path("corpus"), &env.path("index"));
+    let engine = library_engine(&env.path("corpus"), &env.path("index"));
     (env, engine)
 }
 
@@ -249,7 +230,7 @@ fn word_matches_rank_above_matches_across_word_boundaries() {
     // only meet across words (提高 明显), several times.
     env.write("corpus/a.txt", "高明区召开会议。");
     env.write("corpus/b.txt", "效率提高明显。质量提高明显。收入提高明显。");
-    let engine = engine(&env.path("corpus"), &env.path("index"));
+    let engine = library_engine(&env.path("corpus"), &env.path("index"));
     assert_eq!(
         engine.ranked_ids(&Request::new("高明"), 10).unwrap(),
         ["a.txt", "b.txt"]
@@ -262,7 +243,7 @@ fn word_matches_rank_above_matches_across_word_boundaries() {
     );
     env.write("corpus/d.txt", "以党建引领高质量发展。");
     let dir2 = tempfile::tempdir().unwrap();
-    let engine = self::engine(&env.path("corpus"), dir2.path());
+    let engine = library_engine(&env.path("corpus"), dir2.path());
     let ranked = engine
         .ranked_ids(&Request::new("党建引领高质量发展"), 10)
         .unwrap();
@@ -284,7 +265,7 @@ fn one_word_repeated_around_punctuation_ranks_the_text_verbatim_first() {
     // A shorter text with 日 as a word, in its title too, but never 日, then
     // punctuation, then 日.
     env.write("corpus/many.txt", "日，坚持。日");
-    let engine = engine(&env.path("corpus"), &env.path("index"));
+    let engine = library_engine(&env.path("corpus"), &env.path("index"));
     let ranked = engine.ranked_ids(&Request::new("日），日"), 10).unwrap();
     assert_eq!(ranked, ["verbatim.txt", "many.txt"]);
 }
@@ -294,7 +275,7 @@ fn traditional_and_simplified_find_each_other_with_original_highlights() {
     let env = TestEnv::new();
     env.write("corpus/trad.txt", "高明區黨建引領高質量發展");
     env.write("corpus/simp.txt", "高明区党建引领高质量发展");
-    let engine = engine(&env.path("corpus"), &env.path("index"));
+    let engine = library_engine(&env.path("corpus"), &env.path("index"));
     assert_eq!(ids(&engine, "党建"), ["simp.txt", "trad.txt"]);
     assert_eq!(ids(&engine, "黨建"), ["simp.txt", "trad.txt"]);
     assert_eq!(ids(&engine, "\"高質量發展\""), ["simp.txt", "trad.txt"]);
@@ -320,7 +301,7 @@ fn traditional_characters_with_several_forms_are_found() {
         "corpus/simp.txt",
         "关于做好土地征收补偿工作的通知\n各镇人民政府：请认真贯彻执行，２０２４年底前完成。",
     );
-    let engine = engine(&env.path("corpus"), &env.path("index"));
+    let engine = library_engine(&env.path("corpus"), &env.path("index"));
     // Simplified finds Traditional and the reverse, quoted or not.
     for query in ["\"关于\"", "关于", "關於", "\"土地徵收\"", "徵收补偿"] {
         assert_eq!(ids(&engine, query), ["simp.txt", "trad.txt"], "{query}");
@@ -425,7 +406,7 @@ proptest! {
     fn random_queries_never_panic(q in "[\"“”「」『』＂‘’()\\-: a-zA-Z党建高明区OR年*.，。]{0,30}|\\PC{0,30}") {
         static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
         let engine = ENGINE.get_or_init(|| {
-            engine(&common::bundled_corpus(), &common::static_dir("recall-random-queries"))
+            library_engine(&common::bundled_corpus(), &common::static_dir("recall-random-queries"))
         });
         let mut request = Request::new(&q);
         request.facets = true;

@@ -5,30 +5,15 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use zhsearch::Error;
-use zhsearch::analysis::Analyzer;
 use zhsearch::deadline::Deadline;
-use zhsearch::extract::Extractor;
-use zhsearch::extract::topic::Taxonomy;
-use zhsearch::indexer::{IndexOptions, index_corpus};
 use zhsearch::search::{Engine, Request, Sort};
 
 fn engine() -> (tempfile::TempDir, Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let extractor = Extractor::new(Analyzer::builtin(), Arc::new(Taxonomy::builtin().clone()));
-    let index = dir.path().join("index");
-    index_corpus(
-        &common::bundled_corpus(),
-        &index,
-        &extractor,
-        &IndexOptions::default(),
-        &mut |_| {},
-    )
-    .unwrap();
-    let engine = Engine::open(&index, Analyzer::builtin()).unwrap();
+    let engine = common::library_engine(&common::bundled_corpus(), &dir.path().join("index"));
     (dir, engine)
 }
 

@@ -22,6 +22,18 @@ pub fn cctv_corpus() -> Option<PathBuf> {
     }
 }
 
+/// Indexes `corpus` into `index` through the library (the builtin
+/// analyzer and taxonomy, default options) and opens it for searching.
+pub fn library_engine(corpus: &Path, index: &Path) -> zhsearch::search::Engine {
+    use zhsearch::analysis::Analyzer;
+    let taxonomy = std::sync::Arc::new(zhsearch::extract::topic::Taxonomy::builtin().clone());
+    let extractor = zhsearch::extract::Extractor::new(Analyzer::builtin(), taxonomy);
+    let options = zhsearch::indexer::IndexOptions::default();
+    zhsearch::indexer::index_corpus(corpus, index, &extractor, &options, &mut |_| {})
+        .expect("indexing the test corpus");
+    zhsearch::search::Engine::open(index, Analyzer::builtin()).expect("opening the test index")
+}
+
 /// An empty directory, at a fixed path under cargo's temporary directory
 /// for integration tests, for an index that a test keeps in a `static`.
 /// Statics are never dropped, so a `TempDir` there would be left in `/tmp`
