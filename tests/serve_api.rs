@@ -173,6 +173,11 @@ fn search_facets_and_documents_are_the_cli_json() {
         health["commit"]["time"].as_str().unwrap().ends_with('Z'),
         "{health}"
     );
+    assert_eq!(
+        health["commit"]["id"].as_str().map(str::len),
+        Some(16),
+        "{health}"
+    );
 
     // OpenAPI: served as JSON, naming every endpoint.
     let spec = server.get_json("/api/openapi.json");

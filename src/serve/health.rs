@@ -139,7 +139,8 @@ pub async fn health(State(state): State<AppState>) -> Result<Response, ApiError>
             "documents": searcher.num_docs(),
             "segments": searcher.segment_readers().len(),
             "commit": {
-                "opstamp": meta.map(|m| m.opstamp),
+                "id": meta.as_ref().map(commit_id),
+                "opstamp": meta.as_ref().map(|m| m.opstamp),
                 "time": time,
             },
         });
@@ -160,6 +161,21 @@ pub async fn health(State(state): State<AppState>) -> Result<Response, ApiError>
     );
     body["error"] = error.body()["error"].clone();
     Ok(json_response(StatusCode::SERVICE_UNAVAILABLE, &body))
+}
+
+/// A commit's identity: its opstamp and its segments (ids, random for every
+/// segment written, and deletes) hashed. Two rebuilds within one second, which
+/// share opstamp and time, differ here.
+fn commit_id(meta: &tantivy::IndexMeta) -> String {
+    let mut parts: Vec<String> = meta
+        .segments
+        .iter()
+        .map(|s| format!("{}:{:?}", s.id().uuid_string(), s.delete_opstamp()))
+        .collect();
+    parts.sort_unstable();
+    parts.push(meta.opstamp.to_string());
+    let hash = blake3::hash(parts.join(",").as_bytes());
+    hash.to_hex()[..16].to_string()
 }
 
 fn rfc3339(time: SystemTime) -> Option<String> {
