@@ -9,6 +9,7 @@ pub mod deadline;
 pub mod extract;
 pub mod indexer;
 pub mod output;
+pub mod record;
 pub mod schema;
 pub mod search;
 pub mod serve;

@@ -477,14 +477,14 @@ fn extract(args: ExtractArgs, output: &Output) -> Result<Exit> {
                     for warning in &article.warnings {
                         eprintln!("zhsearch: warning: {warning}");
                     }
-                    let here = (article.path.clone(), article.meta.line);
-                    if let Some((path, line)) = seen.insert(article.id.clone(), here) {
-                        let kept_at = match article.meta.line {
-                            Some(l) => format!("{}:{l}", article.path),
-                            None => article.path.clone(),
+                    let r = &article.record;
+                    let here = (r.path.clone(), r.meta.line);
+                    if let Some((path, line)) = seen.insert(r.id.clone(), here) {
+                        let kept_at = match r.meta.line {
+                            Some(l) => format!("{}:{l}", r.path),
+                            None => r.path.clone(),
                         };
-                        let duplicate =
-                            corpus::Warning::duplicate_id(&article.id, &path, line, &kept_at);
+                        let duplicate = corpus::Warning::duplicate_id(&r.id, &path, line, &kept_at);
                         eprintln!("zhsearch: warning: {duplicate}");
                     }
                     if let Err(e) = output.printer.article(&mut out, &article) {

@@ -151,7 +151,7 @@ fn sort_by_date_orders_every_year() {
         .unwrap()
         .hits
         .into_iter()
-        .map(|h| h.id)
+        .map(|h| h.record.id)
         .collect();
     let mut newest_first = all();
     newest_first.reverse();

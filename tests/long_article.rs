@@ -82,7 +82,7 @@ fn hit(query: &str) -> Hit {
     results
         .hits
         .into_iter()
-        .find(|h| h.id == ID)
+        .find(|h| h.record.id == ID)
         .unwrap_or_else(|| panic!("{query} does not find the long article"))
 }
 

@@ -14,7 +14,7 @@ use zhsearch::corpus;
 use zhsearch::extract::Extractor;
 use zhsearch::extract::topic::Taxonomy;
 use zhsearch::indexer::{
-    Admit, Builder, IndexOptions, Known, Record, Sink, Summary, index_listing,
+    Admit, Builder, IndexOptions, Known, Prepared, Sink, Summary, index_listing,
 };
 
 /// What the pipeline asked of the sink, in order.
@@ -39,7 +39,7 @@ struct MemoryBuilder;
 impl Builder for MemoryBuilder {
     type Doc = Doc;
 
-    fn build(&self, record: &Record) -> Doc {
+    fn build(&self, record: &Prepared) -> Doc {
         Doc {
             id: record.article.id.clone(),
             title: record.article.title.clone(),

@@ -281,12 +281,12 @@ fn traditional_and_simplified_find_each_other_with_original_highlights() {
     assert_eq!(ids(&engine, "\"高質量發展\""), ["simp.txt", "trad.txt"]);
     let results = engine.search(&Request::new("党建")).unwrap();
     for hit in &results.hits {
-        let want = if hit.id == "trad.txt" {
+        let want = if hit.record.id == "trad.txt" {
             "黨建"
         } else {
             "党建"
         };
-        assert_eq!(lit(hit), [want], "{}", hit.id);
+        assert_eq!(lit(hit), [want], "{}", hit.record.id);
     }
 }
 
@@ -313,12 +313,12 @@ fn traditional_characters_with_several_forms_are_found() {
     // Highlights land on the characters as written.
     let results = engine.search(&Request::new("\"关于\"")).unwrap();
     for hit in &results.hits {
-        let want = if hit.id == "trad.txt" {
+        let want = if hit.record.id == "trad.txt" {
             "關於"
         } else {
             "关于"
         };
-        assert_eq!(lit(hit), [want], "{}", hit.id);
+        assert_eq!(lit(hit), [want], "{}", hit.record.id);
     }
 }
 
@@ -391,7 +391,7 @@ fn long_queries_work_up_to_the_limit() {
         .collect();
     assert_eq!(long.chars().count(), 1000);
     let results = engine.search(&Request::new(&long)).unwrap();
-    assert_eq!(results.hits[0].id, "000_e19cf532170f2a3e.txt");
+    assert_eq!(results.hits[0].record.id, "000_e19cf532170f2a3e.txt");
     let too_long = "党".repeat(1001);
     let err = engine
         .search(&Request::new(&too_long))

@@ -67,7 +67,7 @@ fn a_search_within_its_deadline_finds_what_it_always_found() {
         let ids = |r: &zhsearch::search::Results| -> Vec<(String, String)> {
             r.hits
                 .iter()
-                .map(|h| (h.id.clone(), h.snippet.text.clone()))
+                .map(|h| (h.record.id.clone(), h.snippet.text.clone()))
                 .collect()
         };
         assert_eq!(ids(&within), ids(&without), "{query}");

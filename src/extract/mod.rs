@@ -24,6 +24,7 @@ use crate::analysis::Analyzer;
 use crate::analysis::variants::simplified;
 use crate::corpus::{RawDoc, Warning};
 use crate::date::DocDate;
+use crate::record::Record;
 use keywords::Keywords;
 use region::Gazetteer;
 use topic::{Taxonomy, TopicScore};
@@ -31,25 +32,14 @@ use topic::{Taxonomy, TopicScore};
 /// How many TF-IDF keywords each article gets.
 pub const KEYWORDS_PER_ARTICLE: usize = 8;
 
-/// An article ready to be indexed: its text and everything known about it.
+/// An article ready to be indexed: its record, and what was read or stated
+/// but not used as written (the reader's warnings, then metadata that was
+/// ignored).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Article {
-    /// Unique id.
-    pub id: String,
-    /// Source file, relative to the corpus root.
-    pub path: String,
-    /// Title (headline, lead or metadata).
-    pub title: String,
-    /// Article text.
-    pub body: String,
-    /// Publisher or site.
-    pub source: Option<String>,
-    /// URL of the original.
-    pub url: Option<String>,
-    /// Extracted metadata with provenance.
-    pub meta: Metadata,
-    /// What was read or stated, but not used as written: the reader's
-    /// warnings, then metadata that was ignored.
+    /// Its text and everything known about it.
+    pub record: Record,
+    /// What was read or stated, but not used as written.
     pub warnings: Vec<Warning>,
 }
 
@@ -187,15 +177,13 @@ impl Extractor {
     /// Extracts an article's metadata from its raw form.
     pub fn extract(&self, doc: RawDoc) -> Article {
         let mut article = self.extract_from_text(doc);
-        let title = if article.meta.title_from == TitleFrom::Lead {
+        let r = &mut article.record;
+        let title = if r.meta.title_from == TitleFrom::Lead {
             ""
         } else {
-            &article.title
+            &r.title
         };
-        let keywords = self
-            .keywords
-            .of_text(title, &article.body, KEYWORDS_PER_ARTICLE);
-        article.meta.keywords = keywords;
+        r.meta.keywords = self.keywords.of_text(title, &r.body, KEYWORDS_PER_ARTICLE);
         article
     }
 
@@ -258,13 +246,15 @@ impl Extractor {
             keywords: Vec::new(),
         };
         Article {
-            id: doc.id,
-            path: doc.path,
-            title,
-            body: doc.body,
-            source,
-            url: stated.url,
-            meta,
+            record: Record {
+                id: doc.id,
+                path: doc.path,
+                title,
+                body: doc.body,
+                source,
+                url: stated.url,
+                meta,
+            },
             warnings,
         }
     }
@@ -382,13 +372,13 @@ mod tests {
             include_str!("../../corpus/001_eda8d542acb23e2d.txt"),
             Meta::default(),
         ));
-        assert_eq!(a.meta.regions, ["/广东省/佛山市/高明区"]);
-        let date = a.meta.date.as_ref().unwrap();
+        assert_eq!(a.record.meta.regions, ["/广东省/佛山市/高明区"]);
+        let date = a.record.meta.date.as_ref().unwrap();
         assert_eq!(date.display(), "2024-09-26");
         assert_eq!(date.source.as_str(), "text");
-        assert!(a.meta.topic_names().any(|t| t == "纪检监察与巡视"));
-        assert!(!a.meta.keywords.is_empty());
-        assert_eq!(a.meta.title_from, TitleFrom::Lead);
+        assert!(a.record.meta.topic_names().any(|t| t == "纪检监察与巡视"));
+        assert!(!a.record.meta.keywords.is_empty());
+        assert_eq!(a.record.meta.title_from, TitleFrom::Lead);
     }
 
     #[test]
@@ -405,21 +395,27 @@ mod tests {
             include_str!("../../corpus/001_eda8d542acb23e2d.txt"),
             meta,
         ));
-        assert_eq!(a.title, "自定标题");
-        assert_eq!(a.meta.title_from, TitleFrom::Metadata);
-        assert_eq!(a.source.as_deref(), Some("某报"));
-        assert_eq!(a.meta.date.as_ref().unwrap().display(), "2021-07-01");
-        assert_eq!(a.meta.date.as_ref().unwrap().source.as_str(), "metadata");
-        assert_eq!(a.meta.regions, ["/广东省/佛山市/禅城区"]);
-        assert_eq!(a.meta.region_evidence, ["metadata"]);
-        assert_eq!(a.meta.topic_names().collect::<Vec<_>>(), ["自定主题"]);
+        assert_eq!(a.record.title, "自定标题");
+        assert_eq!(a.record.meta.title_from, TitleFrom::Metadata);
+        assert_eq!(a.record.source.as_deref(), Some("某报"));
+        assert_eq!(a.record.meta.date.as_ref().unwrap().display(), "2021-07-01");
+        assert_eq!(
+            a.record.meta.date.as_ref().unwrap().source.as_str(),
+            "metadata"
+        );
+        assert_eq!(a.record.meta.regions, ["/广东省/佛山市/禅城区"]);
+        assert_eq!(a.record.meta.region_evidence, ["metadata"]);
+        assert_eq!(
+            a.record.meta.topic_names().collect::<Vec<_>>(),
+            ["自定主题"]
+        );
     }
 
     /// The provenance fields are written as before, and a document stored by an earlier
     /// version reads back and writes out byte for byte.
     #[test]
     fn provenance_is_written_in_lowercase_words() {
-        let json = |a: &Article| serde_json::to_value(&a.meta).unwrap();
+        let json = |a: &Article| serde_json::to_value(&a.record.meta).unwrap();
         let lead = extractor().extract_from_text(raw(
             include_str!("../../corpus/001_eda8d542acb23e2d.txt"),
             Meta::default(),
@@ -457,18 +453,22 @@ mod tests {
             include_str!("../../corpus/001_eda8d542acb23e2d.txt"),
             meta,
         ));
-        let date = a.meta.date.as_ref().unwrap();
+        let date = a.record.meta.date.as_ref().unwrap();
         assert_eq!(date.display(), "2024-09-26");
         assert!(
             date.evidence.contains("metadata date unusable"),
             "{}",
             date.evidence
         );
-        assert_eq!(a.meta.regions, ["/广东省/佛山市/高明区"]);
+        assert_eq!(a.record.meta.regions, ["/广东省/佛山市/高明区"]);
         assert!(
-            a.meta.region_evidence.iter().any(|e| e.contains("火星")),
+            a.record
+                .meta
+                .region_evidence
+                .iter()
+                .any(|e| e.contains("火星")),
             "{:?}",
-            a.meta.region_evidence
+            a.record.meta.region_evidence
         );
         // Each is a warning naming the field (no line: not stated where).
         let warnings: Vec<String> = a.warnings.iter().map(|w| w.to_string()).collect();

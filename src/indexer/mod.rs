@@ -31,20 +31,19 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
 use tantivy::indexer::LogMergePolicy;
-use tantivy::schema::Facet;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError};
 
 use crate::analysis::{
     Analyzer, Fingerprint, GRAMS, GramTokenizer, PRESEGMENTED, PresegmentedTokenizer, WORDS,
 };
 use crate::corpus;
 use crate::error::{Error, Result};
+use crate::extract::Extractor;
 use crate::extract::topic::Taxonomy;
-use crate::extract::{Article, Extractor};
-use crate::schema::{Fields, SCHEMA_VERSION, day_number};
+use crate::schema::{Fields, SCHEMA_VERSION};
 pub use lifecycle::{BuildBeside, DefaultIndex};
 pub use pipeline::{IndexOptions, Progress, Summary, index_listing};
-pub use sink::{Admit, Builder, Known, Record, Sink};
+pub use sink::{Admit, Builder, Known, Prepared, Sink};
 use writer::IndexSink;
 
 /// Segments with more documents than this are not merged (see `writer`).
@@ -328,80 +327,6 @@ impl ZhIndex {
         }
         Ok(hashes)
     }
-
-    /// Turns an article into a tantivy document.
-    /// Turns an article into a tantivy document. Its words come already
-    /// segmented ([`crate::analysis::WordTokenizer::presegment`], in the
-    /// indexer's worker threads); the n-gram fields are tokenized by tantivy.
-    fn document(
-        &self,
-        article: &Article,
-        hash: u64,
-        title_words: &str,
-        body_words: &str,
-    ) -> TantivyDocument {
-        let f = &self.fields;
-        let pages = (article.body.len() > pages::PAGED_BYTES).then(|| pages::write(&article.body));
-        // Sized for its texts at once: growing by doubling would copy a long
-        // article's texts several times over, and briefly hold twice them.
-        // (Facets and the metadata take about as much as the metadata's JSON.)
-        let meta = serde_json::to_string(&article.meta).expect("metadata serialises");
-        let stored_body = pages.as_ref().map_or(article.body.len(), |values| {
-            values.iter().map(Vec::len).sum()
-        });
-        let mut doc = TantivyDocument::with_capacity(
-            2 * article.title.len()
-                + title_words.len()
-                + body_words.len()
-                + article.body.len()
-                + stored_body
-                + 2 * meta.len()
-                + 4096,
-        );
-        doc.add_text(f.id, &article.id);
-        doc.add_text(f.path, &article.path);
-        doc.add_u64(f.hash, hash);
-        doc.add_text(f.title, title_words);
-        doc.add_text(f.body, body_words);
-        doc.add_text(f.title_text, &article.title);
-        match &pages {
-            Some(values) => values.iter().for_each(|v| doc.add_bytes(f.body_pages, v)),
-            None => doc.add_text(f.body_text, &article.body),
-        }
-        doc.add_text(f.title_grams, &article.title);
-        doc.add_text(f.body_grams, &article.body);
-        if let Some(source) = &article.source {
-            doc.add_text(f.source, source);
-        }
-        if let Some(url) = &article.url {
-            doc.add_text(f.url, url);
-        }
-        let m = &article.meta;
-        if let Some(date) = &m.date {
-            doc.add_i64(f.date, day_number(date.first_day()));
-            doc.add_i64(f.date_end, day_number(date.last_day()));
-            // Four digits (`/0618`), so that years sort as text does.
-            let year = match date.month {
-                Some(month) => format!("/{:04}/{month:02}", date.year),
-                None => format!("/{:04}", date.year),
-            };
-            doc.add_facet(f.year, facet(&year));
-        }
-        for region in &m.regions {
-            doc.add_facet(f.region, facet(region));
-        }
-        for place in &m.mentions {
-            doc.add_facet(f.mentions, facet(place));
-        }
-        for topic in m.topic_names() {
-            doc.add_facet(f.topic, Facet::from_path([topic]));
-        }
-        for keyword in &m.keywords {
-            doc.add_facet(f.keyword, Facet::from_path([keyword]));
-        }
-        doc.add_text(f.meta, meta);
-        doc
-    }
 }
 
 /// What zhsearch records in each commit.
@@ -412,11 +337,6 @@ struct Payload {
     /// Records out of the index because a later record has their id, by file.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     shadowed: ids::Shadowed,
-}
-
-/// A facet from a path such as `/广东省/佛山市`.
-fn facet(path: &str) -> Facet {
-    Facet::from_path(path.split('/').filter(|p| !p.is_empty()))
 }
 
 /// Indexes the corpus at `root` (a directory or a single file) into the

@@ -34,11 +34,11 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, bounded, never, select, unbounded};
 use serde::Serialize;
 
-use super::sink::{Admit, Builder, Known, Record, Sink};
+use super::sink::{Admit, Builder, Known, Prepared, Sink};
 use crate::analysis::{WordTokenizer, presegmented_words};
 use crate::corpus::{self, Listing, RawDoc, Skipped, SourceFile, Symlinks, Warning};
 use crate::error::Result;
-use crate::extract::{Extractor, TitleFrom};
+use crate::extract::{Article, Extractor, TitleFrom};
 
 /// How to index.
 #[derive(Debug, Clone)]
@@ -582,7 +582,10 @@ fn build<B: Builder>(
     hash: u64,
     raw: RawDoc,
 ) -> Built<B::Doc> {
-    let mut article = extractor.extract_from_text(raw);
+    let Article {
+        record: mut article,
+        warnings,
+    } = extractor.extract_from_text(raw);
     let (mut title, mut body) = (String::new(), String::with_capacity(article.body.len()));
     tokenizer.presegment(&article.title, &mut title);
     tokenizer.presegment(&article.body, &mut body);
@@ -596,7 +599,7 @@ fn build<B: Builder>(
     article.meta.keywords =
         extractor.keywords(presegmented_words(title_words), presegmented_words(&body));
     let text_bytes = (article.title.len() + article.body.len()) as u64;
-    let doc = builder.build(&Record {
+    let doc = builder.build(&Prepared {
         article: &article,
         hash,
         title_words: &title,
@@ -608,6 +611,6 @@ fn build<B: Builder>(
         text_bytes,
         line: article.meta.line,
         id: article.id,
-        warnings: article.warnings,
+        warnings,
     }
 }

@@ -22,7 +22,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::corpus::Warning;
 use crate::error::Result;
-use crate::extract::Article;
+use crate::record::Record;
 
 /// What a sink holds from earlier runs.
 #[derive(Debug, Clone, Default)]
@@ -35,9 +35,9 @@ pub struct Known {
 
 /// An article as the pipeline hands it to a [`Builder`].
 #[derive(Debug, Clone, Copy)]
-pub struct Record<'a> {
+pub struct Prepared<'a> {
     /// The article, with its metadata and keywords.
-    pub article: &'a Article,
+    pub article: &'a Record,
     /// The content hash of its file.
     pub hash: u64,
     /// Its title's words, pre-segmented
@@ -53,7 +53,7 @@ pub trait Builder: Sync {
     /// A record ready to store.
     type Doc: Send;
     /// Makes `record` ready to store.
-    fn build(&self, record: &Record) -> Self::Doc;
+    fn build(&self, record: &Prepared) -> Self::Doc;
 }
 
 /// What a sink did with a record, keeping one record per id.

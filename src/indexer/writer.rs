@@ -8,7 +8,7 @@ use tantivy::{IndexWriter, Searcher, TantivyDocument, Term};
 
 use super::ids::{self, Admit, Ids};
 use super::pipeline::IndexOptions;
-use super::sink::{Builder, Known, Record, Sink};
+use super::sink::{Builder, Known, Prepared, Sink};
 use super::{Payload, ZhIndex};
 use crate::error::Result;
 
@@ -54,15 +54,15 @@ impl<'a> IndexSink<'a> {
     }
 }
 
-/// Builds tantivy documents ([`ZhIndex::document`]).
+/// Builds tantivy documents ([`crate::record::Record::to_document`]).
 pub(super) struct DocBuilder<'a>(&'a ZhIndex);
 
 impl Builder for DocBuilder<'_> {
     type Doc = TantivyDocument;
 
-    fn build(&self, record: &Record) -> TantivyDocument {
-        self.0.document(
-            record.article,
+    fn build(&self, record: &Prepared) -> TantivyDocument {
+        record.article.to_document(
+            &self.0.fields,
             record.hash,
             record.title_words,
             record.body_words,

@@ -12,9 +12,10 @@ use crate::corpus::plural;
 use crate::date::DateSource;
 use crate::extract::{Article, Metadata, SourceFrom};
 use crate::indexer::Summary;
+use crate::record::Record;
 use crate::schema::FacetKind;
 use crate::search::facets::{FacetCounts, FacetNode};
-use crate::search::{Results, Snippet, StoredDoc};
+use crate::search::{Results, Snippet};
 
 /// Region, date and topics in a few words, for the line under a hit's title.
 fn facts(meta: &Metadata) -> String {
@@ -48,16 +49,6 @@ const INDENT: &str = "    ";
 /// boundary, with `…`: the longest headline extraction takes from a text. A
 /// title given in metadata can be any length (`--json` keeps it whole).
 const TITLE_CHARS: usize = 64;
-
-/// The parts of an article that `show` and `extract` print.
-struct ArticleView<'a> {
-    id: &'a str,
-    path: &'a str,
-    title: &'a str,
-    source: Option<&'a str>,
-    url: Option<&'a str>,
-    meta: &'a Metadata,
-}
 
 /// A printer for terminals and pipes.
 #[derive(Debug, Clone, Copy)]
@@ -155,17 +146,18 @@ impl Human {
                 &format!("  {:.2}", hit.score),
             )?;
             writeln!(out)?;
-            let mut line = hit.path.clone();
-            if hit.id != hit.path {
-                line = format!("{} ({})", hit.id, hit.path);
+            let r = &hit.record;
+            let mut line = r.path.clone();
+            if r.id != r.path {
+                line = format!("{} ({})", r.id, r.path);
             }
-            if let Some(source) = &hit.source {
+            if let Some(source) = &r.source {
                 line.push_str(" · ");
                 line.push_str(source);
             }
             write!(out, "{INDENT}")?;
             self.paint(out, style(AnsiColor::Green), &line)?;
-            let facts = facts(&hit.meta);
+            let facts = facts(&r.meta);
             if !facts.is_empty() {
                 write!(out, " · ")?;
                 self.paint(out, style(AnsiColor::Yellow), &facts)?;
@@ -205,12 +197,12 @@ impl Human {
     }
 
     /// Writes an article's fields and metadata, with where each came from.
-    fn metadata(&self, out: &mut impl Write, a: ArticleView<'_>) -> io::Result<()> {
-        let meta = a.meta;
-        self.field(out, "id", a.id)?;
-        self.field(out, "path", a.path)?;
+    fn metadata(&self, out: &mut impl Write, a: &Record) -> io::Result<()> {
+        let meta = &a.meta;
+        self.field(out, "id", &a.id)?;
+        self.field(out, "path", &a.path)?;
         let title = Snippet {
-            text: a.title.to_string(),
+            text: a.title.clone(),
             highlights: Vec::new(),
         }
         .shortened(TITLE_CHARS);
@@ -221,11 +213,11 @@ impl Human {
             format!("{} ({})", title.text, meta.title_from)
         };
         self.field(out, "title", &title)?;
-        if let Some(source) = a.source {
+        if let Some(source) = &a.source {
             let from = meta.source_from.unwrap_or(SourceFrom::Metadata);
             self.field(out, "source", &format!("{source} ({from})"))?;
         }
-        if let Some(url) = a.url {
+        if let Some(url) = &a.url {
             self.field(out, "url", url)?;
         }
         self.field(out, "encoding", &meta.encoding)?;
@@ -278,35 +270,15 @@ impl Human {
     }
 
     /// Writes one stored document: its fields, metadata with provenance, and text.
-    pub fn document(&self, out: &mut impl Write, doc: &StoredDoc) -> io::Result<()> {
-        self.metadata(
-            out,
-            ArticleView {
-                id: &doc.id,
-                path: &doc.path,
-                title: &doc.title,
-                source: doc.source.as_deref(),
-                url: doc.url.as_deref(),
-                meta: &doc.meta,
-            },
-        )?;
+    pub fn document(&self, out: &mut impl Write, doc: &Record) -> io::Result<()> {
+        self.metadata(out, doc)?;
         writeln!(out)?;
         writeln!(out, "{}", doc.body.trim_end())
     }
 
     /// Writes what extraction found in an article (for `zhsearch extract`).
     pub fn article(&self, out: &mut impl Write, a: &Article) -> io::Result<()> {
-        self.metadata(
-            out,
-            ArticleView {
-                id: &a.id,
-                path: &a.path,
-                title: &a.title,
-                source: a.source.as_deref(),
-                url: a.url.as_deref(),
-                meta: &a.meta,
-            },
-        )?;
+        self.metadata(out, &a.record)?;
         writeln!(out)
     }
 

@@ -11,8 +11,9 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::extract::{Article, Metadata};
+use crate::extract::Metadata;
 use crate::indexer::Summary;
+use crate::record::Record;
 use crate::search::facets::FacetCounts;
 use crate::search::{Hit, Request, Results, Sort};
 
@@ -41,18 +42,19 @@ pub struct HitLine<'a> {
 impl<'a> HitLine<'a> {
     /// A hit, without its explanation.
     pub fn new(hit: &'a Hit) -> HitLine<'a> {
+        let r = &hit.record;
         HitLine {
             rank: hit.rank,
-            id: &hit.id,
-            path: &hit.path,
+            id: &r.id,
+            path: &r.path,
             title: &hit.title.text,
             title_highlights: hit.title.char_highlights(),
             score: f64::from(hit.score),
             snippet: &hit.snippet.text,
             highlights: hit.snippet.char_highlights(),
-            source: hit.source.as_deref(),
-            url: hit.url.as_deref(),
-            meta: &hit.meta,
+            source: r.source.as_deref(),
+            url: r.url.as_deref(),
+            meta: &r.meta,
             explanation: None,
         }
     }
@@ -153,7 +155,7 @@ pub struct ArticleLine<'a> {
 
 impl<'a> ArticleLine<'a> {
     /// The line for `a`.
-    pub fn new(a: &'a Article) -> ArticleLine<'a> {
+    pub fn new(a: &'a Record) -> ArticleLine<'a> {
         ArticleLine {
             id: &a.id,
             path: &a.path,

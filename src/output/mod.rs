@@ -17,7 +17,8 @@ pub use human::Human;
 
 use crate::extract::Article;
 use crate::indexer::Summary;
-use crate::search::{Results, StoredDoc};
+use crate::record::Record;
+use crate::search::Results;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -93,7 +94,7 @@ impl Printer {
     }
 
     /// A stored document (`zhsearch show`).
-    pub fn document(&self, out: &mut impl Write, doc: &StoredDoc) -> io::Result<()> {
+    pub fn document(&self, out: &mut impl Write, doc: &Record) -> io::Result<()> {
         match self {
             Printer::Human(h) => h.document(out, doc),
             Printer::Json => json::line(out, doc),
@@ -104,7 +105,7 @@ impl Printer {
     pub fn article(&self, out: &mut impl Write, article: &Article) -> io::Result<()> {
         match self {
             Printer::Human(h) => h.article(out, article),
-            Printer::Json => json::line(out, &json::ArticleLine::new(article)),
+            Printer::Json => json::line(out, &json::ArticleLine::new(&article.record)),
         }
     }
 

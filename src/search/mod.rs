@@ -39,9 +39,9 @@ use tantivy::{DocAddress, IndexReader, Searcher, TantivyDocument, Term};
 use crate::analysis::Analyzer;
 use crate::deadline::{Cancelled, Deadline};
 use crate::error::{Error, Result};
-use crate::extract::Metadata;
 use crate::indexer::ZhIndex;
 use crate::indexer::pages::{Pages, StoredPages};
+use crate::record::Record;
 use cancel::Cancellable;
 pub use query::{Node, QueryError};
 pub use snippet::Snippet;
@@ -178,27 +178,23 @@ impl Request {
     }
 }
 
-/// One hit.
+/// One hit: an article's record (without its text) and what the search
+/// found in it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
     /// Rank, from 1.
     pub rank: usize,
-    /// Document id.
-    pub id: String,
-    /// Source file, relative to the corpus root.
-    pub path: String,
+    /// The article: id, path, title, source, URL, metadata (its body is left
+    /// empty: the snippet is what a hit shows of it).
+    #[serde(flatten)]
+    pub record: Record,
     /// Title, with highlights.
+    #[serde(rename = "title_highlighted")]
     pub title: Snippet,
     /// BM25 score.
     pub score: f32,
     /// The best passages, with highlights.
     pub snippet: Snippet,
-    /// Publisher or site.
-    pub source: Option<String>,
-    /// URL of the original.
-    pub url: Option<String>,
-    /// Extraction details.
-    pub meta: Metadata,
     /// The score explained, with `explain`.
     pub explanation: Option<String>,
 }
@@ -222,25 +218,6 @@ pub struct Results {
     /// Time spent searching.
     #[serde(skip)]
     pub elapsed: Duration,
-}
-
-/// A stored document, for `show`.
-#[derive(Debug, Clone, Serialize)]
-pub struct StoredDoc {
-    /// Document id.
-    pub id: String,
-    /// Source file.
-    pub path: String,
-    /// Title.
-    pub title: String,
-    /// Article text.
-    pub body: String,
-    /// Publisher or site.
-    pub source: Option<String>,
-    /// URL of the original.
-    pub url: Option<String>,
-    /// Extraction details.
-    pub meta: Metadata,
 }
 
 /// An open index, ready to search. Cheap to share between threads.
@@ -559,17 +536,13 @@ impl Engine {
                 snippet::Matches::find_in(&excerpts, needles).snippet(chars, fragments)
             }
         };
-        let doc = self.fields_of(&doc);
+        let record = Record::from_document(&doc, &self.zh.fields);
         Ok(Hit {
             rank: 0,
-            title: snippet::highlight_all(&doc.title, needles),
-            snippet,
-            id: doc.id,
-            path: doc.path,
+            title: snippet::highlight_all(&record.title, needles),
+            record,
             score,
-            source: doc.source,
-            url: doc.url,
-            meta: doc.meta,
+            snippet,
             explanation: None,
         })
     }
@@ -671,41 +644,20 @@ impl Engine {
         }
     }
 
-    /// A stored document's fields, but its body (left empty).
-    fn fields_of(&self, doc: &TantivyDocument) -> StoredDoc {
-        let f = &self.zh.fields;
-        let text = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str().map(str::to_string))
-        };
-        let meta = text(f.meta)
-            .and_then(|m| serde_json::from_str(&m).ok())
-            .unwrap_or_default();
-        StoredDoc {
-            id: text(f.id).unwrap_or_default(),
-            path: text(f.path).unwrap_or_default(),
-            title: text(f.title_text).unwrap_or_default(),
-            body: String::new(),
-            source: text(f.source),
-            url: text(f.url),
-            meta,
-        }
-    }
-
-    fn stored(&self, searcher: &Searcher, address: DocAddress) -> Result<StoredDoc> {
+    fn stored(&self, searcher: &Searcher, address: DocAddress) -> Result<Record> {
         let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.tantivy(e))?;
         let body = match self.body(searcher, address, &doc)? {
             Body::Text(text) => text.to_string(),
             Body::Pages(stored) => stored.whole().map_err(|m| self.corrupt(m))?,
         };
-        Ok(StoredDoc {
+        Ok(Record {
             body,
-            ..self.fields_of(&doc)
+            ..Record::from_document(&doc, &self.zh.fields)
         })
     }
 
     /// The stored document with this id.
-    pub fn document(&self, id: &str) -> Result<Option<StoredDoc>> {
+    pub fn document(&self, id: &str) -> Result<Option<Record>> {
         let searcher = self.searcher();
         let query = TermQuery::new(
             Term::from_field_text(self.zh.fields.id, id),

@@ -101,7 +101,7 @@ fn probe(engine: &Engine) -> Result<(), String> {
     if found.total == 0 {
         return Err(format!(
             "the phrase {phrase:?} from the title of {:?} is not found",
-            hit.id
+            hit.record.id
         ));
     }
     Ok(())
