@@ -191,13 +191,37 @@ impl FacetKind {
 }
 
 /// A facet that searches count: the facet field `name` (also its key in
-/// JSON and its heading on the terminal), and how it is counted.
+/// JSON and its heading on the terminal), how it is counted, how readers
+/// see it, and the API parameter that filters by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FacetSpec {
     /// The facet field, and the facet's name everywhere it is shown.
     pub name: &'static str,
     /// How its values are counted and shown.
     pub kind: FacetKind,
+    /// Its heading on the page, in Chinese and in English.
+    pub label: (&'static str, &'static str),
+    /// What its counts are, for the API description (`FacetCounts`).
+    pub about: &'static str,
+    /// How to filter by its values, if one can.
+    pub filter: FacetFilter,
+}
+
+/// How the API and the page filter by a facet's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FacetFilter {
+    /// Not a filter (the counts are shown, not clicked).
+    None,
+    /// A repeatable query parameter `param` (values ORed, ANDed with the
+    /// rest), described by `about` in the API description.
+    Param {
+        /// The parameter's name in `/api/search`, `/api/facets` and the page's URL.
+        param: &'static str,
+        /// Its description in the API description.
+        about: &'static str,
+    },
+    /// A date range: a value (a year, a month) sets `since` and `until`.
+    Dates,
 }
 
 /// How many keywords facet counts report.
@@ -205,23 +229,42 @@ pub const TOP_KEYWORDS: usize = 20;
 
 /// The facets counted with `--facets`, `zhsearch facets` and the API, in the
 /// order they are shown. Adding a facet: a facet field in [`Fields::new`] and
-/// a line here; the printers, the API and the page follow.
+/// a line here; the printers, the API (`/api/facet-specs`, the OpenAPI
+/// description) and the page follow.
 pub const FACETS: [FacetSpec; 4] = [
     FacetSpec {
         name: "region",
         kind: FacetKind::Tree,
+        label: ("地区", "Region"),
+        about: "Primary regions, as a tree from provinces down.",
+        filter: FacetFilter::Param {
+            param: "region",
+            about: "Only articles about this region or places within it: any level, full or short name (`高明`, `佛山市`, `广东省`) or a facet path (`/广东省/佛山市/高明区`). Repeat for any of several (at most 20, each at most 100 characters).",
+        },
     },
     FacetSpec {
         name: "year",
         kind: FacetKind::Calendar,
+        label: ("年份", "Year"),
+        about: "Years, newest first, with months below them.",
+        filter: FacetFilter::Dates,
     },
     FacetSpec {
         name: "topic",
         kind: FacetKind::Flat,
+        label: ("主题", "Topic"),
+        about: "",
+        filter: FacetFilter::Param {
+            param: "topic",
+            about: "Only articles with this topic (a name from the index's taxonomy, e.g. `党建`). Repeat for any of several (at most 20, each at most 100 characters).",
+        },
     },
     FacetSpec {
         name: "keyword",
         kind: FacetKind::Top(TOP_KEYWORDS),
+        label: ("关键词", "Keyword"),
+        about: "The 20 most frequent keywords.",
+        filter: FacetFilter::None,
     },
 ];
 

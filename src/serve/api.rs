@@ -9,6 +9,7 @@ use axum::Extension;
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::admission::Cost;
@@ -17,6 +18,7 @@ use super::json::json_response;
 use super::params::{self, Endpoint};
 use super::{AppState, assets};
 use crate::output::json as out;
+use crate::schema::{FACETS, FacetFilter, FacetKind, FacetSpec};
 use crate::search::{Request, Results};
 
 /// The body of `/api/search`: [`out::SearchBody`] (the hits exactly as
@@ -123,12 +125,88 @@ pub async fn document(
     Ok(json_response(StatusCode::OK, &body))
 }
 
+/// One facet of [`FACETS`] as `/api/facet-specs` lists it.
+#[derive(Debug, Serialize)]
+pub struct FacetSpecLine {
+    /// Its key in `facets`.
+    pub name: &'static str,
+    /// Its heading in Chinese.
+    pub label: &'static str,
+    /// Its heading in English.
+    pub label_en: &'static str,
+    /// `tree`, `calendar`, `flat` or `top`.
+    pub kind: &'static str,
+    /// Whether its values have children.
+    pub hierarchical: bool,
+    /// `values` (by `param`), `dates` (`since`/`until`) or `none`.
+    pub filter: &'static str,
+    /// The parameter filtering by its values.
+    pub param: Option<&'static str>,
+}
+
+impl From<&FacetSpec> for FacetSpecLine {
+    fn from(spec: &FacetSpec) -> FacetSpecLine {
+        let (filter, param) = match spec.filter {
+            FacetFilter::Param { param, .. } => ("values", Some(param)),
+            FacetFilter::Dates => ("dates", None),
+            FacetFilter::None => ("none", None),
+        };
+        FacetSpecLine {
+            name: spec.name,
+            label: spec.label.0,
+            label_en: spec.label.1,
+            kind: match spec.kind {
+                FacetKind::Tree => "tree",
+                FacetKind::Calendar => "calendar",
+                FacetKind::Flat => "flat",
+                FacetKind::Top(_) => "top",
+            },
+            hierarchical: spec.kind.hierarchical(),
+            filter,
+            param,
+        }
+    }
+}
+
+/// The body of `/api/facet-specs`: `{"facets": [...]}`, every facet of
+/// [`FACETS`] in order.
+pub fn facet_specs_body() -> Value {
+    let facets: Vec<FacetSpecLine> = FACETS.iter().map(FacetSpecLine::from).collect();
+    out::value(&serde_json::json!({ "facets": facets }))
+}
+
+/// `GET /api/facet-specs`: the facet table, which the page reads at start.
+pub async fn facet_specs() -> Response {
+    json_response(StatusCode::OK, &facet_specs_body())
+}
+
 /// `GET /api/openapi.json`.
 pub async fn openapi() -> Response {
-    let mut response = assets::OPENAPI.into_response();
+    let mut response = assets::openapi().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facet_specs_list_the_table_in_order() {
+        let body = facet_specs_body();
+        let listed = body["facets"].as_array().unwrap();
+        assert_eq!(listed.len(), FACETS.len());
+        for (line, spec) in listed.iter().zip(FACETS) {
+            assert_eq!(line["name"], spec.name);
+            assert_eq!(line["label"], spec.label.0);
+            assert_eq!(line["hierarchical"], spec.kind.hierarchical());
+        }
+        assert_eq!(listed[0]["param"], "region");
+        assert_eq!(listed[0]["filter"], "values");
+        assert_eq!(listed[1]["filter"], "dates");
+        assert_eq!(listed[3]["filter"], "none");
+    }
 }

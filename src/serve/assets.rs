@@ -6,9 +6,18 @@
 //! external resource; it loads its script and style from `/app.js` and
 //! `/style.css` only (the Content-Security-Policy forbids inline ones) and
 //! builds all article text into the DOM with `textContent`.
+//!
+//! The OpenAPI file describes everything but the facets; [`openapi`] adds
+//! them from [`FACETS`]: each facet's filter parameter and its key in
+//! `FacetCounts`.
+
+use std::sync::LazyLock;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::schema::{FACETS, FacetFilter};
 
 /// The page.
 pub const INDEX_HTML: &str = include_str!("assets/index.html");
@@ -16,8 +25,74 @@ pub const INDEX_HTML: &str = include_str!("assets/index.html");
 pub const APP_JS: &str = include_str!("assets/app.js");
 /// Its style.
 pub const STYLE_CSS: &str = include_str!("assets/style.css");
-/// The OpenAPI 3.1 description of the API.
-pub const OPENAPI: &str = include_str!("assets/openapi.json");
+/// The OpenAPI 3.1 description of the API, but for the facets.
+const OPENAPI_FILE: &str = include_str!("assets/openapi.json");
+
+/// The OpenAPI 3.1 description of the API, with the facets of [`FACETS`].
+pub fn openapi() -> &'static str {
+    static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
+        let mut spec: Value =
+            serde_json::from_str(OPENAPI_FILE).expect("openapi.json is JSON (a unit test checks)");
+        with_facets(&mut spec);
+        serde_json::to_string_pretty(&spec).expect("a Value serialises")
+    });
+    &DOCUMENT
+}
+
+/// Adds to the OpenAPI description `spec` each facet's filter parameter
+/// (after `q`, on the endpoints that search) and its key in `FacetCounts`
+/// (before `undated`).
+fn with_facets(spec: &mut Value) {
+    let params: Vec<(&str, &str)> = FACETS
+        .iter()
+        .filter_map(|facet| match facet.filter {
+            FacetFilter::Param { param, about } => Some((param, about)),
+            FacetFilter::Dates | FacetFilter::None => None,
+        })
+        .collect();
+    for &(param, about) in &params {
+        spec["components"]["parameters"][param] = json!({
+            "name": param,
+            "in": "query",
+            "required": false,
+            "description": about,
+            "schema": {
+                "type": "array",
+                "items": { "type": "string", "minLength": 1, "maxLength": super::MAX_FILTER_CHARS },
+                "maxItems": super::MAX_FILTER_VALUES,
+            },
+            "style": "form",
+            "explode": true,
+        });
+    }
+    for path in ["/api/search", "/api/facets"] {
+        if let Some(list) = spec["paths"][path]["get"]["parameters"].as_array_mut() {
+            let refs = params
+                .iter()
+                .map(|(param, _)| json!({ "$ref": format!("#/components/parameters/{param}") }));
+            list.splice(1..1, refs);
+        }
+    }
+    let counts = &mut spec["components"]["schemas"]["FacetCounts"];
+    let mut properties = Map::new();
+    for facet in FACETS {
+        let mut property = json!({
+            "type": "array",
+            "items": { "$ref": "#/components/schemas/FacetNode" },
+        });
+        if !facet.about.is_empty() {
+            property["description"] = json!(facet.about);
+        }
+        properties.insert(facet.name.to_string(), property);
+    }
+    if let Some(rest) = counts["properties"].as_object() {
+        properties.extend(rest.clone());
+    }
+    counts["properties"] = Value::Object(properties);
+    let mut required: Vec<Value> = FACETS.iter().map(|f| json!(f.name)).collect();
+    required.extend(counts["required"].as_array().cloned().unwrap_or_default());
+    counts["required"] = Value::Array(required);
+}
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {
     let mut response = body.into_response();
@@ -92,7 +167,7 @@ mod tests {
     }
 
     fn openapi() -> Value {
-        serde_json::from_str(OPENAPI).expect("openapi.json is JSON")
+        serde_json::from_str(super::openapi()).expect("the OpenAPI description is JSON")
     }
 
     fn parameter_names(spec: &Value, path: &str) -> BTreeSet<String> {
@@ -132,6 +207,36 @@ mod tests {
         assert_eq!(limit["maximum"], MAX_LIMIT);
         let offset = &spec["components"]["parameters"]["offset"]["schema"];
         assert_eq!(offset["maximum"], MAX_OFFSET);
+    }
+
+    #[test]
+    fn openapi_describes_each_facet_of_the_table() {
+        let spec = openapi();
+        let counts = &spec["components"]["schemas"]["FacetCounts"];
+        for facet in FACETS {
+            assert!(
+                counts["properties"][facet.name].is_object(),
+                "FacetCounts lacks {}",
+                facet.name
+            );
+            assert!(
+                counts["required"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&Value::from(facet.name)),
+                "{} is not required",
+                facet.name
+            );
+            if let FacetFilter::Param { param, about } = facet.filter {
+                let described = &spec["components"]["parameters"][param];
+                assert_eq!(described["description"], about, "{param}");
+            }
+        }
+        // The facets come first in `facets`, as the API writes them.
+        let keys: Vec<&String> = counts["properties"].as_object().unwrap().keys().collect();
+        let mut expected: Vec<String> = FACETS.iter().map(|f| f.name.to_string()).collect();
+        expected.push("undated".to_string());
+        assert_eq!(keys, expected.iter().collect::<Vec<_>>());
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! | `GET /` (+ `/app.js`, `/style.css`) | the browsing page, embedded in the binary |
 //! | `GET /api/search?q=…` | hits (as `search --json`), total, facets with `facets=true` |
 //! | `GET /api/facets` | facet counts (as `facets --json`) |
+//! | `GET /api/facet-specs` | the facets counted, their labels and filter parameters |
 //! | `GET /api/doc/{id}` | one article (as `show --json`) |
 //! | `GET /api/health` | the index, its documents, its last commit |
 //! | `GET /api/openapi.json` | an OpenAPI 3.1 description of all this |
@@ -95,9 +96,10 @@ pub const SECURITY_HEADERS: [(&str, &str); 4] = [
 ];
 
 /// The routes of the API, as the OpenAPI description names them.
-pub const API_ROUTES: [&str; 5] = [
+pub const API_ROUTES: [&str; 6] = [
     "/api/search",
     "/api/facets",
+    "/api/facet-specs",
     "/api/doc/{id}",
     "/api/health",
     "/api/openapi.json",
@@ -326,6 +328,7 @@ pub fn router(engine: Arc<Engine>, config: &Config) -> Router {
         .route("/style.css", get(assets::style))
         .route("/api/search", get(api::search))
         .route("/api/facets", get(api::facets))
+        .route("/api/facet-specs", get(api::facet_specs))
         .route("/api/doc/{*id}", get(api::document))
         .route("/api/health", get(health::health))
         .route("/api/openapi.json", get(api::openapi))

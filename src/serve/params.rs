@@ -298,6 +298,26 @@ mod tests {
     }
 
     #[test]
+    fn every_facet_filter_is_a_parameter_of_both_endpoints() {
+        use crate::schema::{FACETS, FacetFilter};
+        for facet in FACETS {
+            if let FacetFilter::Param { param, .. } = facet.filter {
+                assert!(
+                    SEARCH_PARAMS.contains(&param),
+                    "{param} not in SEARCH_PARAMS"
+                );
+                assert!(
+                    FACETS_PARAMS.contains(&param),
+                    "{param} not in FACETS_PARAMS"
+                );
+                let r = search(&format!("q=a&{param}=x&{param}=y")).unwrap();
+                let none = format!("{:?}", Filters::default());
+                assert_ne!(format!("{:?}", r.filters), none, "{param} filters nothing");
+            }
+        }
+    }
+
+    #[test]
     fn decoding_never_panics_on_odd_input() {
         for raw in ["%", "%zz", "q=%ff%fe", "&&&", "=", "q", "q=%E5%85"] {
             let _ = search(raw);

@@ -6,6 +6,10 @@
 //   /?q=党建&region=/广东省/佛山市&topic=党建&since=2023&until=2023&sort=date&page=2&doc=ID
 // Every link is a real link; plain clicks are handled here without a reload.
 //
+// The facets are the server's table (GET /api/facet-specs, read once at
+// start): each gives a sidebar section, its chips and its URL parameter, so
+// a new facet needs nothing here.
+//
 // Article text never becomes markup: strings go into the DOM as text nodes
 // (textContent, append(string)), and highlights are <mark> elements built
 // with createElement from the API's [start, end) character offsets.
@@ -17,6 +21,11 @@
   const TREE_CHILDREN = 12;
 
   const $ = (id) => document.getElementById(id);
+
+  // The facets of /api/facet-specs, in order; FILTERS those with a
+  // repeatable parameter (`filter: 'values'`).
+  let FACETS = [];
+  let FILTERS = [];
 
   // An element with attributes (or `text`, or `class`) and children; string
   // children become text nodes.
@@ -39,10 +48,11 @@
   function readState(search) {
     const p = new URLSearchParams(search === undefined ? location.search : search);
     const page = parseInt(p.get('page') || '1', 10);
+    const values = {};
+    for (const f of FILTERS) values[f.param] = p.getAll(f.param).filter(Boolean);
     return {
       q: (p.get('q') || '').trim(),
-      region: p.getAll('region').filter(Boolean),
-      topic: p.getAll('topic').filter(Boolean),
+      values,
       since: p.get('since') || '',
       until: p.get('until') || '',
       sort: p.get('sort') === 'date' ? 'date' : 'relevance',
@@ -54,8 +64,7 @@
   function pageUrl(s) {
     const p = new URLSearchParams();
     if (s.q) p.set('q', s.q);
-    for (const r of s.region) p.append('region', r);
-    for (const t of s.topic) p.append('topic', t);
+    appendValues(p, s);
     if (s.since) p.set('since', s.since);
     if (s.until) p.set('until', s.until);
     if (s.sort !== 'relevance') p.set('sort', s.sort);
@@ -72,6 +81,36 @@
 
   function toggled(list, value) {
     return list.includes(value) ? list.filter((v) => v !== value) : list.concat([value]);
+  }
+
+  // The filter values of `s` as URL parameters, in the table's order.
+  function appendValues(p, s) {
+    for (const f of FILTERS) for (const v of s.values[f.param] || []) p.append(f.param, v);
+  }
+
+  // The values of `s` with those of `param` replaced by `list`.
+  function withValues(s, param, list) {
+    return { values: Object.assign({}, s.values, { [param]: list }) };
+  }
+
+  function anyFilter(s) {
+    return FILTERS.some((f) => (s.values[f.param] || []).length) || Boolean(s.since || s.until);
+  }
+
+  function noFilters() {
+    const values = {};
+    for (const f of FILTERS) values[f.param] = [];
+    return { values, since: '', until: '' };
+  }
+
+  // What a value of facet `f` filters by: a tree's whole path, else its name.
+  function facetValue(f, node) {
+    return f.kind === 'tree' ? node.path : node.name;
+  }
+
+  // How a filter value of facet `f` reads in a chip.
+  function valueName(f, value) {
+    return f.kind === 'tree' ? regionName(value) : value;
   }
 
   function navigate(url) {
@@ -153,8 +192,7 @@
   function apiParams(s) {
     const p = new URLSearchParams();
     p.set('q', s.q || '*');
-    for (const r of s.region) p.append('region', r);
-    for (const t of s.topic) p.append('topic', t);
+    appendValues(p, s);
     if (s.since) p.set('since', s.since);
     if (s.until) p.set('until', s.until);
     // Without a query every article scores the same: browse newest first.
@@ -220,14 +258,16 @@
     const chip = (label, value, without) =>
       link(pageUrl(changed(s, without)), { class: 'chip', title: '取消这个筛选' },
         h('span', { class: 'chip-label', text: label }), value, h('span', { class: 'chip-x', 'aria-hidden': 'true', text: '×' }));
-    for (const r of s.region) chips.push(chip('地区', regionName(r), { region: s.region.filter((v) => v !== r) }));
-    for (const t of s.topic) chips.push(chip('主题', t, { topic: s.topic.filter((v) => v !== t) }));
+    for (const f of FILTERS) {
+      const list = s.values[f.param] || [];
+      for (const v of list) chips.push(chip(f.label, valueName(f, v), withValues(s, f.param, list.filter((x) => x !== v))));
+    }
     if (s.since || s.until) {
       const range = s.since === s.until ? s.since : (s.since || '…') + ' 至 ' + (s.until || '…');
       chips.push(chip('日期', range, { since: '', until: '' }));
     }
     if (chips.length > 1) {
-      chips.push(link(pageUrl(changed(s, { region: [], topic: [], since: '', until: '' })), { class: 'chip clear', text: '清除全部' }));
+      chips.push(link(pageUrl(changed(s, noFilters())), { class: 'chip clear', text: '清除全部' }));
     }
     $('chips').replaceChildren(...chips);
   }
@@ -238,7 +278,7 @@
     const status = [];
     if (results.total === 0) {
       status.push('没有找到匹配的文章');
-      if (s.region.length || s.topic.length || s.since || s.until) status.push('，可以试试取消筛选');
+      if (anyFilter(s)) status.push('，可以试试取消筛选');
     } else {
       status.push(s.q ? '找到 ' : '全部 ', h('b', { text: String(results.total) }), ' 篇');
       if (results.hits.length) status.push('，第 ' + from + '–' + to + ' 篇');
@@ -319,16 +359,30 @@
     return ul;
   }
 
+  // The sidebar: one section per facet that filters, built once from the
+  // table; its lists are refilled on every render.
+  function buildSidebar() {
+    const box = $('facets-box');
+    for (const f of FACETS) {
+      if (f.filter === 'none') continue;
+      box.append(h('section', { class: 'facet', id: 'facet-' + f.name },
+        h('h2', { text: f.label }),
+        h('ul', { class: 'tree', id: f.name + '-tree' })));
+    }
+  }
+
   function renderFacets(s, facets) {
-    facets = facets || { region: [], year: [], topic: [] };
+    facets = facets || {};
+    for (const f of FACETS) {
+      const ul = $(f.name + '-tree');
+      if (!ul) continue;
+      fillList(ul, facets[f.name] || [], (node) => facetLink(s, f, node));
+    }
+  }
 
-    fillList($('region-tree'), facets.region, (node) => {
-      const active = s.region.includes(node.path);
-      const url = pageUrl(changed(s, { region: toggled(s.region, node.path) }));
-      return facetItem(node.name, node.count, active, url, node.path);
-    });
-
-    fillList($('year-tree'), facets.year, (node) => {
+  // A value of facet `f` as a link toggling its filter.
+  function facetLink(s, f, node) {
+    if (f.filter === 'dates') {
       // A year node's path is /2023 (/0618 before 1000), a month's /2023/09.
       const parts = node.path.split('/').filter(Boolean);
       const value = parts.join('-');
@@ -336,12 +390,11 @@
       const next = active ? { since: '', until: '' } : { since: value, until: value };
       const label = parseInt(node.name, 10) + (parts.length === 1 ? '年' : '月');
       return facetItem(label, node.count, active, pageUrl(changed(s, next)), value);
-    });
-
-    fillList($('topic-list'), facets.topic, (node) => {
-      const active = s.topic.includes(node.name);
-      return facetItem(node.name, node.count, active, pageUrl(changed(s, { topic: toggled(s.topic, node.name) })));
-    });
+    }
+    const list = s.values[f.param] || [];
+    const value = facetValue(f, node);
+    const url = pageUrl(changed(s, withValues(s, f.param, toggled(list, value))));
+    return facetItem(node.name, node.count, list.includes(value), url, f.kind === 'tree' ? node.path : undefined);
   }
 
   function renderDoc(s, doc) {
@@ -352,11 +405,11 @@
     if (meta.date) row('日期', h('time', { text: formatDate(meta.date), title: meta.date.evidence || '' }));
     if ((meta.regions || []).length) {
       row('地区', ...meta.regions.map((r) =>
-        link(pageUrl(changed(s, { region: [r] })), { class: 'tag', title: r, text: regionName(r) })));
+        link(pageUrl(changed(s, withValues(s, 'region', [r]))), { class: 'tag', title: r, text: regionName(r) })));
     }
     if ((meta.topics || []).length) {
       row('主题', ...meta.topics.map((t) =>
-        link(pageUrl(changed(s, { topic: [t.topic] })), { class: 'tag', text: t.topic })));
+        link(pageUrl(changed(s, withValues(s, 'topic', [t.topic]))), { class: 'tag', text: t.topic })));
     }
     if ((meta.keywords || []).length) row('关键词', meta.keywords.join('、'));
     const url = doc.url && safeUrl(doc.url);
@@ -426,7 +479,14 @@
     }
   });
 
-  function start() {
+  async function start() {
+    try {
+      FACETS = (await getJson('/api/facet-specs')).facets;
+    } catch (e) {
+      FACETS = [];
+    }
+    FILTERS = FACETS.filter((f) => f.filter === 'values');
+    buildSidebar();
     const narrow = window.matchMedia('(max-width: 720px)');
     $('facets-box').open = !narrow.matches;
     $('search-form').addEventListener('submit', (event) => {
