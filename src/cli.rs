@@ -273,6 +273,11 @@ pub struct FacetsArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
 
+    /// Instead of the counts by facet, the matching articles over time: a
+    /// line per month (or year) with a bar, oldest first.
+    #[arg(long, value_name = "PERIOD")]
+    pub by: Option<PeriodName>,
+
     #[command(flatten)]
     pub output: OutputArgs,
 
@@ -280,6 +285,25 @@ pub struct FacetsArgs {
     /// data/synonyms-example.txt). A query term in a group also finds the others.
     #[arg(long, value_name = "FILE")]
     pub synonyms: Option<PathBuf>,
+}
+
+/// A period of `facets --by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodName {
+    /// A line a month.
+    Month,
+    /// A line a year.
+    Year,
+}
+
+impl PeriodName {
+    /// The library's period.
+    pub fn period(self) -> zhsearch::search::facets::Period {
+        match self {
+            PeriodName::Month => zhsearch::search::facets::Period::Month,
+            PeriodName::Year => zhsearch::search::facets::Period::Year,
+        }
+    }
 }
 
 /// `zhsearch bench`.

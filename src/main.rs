@@ -438,7 +438,12 @@ fn facets(args: FacetsArgs, output: &Output) -> Result<Exit> {
     let results = engine.search(&request)?;
     report_undated(results.undated_excluded);
     let mut out = output.stdout();
-    output.printer.facets(&mut out, &query, &results)?;
+    match args.by {
+        Some(by) => output
+            .printer
+            .timeline(&mut out, &query, &results, by.period())?,
+        None => output.printer.facets(&mut out, &query, &results)?,
+    }
     out.flush()?;
     Ok(if results.total == 0 {
         Exit::NoResults

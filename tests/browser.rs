@@ -156,6 +156,9 @@ impl Browser {
         page.call("Runtime.enable", json!({}));
         page.call("Log.enable", json!({}));
         page.call("Page.enable", json!({}));
+        // The page speaks the browser's language: Chinese, unless a test
+        // says otherwise.
+        page.languages("zh-CN,zh");
         page
     }
 }
@@ -201,6 +204,24 @@ impl Page {
                 self.events.push(value);
             }
         }
+    }
+
+    /// Sets the viewport: `width` × `height` CSS pixels, as a phone when `mobile`.
+    fn viewport(&mut self, width: u32, height: u32, mobile: bool) {
+        let scale = if mobile { 2 } else { 1 };
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": scale, "mobile": mobile }),
+        );
+    }
+
+    /// Makes the browser prefer `languages` (an Accept-Language value).
+    fn languages(&mut self, languages: &str) {
+        let agent = self.eval("navigator.userAgent");
+        self.call(
+            "Emulation.setUserAgentOverride",
+            json!({ "userAgent": agent, "acceptLanguage": languages }),
+        );
     }
 
     /// Evaluates JavaScript in the page and returns its value.
@@ -274,14 +295,31 @@ impl Page {
 
     /// Presses Enter in the focused element (which submits a form).
     fn enter(&mut self) {
+        self.press("Enter", 13, Some("\r"));
+    }
+
+    /// Presses the key `key` (its virtual key code `code`, typing `text`).
+    fn press(&mut self, key: &str, code: u32, text: Option<&str>) {
         for kind in ["keyDown", "keyUp"] {
-            let mut event = json!({ "type": kind, "key": "Enter", "code": "Enter",
-                                    "windowsVirtualKeyCode": 13, "nativeVirtualKeyCode": 13 });
-            if kind == "keyDown" {
-                event["text"] = json!("\r");
+            let mut event = json!({ "type": kind, "key": key, "code": key,
+                                    "windowsVirtualKeyCode": code, "nativeVirtualKeyCode": code });
+            if let (Some(text), "keyDown") = (text, kind) {
+                event["text"] = json!(text);
             }
             self.call("Input.dispatchKeyEvent", event);
         }
+    }
+
+    /// Opens every collapsed node of the facet tree `tree` (an element id).
+    fn expand_all(&mut self, tree: &str) {
+        self.eval(&format!(
+            "(() => {{ let b; while ((b = document.querySelector('#{tree} .toggle[aria-expanded=\"false\"]'))) b.click(); }})()"
+        ));
+    }
+
+    /// The `data-key` or id of the focused element.
+    fn focused(&mut self) -> Value {
+        self.eval("(() => { const e = document.activeElement; return e ? (e.id || e.dataset.key || e.dataset.id || e.className || e.tagName) : null; })()")
     }
 
     fn screenshot(&mut self, name: &str) -> PathBuf {
@@ -300,6 +338,21 @@ impl Page {
 
     fn strings(&mut self, expression: &str) -> Vec<String> {
         serde_json::from_value(self.eval(expression)).unwrap()
+    }
+
+    /// Panics on any console error, exception or CSP violation seen so
+    /// far, but for the 400 of a bad query (a failed resource load).
+    #[track_caller]
+    fn assert_no_problems(&self) {
+        let problems = self.problems();
+        let unexpected: Vec<&String> = problems
+            .iter()
+            .filter(|p| !p.contains("status of 400"))
+            .collect();
+        assert!(
+            unexpected.is_empty(),
+            "console errors, exceptions or CSP violations: {unexpected:#?}"
+        );
     }
 
     /// Console errors, exceptions and CSP violations seen so far.
@@ -322,18 +375,26 @@ impl Page {
 
 const XSS_TITLE: &str = "<script>window.__pwned=1</script>高明区党建观察";
 
-#[test]
-fn browse_search_filter_and_read_in_chromium() {
+/// Chromium's path, or `None` when `ZHSEARCH_SKIP_BROWSER=1` says to skip.
+fn chromium_or_skip() -> Option<PathBuf> {
     let Some(binary) = chromium() else {
         if std::env::var("ZHSEARCH_SKIP_BROWSER").as_deref() == Ok("1") {
             eprintln!("SKIPPED (ZHSEARCH_SKIP_BROWSER=1): the browser test did not run");
-            return;
+            return None;
         }
         panic!(
             "Chromium is not installed, so the browser test cannot run: install it \
              (`apt-get install -y chromium`, or set CHROMIUM=/path/to/chrome), or set \
              ZHSEARCH_SKIP_BROWSER=1 to skip this test explicitly"
         );
+    };
+    Some(binary)
+}
+
+#[test]
+fn browse_search_filter_and_read_in_chromium() {
+    let Some(binary) = chromium_or_skip() else {
+        return;
     };
 
     let env = TestEnv::with_bundled_corpus();
@@ -350,18 +411,23 @@ fn browse_search_filter_and_read_in_chromium() {
     let base = server.url("");
     let browser = Browser::start(&binary);
     let mut page = browser.page();
-    page.call(
-        "Emulation.setDeviceMetricsOverride",
-        json!({ "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
-    );
+    page.viewport(1280, 900, false);
 
-    // The start page lists every article, with the facet tree.
+    // The start page lists every article, with the facet tree collapsed to
+    // its top level; its nodes open on demand.
     page.goto(&format!("{base}/"));
     page.settled("the start page");
     assert_eq!(
         page.eval("document.querySelectorAll('#hits > li').length"),
         6
     );
+    assert_eq!(
+        page.strings(
+            "[...document.querySelectorAll('#region-tree .facet-name')].map(e => e.textContent)"
+        ),
+        ["广东省"]
+    );
+    page.expand_all("region-tree");
     let regions = page.strings(
         "[...document.querySelectorAll('#region-tree .facet-name')].map(e => e.textContent)",
     );
@@ -411,6 +477,7 @@ fn browse_search_filter_and_read_in_chromium() {
     assert!(marks.iter().all(|m| m == "党建"), "{marks:?}");
 
     // Click 高明区 in the facet tree.
+    page.expand_all("region-tree");
     page.click("[...document.querySelectorAll('#region-tree .facet-link')].find(a => a.querySelector('.facet-name').textContent === '高明区')");
     page.settled("the 高明区 filter");
     assert_eq!(
@@ -547,14 +614,280 @@ fn browse_search_filter_and_read_in_chromium() {
     );
     page.screenshot("zhsearch-browser-360.png");
 
-    let problems = page.problems();
-    // The bad query above logs its 400 as a failed resource load; nothing else may fail.
-    let unexpected: Vec<&String> = problems
-        .iter()
-        .filter(|p| !p.contains("status of 400"))
-        .collect();
+    page.assert_no_problems();
+}
+
+/// A corpus of `n` short articles on 乡村振兴, written for the test: most
+/// about 贵州省, some about 云南省, a few about no place, dated month by
+/// month from January 2023.
+fn rural_corpus(env: &TestEnv, n: usize) -> (usize, usize) {
+    let (mut guizhou, mut yunnan) = (0, 0);
+    for i in 0..n {
+        let place = match i % 5 {
+            0 => {
+                yunnan += 1;
+                "云南省昆明市"
+            }
+            4 if i % 10 == 9 => "",
+            _ => {
+                guizhou += 1;
+                "贵州省贵阳市"
+            }
+        };
+        let (year, month) = (2023 + i / 12, i % 12 + 1);
+        env.write(
+            &format!("corpus/rural/{i:02}.txt"),
+            format!(
+                "---\ntitle: 乡村振兴第{i}期：产业与人才\ndate: {year}-{month:02}-15\n---\n\
+                 {place}推进乡村振兴，第{i}次现场会召开。会议强调，要坚持产业兴旺、生态宜居，\
+                 让农民腰包鼓起来。Ｗｉ-Ｆｉ覆盖率达到９８％，5G基站新建{i}座。\n"
+            ),
+        );
+    }
+    (guizhou, yunnan)
+}
+
+#[test]
+fn page_keyboard_paging_and_disjunctive_facets_in_chromium() {
+    let Some(binary) = chromium_or_skip() else {
+        return;
+    };
+    let env = TestEnv::new();
+    let (guizhou, yunnan) = rural_corpus(&env, 24);
+    env.index();
+    let server = Server::start(&env, &[]);
+    let base = server.url("");
+    let browser = Browser::start(&binary);
+    let mut page = browser.page();
+    page.viewport(1280, 800, false);
+    let query = enc("乡村振兴");
+    let status = |page: &mut Page| -> String {
+        page.eval("document.getElementById('status').textContent")
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+
+    // The keyboard reaches the first result through the skip link.
+    page.goto(&format!("{base}/?q={query}"));
+    page.settled("the results");
     assert!(
-        unexpected.is_empty(),
-        "console errors, exceptions or CSP violations: {unexpected:#?}"
+        status(&mut page).contains("找到 24 篇"),
+        "{}",
+        status(&mut page)
     );
+    // The chart of results over time counts every hit (all are dated), a
+    // bar a month, and says so to screen readers.
+    let bars: Vec<u64> = serde_json::from_value(page.eval(
+        "[...document.querySelectorAll('#chart rect.bar')].map(r => Number(r.dataset.count))",
+    ))
+    .unwrap();
+    assert_eq!(bars.len(), 24, "{bars:?}");
+    assert_eq!(bars.iter().sum::<u64>(), 24);
+    let label = page.eval("document.querySelector('#chart svg').getAttribute('aria-label')");
+    assert!(label.as_str().unwrap().contains("共 24 篇"), "{label}");
+    let first = page.eval("document.querySelector('#hits .hit-title a').dataset.id");
+    let mut tabs = 0;
+    while page.eval("document.activeElement.classList.contains('skip')") != json!(true) {
+        page.press("Tab", 9, None);
+        tabs += 1;
+        assert!(tabs <= 3, "the skip link is not among the first Tabs");
+    }
+    page.enter();
+    tabs += 1;
+    assert_eq!(
+        page.eval("document.activeElement.dataset.id"),
+        first,
+        "the first result has the focus"
+    );
+    assert!(tabs <= 5, "{tabs} key presses to the first result");
+
+    // Paging from the bottom of the page shows the first result of the next one.
+    page.eval("window.scrollTo(0, document.body.scrollHeight)");
+    page.click("document.querySelector('#pager a[rel=next]')");
+    page.settled("page 2");
+    assert_eq!(
+        page.eval("new URLSearchParams(location.search).get('page')"),
+        "2"
+    );
+    let top = page.eval("document.querySelector('#hits > li').getBoundingClientRect().top");
+    let top = top.as_f64().unwrap();
+    assert!(
+        (0.0..400.0).contains(&top),
+        "the first result is at {top} px"
+    );
+    assert_eq!(
+        page.focused(),
+        "hits",
+        "the keyboard goes on from the results"
+    );
+
+    // Opening an article: the focus moves to its title, the pager hides,
+    // Escape goes back, to the article's own hit.
+    let opened = page.eval("document.querySelectorAll('#hits .hit-title a')[2].dataset.id");
+    page.click("document.querySelectorAll('#hits .hit-title a')[2]");
+    page.settled("the article");
+    assert_eq!(page.focused(), "doc-title");
+    let marks = page
+        .strings("[...document.querySelectorAll('#doc .doc-body mark')].map(e => e.textContent)");
+    assert!(
+        !marks.is_empty() && marks.iter().all(|m| m == "乡村振兴"),
+        "highlights in the article: {marks:?}"
+    );
+    assert_eq!(
+        page.eval("getComputedStyle(document.getElementById('pager')).display"),
+        "none"
+    );
+    assert_eq!(
+        page.eval("document.getElementById('pager').getBoundingClientRect().height"),
+        0
+    );
+    page.eval("document.body.dataset.state = 'escaping'");
+    page.press("Escape", 27, None);
+    page.settled("back from the article");
+    assert_eq!(
+        page.eval("new URLSearchParams(location.search).get('doc')"),
+        Value::Null
+    );
+    assert_eq!(
+        page.eval("new URLSearchParams(location.search).get('page')"),
+        "2"
+    );
+    assert_eq!(page.eval("document.activeElement.dataset.id"), opened);
+
+    // Facet counts say what a click gives: 云南省 alone, then 贵州省 added
+    // to it (the counts of a facet leave its own selection out).
+    let count_of = |page: &mut Page, name: &str| -> u64 {
+        let text = page.eval(&format!(
+            "[...document.querySelectorAll('#region-tree .facet-link')].find(a => a.querySelector('.facet-name').textContent === {})?.querySelector('.count').textContent",
+            json!(name)
+        ));
+        text.as_str()
+            .unwrap_or_else(|| panic!("{name} is not in the tree"))
+            .parse()
+            .unwrap()
+    };
+    let total = |page: &mut Page| -> u64 {
+        page.eval("document.querySelector('#status b').textContent")
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(count_of(&mut page, "云南省"), yunnan as u64);
+    page.click("[...document.querySelectorAll('#region-tree .facet-link')].find(a => a.querySelector('.facet-name').textContent === '云南省')");
+    page.settled("云南省");
+    assert_eq!(total(&mut page), yunnan as u64);
+    assert_eq!(
+        page.focused(),
+        "region:/云南省",
+        "the focus stays on the facet"
+    );
+    let shown = count_of(&mut page, "贵州省");
+    assert_eq!(
+        shown, guizhou as u64,
+        "贵州省 counted without the 云南省 filter"
+    );
+    page.click("[...document.querySelectorAll('#region-tree .facet-link')].find(a => a.querySelector('.facet-name').textContent === '贵州省')");
+    page.settled("贵州省 or 云南省");
+    assert_eq!(total(&mut page), (guizhou + yunnan) as u64);
+    let unknown = page.eval("document.querySelector('#region-tree .rest .count').textContent");
+    assert_eq!(unknown, json!((24 - guizhou - yunnan).to_string()));
+
+    // A year's count is what clicking it gives.
+    page.goto(&format!("{base}/?q={query}"));
+    page.settled("the results again");
+    let year: u64 = page
+        .eval("document.querySelector('#year-tree .facet-link .count').textContent")
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    page.click("document.querySelector('#year-tree .facet-link')");
+    page.settled("a year");
+    assert_eq!(total(&mut page), year);
+
+    // Dragging over the chart's first six months makes them the dates.
+    page.goto(&format!("{base}/?q={query}"));
+    page.settled("the results for the chart");
+    let rect = page.eval(
+        "(() => { const r = document.querySelector('#chart svg').getBoundingClientRect(); return [r.left, r.width, r.top + r.height / 2]; })()",
+    );
+    let (left, width, y) = (
+        rect[0].as_f64().unwrap(),
+        rect[1].as_f64().unwrap(),
+        rect[2].as_f64().unwrap(),
+    );
+    let at = |bin: f64| left + (bin + 0.5) * width / 24.0;
+    page.eval("document.body.dataset.state = 'dragging'");
+    for (kind, x) in [
+        ("mouseMoved", at(0.0)),
+        ("mousePressed", at(0.0)),
+        ("mouseMoved", at(3.0)),
+        ("mouseMoved", at(5.0)),
+        ("mouseReleased", at(5.0)),
+    ] {
+        page.call(
+            "Input.dispatchMouseEvent",
+            json!({ "type": kind, "x": x, "y": y, "button": "left", "clickCount": 1 }),
+        );
+    }
+    page.settled("the dragged range");
+    assert_eq!(
+        page.eval("[new URLSearchParams(location.search).get('since'), new URLSearchParams(location.search).get('until')]"),
+        json!(["2023-01", "2023-06"])
+    );
+    assert_eq!(total(&mut page), 6);
+
+    // On a phone: the header scrolls away, facet rows are 44 px, a tap on
+    // a facet closes the panel over the results.
+    page.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": 375, "height": 812, "deviceScaleFactor": 2, "mobile": true }),
+    );
+    page.goto(&format!("{base}/?q={query}"));
+    page.settled("the phone page");
+    assert_eq!(
+        page.eval("getComputedStyle(document.querySelector('.top')).position"),
+        "static"
+    );
+    assert_eq!(
+        page.eval("document.getElementById('facets-box').open"),
+        false
+    );
+    page.eval("document.querySelector('#facets-box > summary').click()");
+    let heights: Vec<f64> = serde_json::from_value(page.eval(
+        "[...document.querySelectorAll('#facets .facet-link, #facets .toggle')].map(e => e.getBoundingClientRect().height)",
+    ))
+    .unwrap();
+    assert!(
+        !heights.is_empty() && heights.iter().all(|h| *h >= 44.0),
+        "{heights:?}"
+    );
+    page.click("[...document.querySelectorAll('#region-tree .facet-link')].find(a => a.querySelector('.facet-name').textContent === '贵州省')");
+    page.settled("贵州省 on a phone");
+    assert_eq!(
+        page.eval("document.getElementById('facets-box').open"),
+        false
+    );
+    assert_eq!(total(&mut page), guizhou as u64);
+
+    // English when the browser asks for it; errors in the reader's words.
+    page.languages("en-GB,en");
+    page.goto(&format!("{base}/?q={query}"));
+    page.settled("the English page");
+    assert!(
+        status(&mut page).starts_with("Found 24 articles"),
+        "{}",
+        status(&mut page)
+    );
+    page.goto(&format!("{base}/?q={}", enc("乡村 (振兴")));
+    page.wait(
+        "!!document.body && document.body.dataset.state === 'error'",
+        "the error",
+    );
+    let error = page.eval("document.querySelector('#error strong').textContent");
+    assert_eq!(error, "The query has an error: ");
+
+    page.assert_no_problems();
 }

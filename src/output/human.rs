@@ -14,7 +14,7 @@ use crate::extract::{Article, Metadata, SourceFrom};
 use crate::indexer::Summary;
 use crate::record::Record;
 use crate::schema::FacetKind;
-use crate::search::facets::{FacetCounts, FacetNode};
+use crate::search::facets::{FacetCounts, FacetNode, PeriodCount};
 use crate::search::{Results, Snippet};
 
 /// Region, date and topics in a few words, for the line under a hit's title.
@@ -49,6 +49,9 @@ const INDENT: &str = "    ";
 /// boundary, with `…`: the longest headline extraction takes from a text. A
 /// title given in metadata can be any length (`--json` keeps it whole).
 const TITLE_CHARS: usize = 64;
+
+/// The longest bar of [`Human::timeline`], in terminal cells.
+pub const BAR_WIDTH: u64 = 40;
 
 /// A printer for terminals and pipes.
 #[derive(Debug, Clone, Copy)]
@@ -311,6 +314,40 @@ impl Human {
     }
 
     /// Facet values on one line, with their counts.
+    /// Writes the matching articles over time: a line per month or year,
+    /// with its count and a bar (the longest [`BAR_WIDTH`] cells), then
+    /// those without a month and those without a date.
+    pub fn timeline(
+        &self,
+        out: &mut impl Write,
+        periods: &[PeriodCount],
+        year_only: u64,
+        undated: usize,
+    ) -> io::Result<()> {
+        let max = periods.iter().map(|p| p.count).max().unwrap_or(0).max(1);
+        for p in periods {
+            // Eighths of a cell, so that small counts still show.
+            let eighths = (p.count * BAR_WIDTH * 8).div_ceil(max);
+            let mut bar = "█".repeat((eighths / 8) as usize);
+            if eighths % 8 > 0 {
+                bar.push(['▏', '▎', '▍', '▌', '▋', '▊', '▉'][(eighths % 8 - 1) as usize]);
+            }
+            write!(out, "{:<8} {:>6} ", p.period, p.count)?;
+            self.paint(out, style(AnsiColor::Cyan), &bar)?;
+            writeln!(out)?;
+        }
+        if periods.is_empty() {
+            writeln!(out, "(no dated articles)")?;
+        }
+        if year_only > 0 {
+            writeln!(out, "{:<8} {:>6}", "(no month)", year_only)?;
+        }
+        if undated > 0 {
+            writeln!(out, "{:<8} {:>6}", "(no date)", undated)?;
+        }
+        Ok(())
+    }
+
     fn inline(&self, out: &mut impl Write, nodes: &[FacetNode]) -> io::Result<()> {
         let values: Vec<String> = nodes
             .iter()

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::extract::Metadata;
 use crate::indexer::Summary;
 use crate::record::Record;
-use crate::search::facets::FacetCounts;
+use crate::search::facets::{FacetCounts, Period, PeriodCount};
 use crate::search::{Hit, Request, Results, Sort};
 
 /// One hit, as `search --format json` prints it (one per line) and
@@ -75,6 +75,18 @@ impl<'a> HitLine<'a> {
 #[derive(Debug, Serialize)]
 pub struct FacetsAfterHits<'a> {
     pub facets: &'a FacetCounts,
+}
+
+/// The matching articles over time: `zhsearch facets --by month --format json`.
+#[derive(Debug, Serialize)]
+pub struct TimelineLine<'a> {
+    pub query: &'a str,
+    pub total: usize,
+    pub by: Period,
+    pub periods: &'a [PeriodCount],
+    /// With `by: month`, articles dated to the year only.
+    pub no_month: u64,
+    pub undated: usize,
 }
 
 /// Facet counts of the articles matching `query`: `zhsearch facets

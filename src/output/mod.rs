@@ -19,6 +19,7 @@ use crate::extract::Article;
 use crate::indexer::Summary;
 use crate::record::Record;
 use crate::search::Results;
+use crate::search::facets::{Period, timeline};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -88,6 +89,36 @@ impl Printer {
                     total: results.total,
                     facets,
                     undated_excluded: None,
+                },
+            ),
+        }
+    }
+
+    /// The articles matching `query` over time (`zhsearch facets --by`).
+    pub fn timeline(
+        &self,
+        out: &mut impl Write,
+        query: &str,
+        results: &Results,
+        by: Period,
+    ) -> io::Result<()> {
+        let none = Default::default();
+        let facets = results.facets.as_ref().unwrap_or(&none);
+        let (periods, no_month) = timeline(facets, by);
+        match self {
+            Printer::Human(h) => {
+                writeln!(out, "{} matching articles", results.total)?;
+                h.timeline(out, &periods, no_month, facets.undated)
+            }
+            Printer::Json => json::line(
+                out,
+                &json::TimelineLine {
+                    query,
+                    total: results.total,
+                    by,
+                    periods: &periods,
+                    no_month,
+                    undated: facets.undated,
                 },
             ),
         }

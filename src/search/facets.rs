@@ -1,5 +1,13 @@
 //! Facet counts: how many of the matching articles fall in each region
 //! (as a tree), year and month, topic, and keyword.
+//!
+//! Counts are conjunctive by default (every filter applies to every facet).
+//! Asked for disjunctive counts ([`crate::search::Request::disjunctive`]), a
+//! facet whose own filter is in use is counted without it
+//! ([`without_own_filter`]), as facet UIs do: each count is then the number
+//! of articles a click on that value adds to (or gives alone with) the
+//! other filters, and `missing` says how many matching articles have no
+//! value at all.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -11,7 +19,9 @@ use tantivy::index::SegmentId;
 use tantivy::schema::{Facet, Field};
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
-use crate::schema::{FACETS, FacetKind, FacetSpec};
+use crate::error::Result;
+use crate::schema::{FACETS, FacetFilter, FacetKind, FacetSpec};
+use crate::search::{Engine, Filters, Request};
 
 pub use crate::schema::TOP_KEYWORDS;
 
@@ -32,13 +42,17 @@ pub struct FacetNode {
 
 /// Counts for every facet of [`FACETS`], in its order. As JSON, an object
 /// with one key per facet and `undated`:
-/// `{"region": [...], "year": [...], "topic": [...], "keyword": [...], "undated": 0}`.
+/// `{"region": [...], "year": [...], "topic": [...], "keyword": [...], "undated": 0}`,
+/// and with disjunctive counts `"missing": {"region": 3, ...}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FacetCounts {
     /// Each facet with its values (for [`FacetKind::Top`], the most frequent).
     pub facets: Vec<(FacetSpec, Vec<FacetNode>)>,
     /// Matching articles with no known date (so in no year).
     pub undated: usize,
+    /// With disjunctive counts: for each facet, the matching articles (counted
+    /// as its values are) with no value of it.
+    pub missing: Option<Vec<u64>>,
 }
 
 impl Default for FacetCounts {
@@ -47,6 +61,7 @@ impl Default for FacetCounts {
         FacetCounts {
             facets: FACETS.iter().map(|&spec| (spec, Vec::new())).collect(),
             undated: 0,
+            missing: None,
         }
     }
 }
@@ -77,6 +92,15 @@ impl Serialize for FacetCounts {
             map.serialize_entry(spec.name, nodes)?;
         }
         map.serialize_entry("undated", &self.undated)?;
+        if let Some(missing) = &self.missing {
+            let by_name: serde_json::Map<String, serde_json::Value> = self
+                .facets
+                .iter()
+                .zip(missing)
+                .map(|((spec, _), &n)| (spec.name.to_string(), n.into()))
+                .collect();
+            map.serialize_entry("missing", &by_name)?;
+        }
         map.end()
     }
 }
@@ -200,8 +224,12 @@ impl TreeCollector {
     }
 }
 
-/// Facet paths (`/广东省/佛山市`) and the number of documents under each.
+/// Facet paths (`/广东省/佛山市`) and the number of documents under each;
+/// under [`NO_VALUE`], the documents with no value.
 pub type PathCounts = HashMap<Arc<str>, u64>;
+
+/// The key of [`PathCounts`] counting documents with no value (no path is empty).
+pub const NO_VALUE: &str = "";
 
 /// The per-segment part of [`TreeCollector`].
 pub struct TreeSegmentCollector {
@@ -209,6 +237,8 @@ pub struct TreeSegmentCollector {
     facets: Arc<SegmentFacets>,
     counts: Vec<u64>,
     scratch: Vec<u32>,
+    /// Documents with no value.
+    none: u64,
 }
 
 impl Collector for TreeCollector {
@@ -227,6 +257,7 @@ impl Collector for TreeCollector {
             reader,
             facets,
             scratch: Vec::new(),
+            none: 0,
         })
     }
 
@@ -257,6 +288,10 @@ impl SegmentCollector for TreeSegmentCollector {
                 None => self.scratch.push(ord as u32),
             }
         }
+        if self.scratch.is_empty() {
+            self.none += 1;
+            return;
+        }
         self.scratch.sort_unstable();
         self.scratch.dedup();
         for &slot in &self.scratch {
@@ -265,12 +300,17 @@ impl SegmentCollector for TreeSegmentCollector {
     }
 
     fn harvest(self) -> PathCounts {
-        self.counts
+        let mut counts: PathCounts = self
+            .counts
             .iter()
             .zip(&self.facets.names)
             .filter(|(count, _)| **count > 0)
             .map(|(&count, name)| (Arc::clone(name), count))
-            .collect()
+            .collect();
+        if self.none > 0 {
+            counts.insert(Arc::from(NO_VALUE), self.none);
+        }
+        counts
     }
 }
 
@@ -371,7 +411,11 @@ fn sorted(counts: &PathCounts) -> BTreeMap<&str, u64> {
 
 /// The `limit` most frequent values of a flat facet.
 fn top(counts: &PathCounts, limit: usize) -> Vec<FacetNode> {
-    let mut all: Vec<(&Arc<str>, u64)> = counts.iter().map(|(k, &v)| (k, v)).collect();
+    let mut all: Vec<(&Arc<str>, u64)> = counts
+        .iter()
+        .filter(|(k, _)| k.as_ref() != NO_VALUE)
+        .map(|(k, &v)| (k, v))
+        .collect();
     let by_count =
         |a: &(&Arc<str>, u64), b: &(&Arc<str>, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
     if all.len() > limit {
@@ -416,5 +460,237 @@ pub fn counts(collected: &[PathCounts], undated: usize) -> FacetCounts {
             .map(|(&spec, counts)| (spec, nodes(spec.kind, counts)))
             .collect(),
         undated,
+        missing: None,
+    }
+}
+
+/// How finely [`timeline`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    /// A line a month.
+    Month,
+    /// A line a year.
+    Year,
+}
+
+/// The matching articles of one month or year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PeriodCount {
+    /// `2023-09` or `2023`.
+    pub period: String,
+    /// Matching articles dated in it.
+    pub count: u64,
+}
+
+/// The matching articles over time, from the calendar facet of `counts`:
+/// every month (or year) from the first to the last with articles, empty
+/// ones included, oldest first. With `Period::Month`, articles dated to
+/// the year only are in no month; the second value counts them.
+pub fn timeline(counts: &FacetCounts, by: Period) -> (Vec<PeriodCount>, u64) {
+    let Some((_, years)) = counts
+        .facets
+        .iter()
+        .find(|(spec, _)| spec.kind == FacetKind::Calendar)
+    else {
+        return (Vec::new(), 0);
+    };
+    let number = |name: &str| name.parse::<i32>().ok();
+    let mut found: BTreeMap<(i32, u32), u64> = BTreeMap::new();
+    let mut year_only = 0;
+    for year in years {
+        let Some(y) = number(&year.name) else {
+            continue;
+        };
+        match by {
+            Period::Year => {
+                found.insert((y, 0), year.count);
+            }
+            Period::Month => {
+                let mut in_months = 0;
+                for month in &year.children {
+                    if let Some(m) = number(&month.name).and_then(|m| u32::try_from(m).ok()) {
+                        found.insert((y, m), month.count);
+                        in_months += month.count;
+                    }
+                }
+                year_only += year.count.saturating_sub(in_months);
+            }
+        }
+    }
+    let (Some(&first), Some(&last)) = (found.keys().next(), found.keys().next_back()) else {
+        return (Vec::new(), year_only);
+    };
+    let mut out = Vec::new();
+    let mut at = first;
+    while at <= last {
+        out.push(PeriodCount {
+            period: match by {
+                Period::Year => format!("{:04}", at.0),
+                Period::Month => format!("{:04}-{:02}", at.0, at.1),
+            },
+            count: found.get(&at).copied().unwrap_or(0),
+        });
+        at = match (by, at) {
+            (Period::Year, (y, m)) => (y + 1, m),
+            (Period::Month, (y, 12)) => (y + 1, 1),
+            (Period::Month, (y, m)) => (y, m + 1),
+        };
+    }
+    (out, year_only)
+}
+
+/// How many documents of `counts` have no value.
+pub fn missing(counts: &PathCounts) -> u64 {
+    counts.get(NO_VALUE).copied().unwrap_or(0)
+}
+
+/// `filters` without the facet `spec`'s own filter, or `None` when that
+/// filter is not in use (then its disjunctive counts are its counts).
+pub fn without_own_filter(filters: &Filters, spec: &FacetSpec) -> Option<Filters> {
+    let mut without = filters.clone();
+    let in_use = match spec.filter {
+        FacetFilter::None => false,
+        FacetFilter::Dates => {
+            let in_use = without.since.is_some() || without.until.is_some();
+            without.since = None;
+            without.until = None;
+            in_use
+        }
+        FacetFilter::Param { param, .. } => match without.values_mut(param) {
+            Some(values) => !std::mem::take(values).is_empty(),
+            // Not a filter yet (a unit test below fails until it is).
+            None => false,
+        },
+    };
+    in_use.then_some(without)
+}
+
+impl super::Engine {
+    /// Makes `counts` (of `request`, from the path counts `collected`)
+    /// disjunctive: each facet whose own filter `request` uses is counted
+    /// again without it (one more pass each), and `missing` is filled.
+    pub(super) fn disjunctive(
+        &self,
+        searcher: &Searcher,
+        topics: &[String],
+        request: &Request,
+        collected: &[PathCounts],
+        counts: &mut FacetCounts,
+    ) -> Result<()> {
+        let mut absent: Vec<u64> = collected.iter().map(missing).collect();
+        for (i, spec) in FACETS.iter().enumerate() {
+            let Some(filters) = without_own_filter(&request.filters, spec) else {
+                continue;
+            };
+            let mut other = request.clone();
+            other.filters = filters;
+            (other.limit, other.offset, other.facets) = (1, 0, true);
+            let (node, text) = Engine::parse(&other)?;
+            let plan = self.planner(topics, &other).plan(&node, &text)?;
+            let (_, _, Some(all)) = self.collect(searcher, &plan.query, &other)? else {
+                continue;
+            };
+            counts.facets[i].1 = nodes(spec.kind, &all[i]);
+            absent[i] = missing(&all[i]);
+            if spec.kind == FacetKind::Calendar {
+                counts.undated = self.count_undated(searcher, plan.query, &other)?;
+            }
+        }
+        counts.missing = Some(absent);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_filter_of_the_table_can_be_left_out() {
+        let filters = Filters {
+            regions: vec!["佛山".into()],
+            topics: vec!["党建".into()],
+            since: Some("2023".into()),
+            until: Some("２０２４-06".into()),
+        };
+        for spec in FACETS {
+            let without = without_own_filter(&filters, &spec);
+            match spec.filter {
+                FacetFilter::None => assert!(without.is_none(), "{}", spec.name),
+                _ => {
+                    let without = without.unwrap_or_else(|| panic!("{}", spec.name));
+                    // Only its own filter is gone.
+                    let kept = [
+                        !without.regions.is_empty(),
+                        !without.topics.is_empty(),
+                        without.since.is_some() && without.until.is_some(),
+                    ];
+                    assert_eq!(kept.iter().filter(|k| !**k).count(), 1, "{}", spec.name);
+                }
+            }
+            assert!(without_own_filter(&Filters::default(), &spec).is_none());
+        }
+    }
+
+    fn node(path: &str, count: u64, children: Vec<FacetNode>) -> FacetNode {
+        FacetNode {
+            name: path.rsplit('/').next().unwrap().to_string(),
+            path: path.to_string(),
+            count,
+            children,
+        }
+    }
+
+    #[test]
+    fn a_timeline_has_every_month_between_the_first_and_the_last() {
+        let mut counts = FacetCounts::default();
+        let year = FACETS
+            .iter()
+            .position(|f| f.kind == FacetKind::Calendar)
+            .unwrap();
+        counts.facets[year].1 = vec![
+            node("/2024", 3, vec![node("/2024/02", 3, vec![])]),
+            node(
+                "/2023",
+                5,
+                vec![node("/2023/11", 1, vec![]), node("/2023/12", 2, vec![])],
+            ),
+        ];
+        let (months, year_only) = timeline(&counts, Period::Month);
+        let months: Vec<(&str, u64)> = months
+            .iter()
+            .map(|p| (p.period.as_str(), p.count))
+            .collect();
+        assert_eq!(
+            months,
+            [
+                ("2023-11", 1),
+                ("2023-12", 2),
+                ("2024-01", 0),
+                ("2024-02", 3)
+            ]
+        );
+        assert_eq!(year_only, 2, "two articles of 2023 have no month");
+        let (years, _) = timeline(&counts, Period::Year);
+        let years: Vec<(&str, u64)> = years.iter().map(|p| (p.period.as_str(), p.count)).collect();
+        assert_eq!(years, [("2023", 5), ("2024", 3)]);
+        assert_eq!(timeline(&FacetCounts::default(), Period::Month).0, []);
+    }
+
+    #[test]
+    fn no_value_is_never_a_top_value() {
+        let counts: PathCounts = [(Arc::from("/党建"), 2), (Arc::from(NO_VALUE), 5)]
+            .into_iter()
+            .collect();
+        let top = top(&counts, 20);
+        assert_eq!(top.len(), 1);
+        assert_eq!(top[0].name, "党建");
+        assert_eq!(missing(&counts), 5);
+        assert!(
+            tree(&sorted(&counts), "")
+                .iter()
+                .all(|n| !n.path.is_empty())
+        );
     }
 }

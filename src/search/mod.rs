@@ -93,6 +93,9 @@ pub struct Request {
     pub sort: Sort,
     /// Whether to count facets of the matching articles.
     pub facets: bool,
+    /// Whether facet counts are disjunctive: each facet counted without its
+    /// own filter ([`facets`]' doc). Off by default (the CLI's counts).
+    pub disjunctive: bool,
     /// When to give up: past it (or once it is cancelled) the search stops
     /// within milliseconds with [`Error::Cancelled`]. Never, by default.
     pub deadline: Deadline,
@@ -114,6 +117,17 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// The values of the repeatable filter `param` (the API parameter and
+    /// the query field of a facet's [`crate::schema::FacetFilter::Param`]),
+    /// or `None` when there is no such filter.
+    pub fn values_mut(&mut self, param: &str) -> Option<&mut Vec<String>> {
+        match param {
+            "region" => Some(&mut self.regions),
+            "topic" => Some(&mut self.topics),
+            _ => None,
+        }
+    }
+
     /// The filters written as query syntax (`region:佛山 date:2023..`), or
     /// `None` without filters.
     pub fn as_query(&self) -> Option<String> {
@@ -173,6 +187,7 @@ impl Request {
             filters: Filters::default(),
             sort: Sort::Relevance,
             facets: false,
+            disjunctive: false,
             deadline: Deadline::never(),
         }
     }
@@ -383,7 +398,11 @@ impl Engine {
         let facets = match collected {
             Some(counts) => {
                 let undated = self.count_undated(&searcher, plan.query.box_clone(), request)?;
-                Some(facets::counts(&counts, undated))
+                let mut facets = facets::counts(&counts, undated);
+                if request.disjunctive {
+                    self.disjunctive(&searcher, &topics, request, &counts, &mut facets)?;
+                }
+                Some(facets)
             }
             None => None,
         };

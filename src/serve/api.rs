@@ -7,16 +7,16 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::Extension;
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::AppState;
 use super::admission::Cost;
 use super::error::ApiError;
 use super::json::json_response;
 use super::params::{self, Endpoint};
-use super::{AppState, assets};
 use crate::output::json as out;
 use crate::schema::{FACETS, FacetFilter, FacetKind, FacetSpec};
 use crate::search::{Request, Results};
@@ -178,16 +178,6 @@ pub fn facet_specs_body() -> Value {
 /// `GET /api/facet-specs`: the facet table, which the page reads at start.
 pub async fn facet_specs() -> Response {
     json_response(StatusCode::OK, &facet_specs_body())
-}
-
-/// `GET /api/openapi.json`.
-pub async fn openapi() -> Response {
-    let mut response = assets::openapi().into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
 }
 
 #[cfg(test)]

@@ -7,13 +7,17 @@
 //! `/style.css` only (the Content-Security-Policy forbids inline ones) and
 //! builds all article text into the DOM with `textContent`.
 //!
+//! Each is sent gzip-compressed to clients that accept it (compressed once,
+//! on first use), with `Vary: Accept-Encoding`.
+//!
 //! The OpenAPI file describes everything but the facets; [`openapi`] adds
 //! them from [`FACETS`]: each facet's filter parameter and its key in
 //! `FacetCounts`.
 
+use std::io::Write;
 use std::sync::LazyLock;
 
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
@@ -94,28 +98,98 @@ fn with_facets(spec: &mut Value) {
     counts["required"] = Value::Array(required);
 }
 
-fn asset(body: &'static str, content_type: &'static str) -> Response {
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    // Revalidate, so that a new binary's page is seen at once.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    response
+/// `body` compressed with gzip.
+pub fn gzip(body: &str) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(body.as_bytes());
+    encoder.finish().unwrap_or_default()
 }
 
+/// Whether the request's `Accept-Encoding` takes gzip (and does not refuse
+/// it with `q=0`).
+pub fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("");
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+}
+
+/// An asset: its text, and the same compressed on first use.
+pub struct Asset {
+    body: fn() -> &'static str,
+    gzipped: LazyLock<Vec<u8>>,
+    content_type: &'static str,
+}
+
+impl Asset {
+    /// The asset as a response to a request with `headers`.
+    pub fn response(&'static self, headers: &HeaderMap) -> Response {
+        let mut response = if accepts_gzip(headers) {
+            let mut response = self.gzipped.as_slice().into_response();
+            response
+                .headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            response
+        } else {
+            (self.body)().into_response()
+        };
+        let out = response.headers_mut();
+        out.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(self.content_type),
+        );
+        out.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        // Revalidate, so that a new binary's page is seen at once.
+        out.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        response
+    }
+}
+
+macro_rules! asset {
+    ($body:expr, $type:expr) => {
+        Asset {
+            body: || $body,
+            gzipped: LazyLock::new(|| gzip($body)),
+            content_type: $type,
+        }
+    };
+}
+
+static PAGE: Asset = asset!(INDEX_HTML, "text/html; charset=utf-8");
+static SCRIPT: Asset = asset!(APP_JS, "text/javascript; charset=utf-8");
+static STYLE: Asset = asset!(STYLE_CSS, "text/css; charset=utf-8");
+static API: Asset = asset!(openapi(), "application/json");
+
 /// `GET /`.
-pub async fn index() -> Response {
-    asset(INDEX_HTML, "text/html; charset=utf-8")
+pub async fn index(headers: HeaderMap) -> Response {
+    PAGE.response(&headers)
 }
 
 /// `GET /app.js`.
-pub async fn script() -> Response {
-    asset(APP_JS, "text/javascript; charset=utf-8")
+pub async fn script(headers: HeaderMap) -> Response {
+    SCRIPT.response(&headers)
 }
 
 /// `GET /style.css`.
-pub async fn style() -> Response {
-    asset(STYLE_CSS, "text/css; charset=utf-8")
+pub async fn style(headers: HeaderMap) -> Response {
+    STYLE.response(&headers)
+}
+
+/// `GET /api/openapi.json`.
+pub async fn openapi_json(headers: HeaderMap) -> Response {
+    API.response(&headers)
 }
 
 #[cfg(test)]
@@ -125,7 +199,7 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
-    use crate::serve::params::{FACETS_PARAMS, SEARCH_PARAMS};
+    use crate::serve::params::Endpoint;
     use crate::serve::{API_ROUTES, MAX_LIMIT, MAX_OFFSET};
 
     #[test]
@@ -151,6 +225,34 @@ mod tests {
                 "external resource {external}"
             );
         }
+    }
+
+    #[test]
+    fn assets_are_gzipped_when_accepted() {
+        let mut headers = HeaderMap::new();
+        for (accept, gzipped) in [
+            ("gzip, deflate, br", true),
+            ("br;q=1.0, GZIP;q=0.5", true),
+            ("*", true),
+            ("identity", false),
+            ("gzip;q=0", false),
+            ("deflate", false),
+        ] {
+            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(accept));
+            assert_eq!(accepts_gzip(&headers), gzipped, "{accept}");
+        }
+        assert!(!accepts_gzip(&HeaderMap::new()));
+        let packed = gzip(APP_JS);
+        assert!(
+            packed.len() * 3 < APP_JS.len(),
+            "{} of {}",
+            packed.len(),
+            APP_JS.len()
+        );
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&packed[..]), &mut text)
+            .unwrap();
+        assert_eq!(text, APP_JS);
     }
 
     #[test]
@@ -200,8 +302,14 @@ mod tests {
             .collect();
         assert_eq!(paths, API_ROUTES.into_iter().collect());
         let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
-        assert_eq!(parameter_names(&spec, "/api/search"), names(&SEARCH_PARAMS));
-        assert_eq!(parameter_names(&spec, "/api/facets"), names(&FACETS_PARAMS));
+        assert_eq!(
+            parameter_names(&spec, "/api/search"),
+            names(&Endpoint::Search.params())
+        );
+        assert_eq!(
+            parameter_names(&spec, "/api/facets"),
+            names(&Endpoint::Facets.params())
+        );
         assert_eq!(parameter_names(&spec, "/api/doc/{id}"), names(&["id"]));
         let limit = &spec["components"]["parameters"]["limit"]["schema"];
         assert_eq!(limit["maximum"], MAX_LIMIT);
@@ -235,7 +343,7 @@ mod tests {
         // The facets come first in `facets`, as the API writes them.
         let keys: Vec<&String> = counts["properties"].as_object().unwrap().keys().collect();
         let mut expected: Vec<String> = FACETS.iter().map(|f| f.name.to_string()).collect();
-        expected.push("undated".to_string());
+        expected.extend(["undated".to_string(), "missing".to_string()]);
         assert_eq!(keys, expected.iter().collect::<Vec<_>>());
     }
 

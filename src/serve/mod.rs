@@ -331,7 +331,7 @@ pub fn router(engine: Arc<Engine>, config: &Config) -> Router {
         .route("/api/facet-specs", get(api::facet_specs))
         .route("/api/doc/{*id}", get(api::document))
         .route("/api/health", get(health::health))
-        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/openapi.json", get(assets::openapi_json))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(Arc::clone(&state), guard))
         .layer(middleware::from_fn(json_errors))

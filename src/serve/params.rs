@@ -3,6 +3,7 @@
 //! naming the parameter at fault.
 
 use crate::date::parse_bound;
+use crate::schema::{FACETS, FacetFilter};
 use crate::search::{Filters, Request, Sort};
 
 use super::error::ApiError;
@@ -18,12 +19,27 @@ pub const MAX_FILTER_CHARS: usize = 100;
 /// Hits per page unless `limit` says otherwise (as in the CLI).
 pub const DEFAULT_LIMIT: usize = 10;
 
-/// The parameters `GET /api/search` takes.
-pub const SEARCH_PARAMS: [&str; 9] = [
-    "q", "region", "topic", "since", "until", "sort", "limit", "offset", "facets",
+/// The parameters `GET /api/search` takes: `q`, each facet's filter
+/// ([`FACETS`]), and these.
+pub const SEARCH_PARAMS: [&str; 7] = [
+    "since",
+    "until",
+    "sort",
+    "limit",
+    "offset",
+    "facets",
+    "disjunctive",
 ];
-/// The parameters `GET /api/facets` takes.
-pub const FACETS_PARAMS: [&str; 5] = ["q", "region", "topic", "since", "until"];
+/// The parameters `GET /api/facets` takes: `q`, each facet's filter, and these.
+pub const FACETS_PARAMS: [&str; 3] = ["since", "until", "disjunctive"];
+
+/// The filter parameters of the facet table (`region`, `topic`).
+fn facet_params() -> impl Iterator<Item = &'static str> {
+    FACETS.iter().filter_map(|facet| match facet.filter {
+        FacetFilter::Param { param, .. } => Some(param),
+        FacetFilter::Dates | FacetFilter::None => None,
+    })
+}
 
 /// Which endpoint the parameters are for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,11 +58,16 @@ impl Endpoint {
         }
     }
 
-    fn params(self) -> &'static [&'static str] {
-        match self {
+    /// Its parameters, in the order the API description lists them.
+    pub fn params(self) -> Vec<&'static str> {
+        let rest: &[&str] = match self {
             Endpoint::Search => &SEARCH_PARAMS,
             Endpoint::Facets => &FACETS_PARAMS,
-        }
+        };
+        std::iter::once("q")
+            .chain(facet_params())
+            .chain(rest.iter().copied())
+            .collect()
     }
 }
 
@@ -58,34 +79,41 @@ pub fn parse(endpoint: Endpoint, raw: Option<&str>) -> Result<Request, ApiError>
     let mut limit: Option<usize> = None;
     let mut offset: Option<usize> = None;
     let mut facets: Option<bool> = None;
+    let mut disjunctive: Option<bool> = None;
+    let params = endpoint.params();
     for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
-        let name = endpoint
-            .params()
-            .iter()
-            .copied()
-            .find(|&p| p == key)
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    &key,
-                    format!(
-                        "unknown parameter `{key}`; {} takes {}",
-                        endpoint.path(),
-                        endpoint.params().join(", ")
-                    ),
-                )
-            })?;
+        let name = params.iter().copied().find(|&p| p == key).ok_or_else(|| {
+            ApiError::bad_request(
+                &key,
+                format!(
+                    "unknown parameter `{key}`; {} takes {}",
+                    endpoint.path(),
+                    params.join(", ")
+                ),
+            )
+        })?;
         let value = value.into_owned();
+        if let Some(values) = filters.values_mut(name) {
+            push_filter(name, values, value)?;
+            continue;
+        }
         match name {
             "q" => once(name, &mut query, value)?,
-            "region" => push_filter(name, &mut filters.regions, value)?,
-            "topic" => push_filter(name, &mut filters.topics, value)?,
             "since" => once(name, &mut filters.since, date(name, value)?)?,
             "until" => once(name, &mut filters.until, date(name, value)?)?,
             "sort" => once(name, &mut sort, sort_order(&value)?)?,
             "limit" => once(name, &mut limit, number(name, &value, 1, MAX_LIMIT)?)?,
             "offset" => once(name, &mut offset, number(name, &value, 0, MAX_OFFSET)?)?,
             "facets" => once(name, &mut facets, boolean(name, &value)?)?,
-            _ => unreachable!("every known parameter is handled"),
+            "disjunctive" => once(name, &mut disjunctive, boolean(name, &value)?)?,
+            // A facet's filter that `Filters::values_mut` does not know (a
+            // unit test below fails first).
+            _ => {
+                return Err(ApiError::bad_request(
+                    name,
+                    format!("parameter `{name}` is not a filter yet"),
+                ));
+            }
         }
     }
     let query = match (endpoint, query) {
@@ -100,6 +128,7 @@ pub fn parse(endpoint: Endpoint, raw: Option<&str>) -> Result<Request, ApiError>
     };
     let mut request = Request::new(&query);
     request.filters = filters;
+    request.disjunctive = disjunctive.unwrap_or(false);
     match endpoint {
         Endpoint::Search => {
             request.limit = limit.unwrap_or(DEFAULT_LIMIT);
@@ -299,22 +328,31 @@ mod tests {
 
     #[test]
     fn every_facet_filter_is_a_parameter_of_both_endpoints() {
-        use crate::schema::{FACETS, FacetFilter};
         for facet in FACETS {
             if let FacetFilter::Param { param, .. } = facet.filter {
-                assert!(
-                    SEARCH_PARAMS.contains(&param),
-                    "{param} not in SEARCH_PARAMS"
-                );
-                assert!(
-                    FACETS_PARAMS.contains(&param),
-                    "{param} not in FACETS_PARAMS"
-                );
+                assert!(Endpoint::Search.params().contains(&param), "{param}");
+                assert!(Endpoint::Facets.params().contains(&param), "{param}");
                 let r = search(&format!("q=a&{param}=x&{param}=y")).unwrap();
                 let none = format!("{:?}", Filters::default());
                 assert_ne!(format!("{:?}", r.filters), none, "{param} filters nothing");
             }
         }
+    }
+
+    #[test]
+    fn disjunctive_counts_are_asked_for() {
+        assert!(!search("q=a&facets=true").unwrap().disjunctive);
+        assert!(
+            search("q=a&facets=true&disjunctive=true")
+                .unwrap()
+                .disjunctive
+        );
+        assert!(
+            parse(Endpoint::Facets, Some("disjunctive=1"))
+                .unwrap()
+                .disjunctive
+        );
+        refused("q=a&disjunctive=maybe", "disjunctive", "`true` or `false`");
     }
 
     #[test]
