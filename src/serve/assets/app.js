@@ -696,6 +696,8 @@
   }
 
   function renderFacets(s, facets) {
+    // Built with its first values, so that nothing in it moves when they come.
+    if (!$('facets-box').querySelector('.facet')) buildSidebar();
     lastFacets = { s, facets: facets || {} };
     if ($('since')) {
       $('since').value = s.since ? fullDate(s.since, false) : '';
@@ -931,7 +933,6 @@
     }
     FILTERS = FACETS.filter((f) => f.filter === 'values');
     translatePage();
-    buildSidebar();
     $('facets-box').open = !narrow.matches;
     $('search-form').addEventListener('submit', (event) => {
       event.preventDefault();
