@@ -872,6 +872,21 @@ fn page_keyboard_paging_and_disjunctive_facets_in_chromium() {
     );
     assert_eq!(total(&mut page), guizhou as u64);
 
+    // Few results: a suggestion from the index's words.
+    page.goto(&format!("{base}/?q={}", enc("乡村振新")));
+    page.settled("a misspelt query");
+    assert!(
+        status(&mut page).contains("您是不是要找：乡村振兴"),
+        "{}",
+        status(&mut page)
+    );
+    page.click("document.querySelector('#status .suggest a')");
+    page.settled("the suggestion");
+    assert_eq!(
+        page.eval("new URLSearchParams(location.search).get('q')"),
+        "乡村振兴"
+    );
+
     // English when the browser asks for it; errors in the reader's words.
     page.languages("en-GB,en");
     page.goto(&format!("{base}/?q={query}"));

@@ -179,3 +179,32 @@ fn the_page_is_sent_compressed_when_accepted() {
         assert!(length(&gzipped) < length(&plain), "{path}");
     }
 }
+
+#[test]
+fn a_misspelt_word_gets_a_suggestion() {
+    let env = TestEnv::new();
+    for i in 0..4 {
+        env.write(
+            &format!("corpus/{i}.txt"),
+            format!(
+                "---\ntitle: 简报{i}\n---\n全面推进乡村振兴，第{i}次会议在贵州省召开，５Ｇ进村。\n"
+            ),
+        );
+    }
+    env.index();
+    let server = Server::start(&env, &[]);
+    let suggest =
+        |q: &str| server.get_json(&format!("/api/suggest?q={}", enc(q)))["suggestion"].clone();
+    assert_eq!(suggest("乡村振新"), "乡村振兴");
+    assert_eq!(suggest("贵州 乡村振新"), "贵州 乡村振兴");
+    assert_eq!(suggest("乡村振兴"), Value::Null, "a word the index holds");
+    assert_eq!(suggest("乡村振"), Value::Null, "no character is added");
+    assert_eq!(suggest("推进乡村振兴会议"), Value::Null, "nor dropped");
+    assert_eq!(
+        suggest("-振新 region:贵州"),
+        Value::Null,
+        "operators and filters"
+    );
+    let reply = server.get("/api/suggest?q=a&limit=1");
+    assert_eq!(reply.status, 400, "{}", reply.body);
+}

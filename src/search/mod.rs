@@ -20,6 +20,7 @@ pub mod positions;
 pub mod query;
 pub mod snippet;
 pub mod starting;
+pub mod suggest;
 pub mod synonyms;
 
 use std::collections::{BTreeSet, HashMap};

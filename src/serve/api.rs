@@ -125,6 +125,27 @@ pub async fn document(
     Ok(json_response(StatusCode::OK, &body))
 }
 
+/// `GET /api/suggest?q=…`: `{"query": …, "suggestion": "…" | null}`, the
+/// query with a word replaced by a better-held word of the index one edit
+/// away ([`crate::search::suggest`]).
+pub async fn suggest(
+    State(state): State<AppState>,
+    client: Client,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let request = params::parse(Endpoint::Suggest, raw.as_deref())?;
+    let index = state.index_name.clone();
+    let body = state
+        .run(address(&client), &Cost::default(), move |engine, _| {
+            let suggestion = engine
+                .suggest(&request.query)
+                .map_err(|e| ApiError::from_library(&e, &index))?;
+            Ok(serde_json::json!({ "query": request.query, "suggestion": suggestion }))
+        })
+        .await?;
+    Ok(json_response(StatusCode::OK, &body))
+}
+
 /// One facet of [`FACETS`] as `/api/facet-specs` lists it.
 #[derive(Debug, Serialize)]
 pub struct FacetSpecLine {

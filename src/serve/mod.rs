@@ -10,6 +10,7 @@
 //! | `GET /api/search?q=…` | hits (as `search --json`), total, facets with `facets=true` |
 //! | `GET /api/facets` | facet counts (as `facets --json`) |
 //! | `GET /api/facet-specs` | the facets counted, their labels and filter parameters |
+//! | `GET /api/suggest?q=…` | the query with a word corrected ("did you mean"), or null |
 //! | `GET /api/doc/{id}` | one article (as `show --json`) |
 //! | `GET /api/health` | the index, its documents, its last commit |
 //! | `GET /api/openapi.json` | an OpenAPI 3.1 description of all this |
@@ -96,10 +97,11 @@ pub const SECURITY_HEADERS: [(&str, &str); 4] = [
 ];
 
 /// The routes of the API, as the OpenAPI description names them.
-pub const API_ROUTES: [&str; 6] = [
+pub const API_ROUTES: [&str; 7] = [
     "/api/search",
     "/api/facets",
     "/api/facet-specs",
+    "/api/suggest",
     "/api/doc/{id}",
     "/api/health",
     "/api/openapi.json",
@@ -329,6 +331,7 @@ pub fn router(engine: Arc<Engine>, config: &Config) -> Router {
         .route("/api/search", get(api::search))
         .route("/api/facets", get(api::facets))
         .route("/api/facet-specs", get(api::facet_specs))
+        .route("/api/suggest", get(api::suggest))
         .route("/api/doc/{*id}", get(api::document))
         .route("/api/health", get(health::health))
         .route("/api/openapi.json", get(assets::openapi_json))

@@ -48,6 +48,8 @@ pub enum Endpoint {
     Search,
     /// `/api/facets`: `q` is optional (every article) and facets are counted.
     Facets,
+    /// `/api/suggest`: `q` alone, required.
+    Suggest,
 }
 
 impl Endpoint {
@@ -55,6 +57,7 @@ impl Endpoint {
         match self {
             Endpoint::Search => "/api/search",
             Endpoint::Facets => "/api/facets",
+            Endpoint::Suggest => "/api/suggest",
         }
     }
 
@@ -63,6 +66,7 @@ impl Endpoint {
         let rest: &[&str] = match self {
             Endpoint::Search => &SEARCH_PARAMS,
             Endpoint::Facets => &FACETS_PARAMS,
+            Endpoint::Suggest => return vec!["q"],
         };
         std::iter::once("q")
             .chain(facet_params())
@@ -119,7 +123,7 @@ pub fn parse(endpoint: Endpoint, raw: Option<&str>) -> Result<Request, ApiError>
     let query = match (endpoint, query) {
         (_, Some(q)) => q,
         (Endpoint::Facets, None) => "*".to_string(),
-        (Endpoint::Search, None) => {
+        (Endpoint::Search | Endpoint::Suggest, None) => {
             return Err(ApiError::bad_request(
                 "q",
                 "missing parameter `q`: the query (`q=*` for every article)".to_string(),
@@ -140,6 +144,7 @@ pub fn parse(endpoint: Endpoint, raw: Option<&str>) -> Result<Request, ApiError>
             request.limit = 1;
             request.facets = true;
         }
+        Endpoint::Suggest => {}
     }
     Ok(request)
 }

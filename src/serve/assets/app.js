@@ -19,6 +19,8 @@
   const PAGE_SIZE = 10;
   const MAX_OFFSET = 10000;
   const TREE_CHILDREN = 12;
+  // Fewer results than this on a first page ask the server for a spelling.
+  const SUGGEST_BELOW = 10;
 
   const $ = (id) => document.getElementById(id);
 
@@ -55,7 +57,7 @@
       placeholder: '输入关键词，如 党建引领 高质量发展', filters: '筛选', skip: '跳到搜索结果',
       results: '搜索结果', pages: '分页', current: '当前筛选', api: 'API',
       removeFilter: '取消这个筛选', date: '日期', to: ' 至 ', clearAll: '清除全部',
-      nothing: '没有找到匹配的文章', tryFewer: '，可以试试取消筛选',
+      nothing: '没有找到匹配的文章', didYouMean: '。您是不是要找：', tryFewer: '，可以试试取消筛选',
       found: (n) => ['找到 ', h('b', { text: String(n) }), ' 篇'],
       all: (n) => ['全部 ', h('b', { text: String(n) }), ' 篇'],
       range: (a, b) => '，第 ' + a + '–' + b + ' 篇', byDate: '（按日期）',
@@ -84,7 +86,7 @@
       placeholder: 'Words to search for, e.g. 党建引领 高质量发展', filters: 'Filters', skip: 'Skip to results',
       results: 'Results', pages: 'Pages', current: 'Current filters', api: 'API',
       removeFilter: 'Remove this filter', date: 'Date', to: ' to ', clearAll: 'Clear all',
-      nothing: 'No matching articles', tryFewer: '; try removing a filter',
+      nothing: 'No matching articles', didYouMean: '. Did you mean: ', tryFewer: '; try removing a filter',
       found: (n) => ['Found ', h('b', { text: String(n) }), ' articles'],
       all: (n) => ['All ', h('b', { text: String(n) }), ' articles'],
       range: (a, b) => ', ' + a + '–' + b, byDate: ' (by date)',
@@ -382,10 +384,17 @@
     if (!showingDoc && !shown) $('status').replaceChildren(t('loading'));
     if (showingDoc) $('chart').hidden = true;
     const jobs = [
-      getJson('/api/search?' + apiParams(s), controller.signal).then((results) => {
+      getJson('/api/search?' + apiParams(s), controller.signal).then(async (results) => {
         renderFacets(s, results.facets);
-        if (!showingDoc) renderChart(s, results.facets);
-        if (!showingDoc) renderResults(s, results);
+        if (showingDoc) return;
+        // Few results: perhaps a word is misspelt (乡村振新 for 乡村振兴).
+        let suggestion = null;
+        if (s.q && s.page === 1 && results.total < SUGGEST_BELOW) {
+          const p = new URLSearchParams({ q: s.q });
+          suggestion = (await getJson('/api/suggest?' + p, controller.signal)).suggestion;
+        }
+        renderChart(s, results.facets);
+        renderResults(s, results, suggestion);
       }),
     ];
     if (showingDoc) {
@@ -466,7 +475,7 @@
     $('chips').replaceChildren(...chips);
   }
 
-  function renderResults(s, results) {
+  function renderResults(s, results, suggestion) {
     const from = results.offset + 1;
     const to = results.offset + results.hits.length;
     const status = [];
@@ -480,6 +489,10 @@
     }
     if (results.undated_excluded) {
       status.push(t('undatedOut', results.undated_excluded));
+    }
+    if (suggestion) {
+      status.push(h('span', { class: 'suggest' }, t('didYouMean'),
+        link(pageUrl(changed(s, { q: suggestion })), { text: suggestion, 'data-key': 'suggestion' })));
     }
     if (typeof results.elapsed_ms === 'number') {
       const ms = results.elapsed_ms < 10 ? results.elapsed_ms.toFixed(1) : String(Math.round(results.elapsed_ms));
