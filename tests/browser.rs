@@ -794,6 +794,27 @@ fn page_keyboard_paging_and_disjunctive_facets_in_chromium() {
     let unknown = page.eval("document.querySelector('#region-tree .rest .count').textContent");
     assert_eq!(unknown, json!((24 - guizhou - yunnan).to_string()));
 
+    // Leaving 贵州省 out: a struck-through chip, the others' articles.
+    page.goto(&format!("{base}/?q={query}"));
+    page.settled("the results before leaving out");
+    page.click("document.querySelector('#region-tree .exclude[data-key=\"not:region:/贵州省\"]')");
+    page.settled("without 贵州省");
+    assert_eq!(
+        page.eval("new URLSearchParams(location.search).getAll('not')"),
+        json!(["region:/贵州省"])
+    );
+    assert_eq!(total(&mut page), (24 - guizhou) as u64);
+    assert_eq!(
+        page.eval(
+            "getComputedStyle(document.querySelector('#chips .chip-not s')).textDecorationLine"
+        ),
+        "line-through"
+    );
+    assert_eq!(
+        page.eval("document.querySelector('#chips .chip-not s').textContent"),
+        "贵州省"
+    );
+
     // A year's count is what clicking it gives.
     page.goto(&format!("{base}/?q={query}"));
     page.settled("the results again");

@@ -56,7 +56,7 @@
       search: '搜索', sortLabel: '排序', relevance: '按相关度', newest: '按日期', oldest: '从旧到新',
       placeholder: '输入关键词，如 党建引领 高质量发展', filters: '筛选', skip: '跳到搜索结果',
       results: '搜索结果', pages: '分页', current: '当前筛选', api: 'API',
-      removeFilter: '取消这个筛选', date: '日期', to: ' 至 ', clearAll: '清除全部',
+      removeFilter: '取消这个筛选', without: (x) => '排除' + x, date: '日期', to: ' 至 ', clearAll: '清除全部',
       nothing: '没有找到匹配的文章', didYouMean: '。您是不是要找：', tryFewer: '，可以试试取消筛选',
       found: (n) => ['找到 ', h('b', { text: String(n) }), ' 篇'],
       all: (n) => ['全部 ', h('b', { text: String(n) }), ' 篇'],
@@ -85,7 +85,7 @@
       search: 'Search', sortLabel: 'Sort', relevance: 'Best match', newest: 'Newest first', oldest: 'Oldest first',
       placeholder: 'Words to search for, e.g. 党建引领 高质量发展', filters: 'Filters', skip: 'Skip to results',
       results: 'Results', pages: 'Pages', current: 'Current filters', api: 'API',
-      removeFilter: 'Remove this filter', date: 'Date', to: ' to ', clearAll: 'Clear all',
+      removeFilter: 'Remove this filter', without: (x) => 'Leave out ' + x, date: 'Date', to: ' to ', clearAll: 'Clear all',
       nothing: 'No matching articles', didYouMean: '. Did you mean: ', tryFewer: '; try removing a filter',
       found: (n) => ['Found ', h('b', { text: String(n) }), ' articles'],
       all: (n) => ['All ', h('b', { text: String(n) }), ' articles'],
@@ -138,9 +138,12 @@
     const page = parseInt(p.get('page') || '1', 10);
     const values = {};
     for (const f of FILTERS) values[f.param] = p.getAll(f.param).filter(Boolean);
+    // Values left out: `not=region:/贵州省` (sent as `-region:"/贵州省"` in the query).
+    const not = p.getAll('not').filter((v) => FILTERS.some((f) => v.startsWith(f.param + ':')));
     return {
       q: (p.get('q') || '').trim(),
       values,
+      not,
       since: p.get('since') || '',
       until: p.get('until') || '',
       sort: p.get('sort') === 'date' ? 'date' : 'relevance',
@@ -153,6 +156,7 @@
     const p = new URLSearchParams();
     if (s.q) p.set('q', s.q);
     appendValues(p, s);
+    for (const v of s.not) p.append('not', v);
     if (s.since) p.set('since', s.since);
     if (s.until) p.set('until', s.until);
     if (s.sort !== 'relevance') p.set('sort', s.sort);
@@ -182,13 +186,19 @@
   }
 
   function anyFilter(s) {
-    return FILTERS.some((f) => (s.values[f.param] || []).length) || Boolean(s.since || s.until);
+    return FILTERS.some((f) => (s.values[f.param] || []).length) || Boolean(s.since || s.until || s.not.length);
   }
 
   function noFilters() {
     const values = {};
     for (const f of FILTERS) values[f.param] = [];
-    return { values, since: '', until: '' };
+    return { values, since: '', until: '', not: [] };
+  }
+
+  // A value left out (`region:/贵州省`) as the query's exclusion.
+  function notQuery(v) {
+    const at = v.indexOf(':');
+    return '-' + v.slice(0, at) + ':"' + v.slice(at + 1).replace(/"/g, '') + '"';
   }
 
   // What a value of facet `f` filters by: a tree's whole path, else its name.
@@ -338,7 +348,7 @@
 
   function apiParams(s) {
     const p = new URLSearchParams();
-    p.set('q', s.q || '*');
+    p.set('q', [s.q || '*'].concat(s.not.map(notQuery)).join(' '));
     appendValues(p, s);
     if (s.since) p.set('since', s.since);
     if (s.until) p.set('until', s.until);
@@ -464,6 +474,15 @@
     for (const f of FILTERS) {
       const list = s.values[f.param] || [];
       for (const v of list) chips.push(chip(f.label, valueName(f, v), withValues(s, f.param, list.filter((x) => x !== v))));
+    }
+    for (const v of s.not) {
+      const f = FILTERS.find((x) => v.startsWith(x.param + ':'));
+      const value = v.slice(f.param.length + 1);
+      chips.push(link(pageUrl(changed(s, { not: s.not.filter((x) => x !== v) })),
+        { class: 'chip chip-not', title: t('removeFilter'), 'data-key': 'chip' },
+        h('span', { class: 'chip-label', text: t('without', label(f)) }),
+        h('s', { text: valueName(f, value) }),
+        h('span', { class: 'chip-x', 'aria-hidden': 'true', text: '×' })));
     }
     if (s.since || s.until) {
       const range = s.since === s.until ? s.since : (s.since || '…') + t('to') + (s.until || '…');
@@ -787,6 +806,7 @@
         row.append(h('span', { class: 'toggle-space' }));
       }
       row.append(facetLink(s, f, node));
+      if (f.filter === 'values') row.append(excludeLink(s, f, node));
       const li = h('li', { class: i >= TREE_CHILDREN ? 'extra' : null }, row);
       if (isOpen) li.append(h('ul', { class: 'tree sub' }, ...levelItems(s, f, kids, open)));
       return li;
@@ -828,6 +848,14 @@
     const value = facetValue(f, node);
     const url = pageUrl(changed(s, withValues(s, f.param, toggled(list, value))));
     return facetItem(name || node.name, node.count, list.includes(value), url, f.kind === 'tree' ? node.path : undefined, f.name + ':' + value);
+  }
+
+  // A link leaving a value of facet `f` out of the results.
+  function excludeLink(s, f, node) {
+    const v = f.param + ':' + facetValue(f, node);
+    if (s.not.includes(v)) return h('span', { class: 'toggle-space' });
+    return link(pageUrl(changed(s, { not: s.not.concat([v]) })),
+      { class: 'exclude', title: t('without', node.name), 'aria-label': t('without', node.name), 'data-key': 'not:' + v }, '⊖');
   }
 
   function renderDoc(s, doc) {
