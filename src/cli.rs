@@ -155,6 +155,8 @@ pub enum SortBy {
     Relevance,
     /// Newest first; articles without a date last.
     Date,
+    /// Oldest first; articles without a date last.
+    Oldest,
 }
 
 /// Where the index is, and how it analyses text.

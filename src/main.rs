@@ -392,6 +392,7 @@ fn search(args: SearchArgs, output: &Output) -> Result<Exit> {
     request.sort = match args.sort {
         SortBy::Relevance => Sort::Relevance,
         SortBy::Date => Sort::Date,
+        SortBy::Oldest => Sort::Oldest,
     };
     let mut results = engine.search(&request)?;
     if !args.explain {

@@ -561,3 +561,27 @@ fn format_json_is_what_json_prints_on_every_command() {
     assert_eq!(both.code, 2, "{both:?}");
     assert!(both.stderr.contains("--format"), "{}", both.stderr);
 }
+
+#[test]
+fn sort_oldest_lists_the_oldest_first_and_the_undated_last() {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/a.txt",
+        "---\ndate: 2021-03-05\n---\n高明区党建工作会议\n高明区召开党建工作会议。\n",
+    );
+    env.write(
+        "corpus/b.txt",
+        "---\ndate: 2019-07-01\n---\n南沙区党建引领\n南沙区举行党建引领活动。\n",
+    );
+    env.write("corpus/c.txt", "禅城区党建动态\n禅城区持续推进党建工作。\n");
+    env.index();
+    let ids = |sort: &str| {
+        env.run(&[
+            "search", "党建", "--index", "index", "--json", "--sort", sort,
+        ])
+        .expect_code(0)
+        .ids()
+    };
+    assert_eq!(ids("oldest"), ["b.txt", "a.txt", "c.txt"]);
+    assert_eq!(ids("date"), ["a.txt", "b.txt", "c.txt"]);
+}

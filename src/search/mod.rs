@@ -173,6 +173,8 @@ pub enum Sort {
     Relevance,
     /// Newest first (articles without a date last), then best match.
     Date,
+    /// Oldest first (articles without a date last), then best match.
+    Oldest,
 }
 
 impl Request {
@@ -465,11 +467,17 @@ impl Engine {
                 facets,
                 |s| s,
             ),
-            Sort::Date => {
+            Sort::Date | Sort::Oldest => {
                 let f = &self.zh.fields;
                 let date = f.schema.get_field_name(f.date);
+                // Either way, articles without a date come last (tantivy's
+                // ascending order puts a missing value after every other).
+                let order = match request.sort {
+                    Sort::Oldest => Order::Asc,
+                    _ => Order::Desc,
+                };
                 let by_date = top.order_by((
-                    (SortByStaticFastValue::<i64>::for_field(date), Order::Desc),
+                    (SortByStaticFastValue::<i64>::for_field(date), order),
                     (SortBySimilarityScore, Order::Desc),
                 ));
                 self.collect_top(searcher, query, request, by_date, facets, |(_, score)| {

@@ -204,9 +204,10 @@ fn sort_order(value: &str) -> Result<Sort, ApiError> {
     match value {
         "relevance" => Ok(Sort::Relevance),
         "date" => Ok(Sort::Date),
+        "oldest" => Ok(Sort::Oldest),
         other => Err(ApiError::bad_request(
             "sort",
-            format!("parameter `sort` is `{other}`; it must be `relevance` or `date`"),
+            format!("parameter `sort` is `{other}`; it must be `relevance`, `date` or `oldest`"),
         )),
     }
 }
@@ -268,6 +269,7 @@ mod tests {
         assert_eq!(r.filters.until.as_deref(), Some("2024-06"));
         assert_eq!(r.sort, Sort::Date);
         assert_eq!((r.limit, r.offset, r.facets), (100, 10_000, true));
+        assert_eq!(search("q=a&sort=oldest").unwrap().sort, Sort::Oldest);
     }
 
     #[test]
@@ -313,7 +315,7 @@ mod tests {
         refused("q=a&limit=ten", "limit", "`ten`");
         refused("q=a&limit=-1", "limit", "whole number");
         refused("q=a&offset=10001", "offset", "from 0 to 10000");
-        refused("q=a&sort=newest", "sort", "`relevance` or `date`");
+        refused("q=a&sort=newest", "sort", "`relevance`, `date` or `oldest`");
         refused("q=a&facets=yes", "facets", "`true` or `false`");
         refused("q=a&since=2023-13", "since", "invalid date");
         refused("q=a&until=yesterday", "until", "invalid date");

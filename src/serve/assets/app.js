@@ -146,10 +146,16 @@
       not,
       since: p.get('since') || '',
       until: p.get('until') || '',
-      sort: p.get('sort') === 'date' ? 'date' : 'relevance',
+      sort: ['date', 'oldest'].includes(p.get('sort')) ? p.get('sort') : 'relevance',
       page: Number.isFinite(page) && page > 0 ? page : 1,
       doc: p.get('doc') || '',
     };
+  }
+
+  // The order of the results: without a query, by date (relevance means
+  // nothing when every article matches alike).
+  function browseSort(s) {
+    return s.q || s.sort !== 'relevance' ? s.sort : 'date';
   }
 
   function pageUrl(s) {
@@ -352,8 +358,9 @@
     appendValues(p, s);
     if (s.since) p.set('since', s.since);
     if (s.until) p.set('until', s.until);
-    // Without a query every article scores the same: browse newest first.
-    p.set('sort', s.q ? s.sort : 'date');
+    // Without a query every article scores the same: browse by date,
+    // newest first unless oldest first was chosen.
+    p.set('sort', browseSort(s));
     p.set('limit', String(PAGE_SIZE));
     p.set('offset', String(Math.min((s.page - 1) * PAGE_SIZE, MAX_OFFSET)));
     p.set('facets', 'true');
@@ -375,9 +382,8 @@
   async function render() {
     const s = readState();
     $('q').value = s.q;
-    // Without a query, articles are listed newest first (see apiParams).
-    $('sort').value = s.q ? s.sort : 'date';
-    $('sort').disabled = !s.q;
+    // Without a query, articles are listed by date (see apiParams).
+    $('sort').value = browseSort(s);
     document.title = (s.q ? s.q + ' - ' : '') + 'zhsearch';
     if (inflight) inflight.abort();
     const controller = new AbortController();
@@ -978,7 +984,9 @@
     $('search-form').addEventListener('submit', (event) => {
       event.preventDefault();
       const s = readState();
-      const sort = s.q ? $('sort').value : s.sort;
+      // From the start page (listed by date), a query is ranked by relevance
+      // unless an order was chosen.
+      const sort = s.q || s.sort !== 'relevance' ? $('sort').value : s.sort;
       navigate(pageUrl(changed(s, { q: $('q').value.trim(), sort })));
     });
     $('sort').addEventListener('change', () => {
