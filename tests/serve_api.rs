@@ -266,7 +266,7 @@ fn errors_are_json_and_limits_hold() {
     check(
         "/api/search?q=a&sort=new",
         400,
-        "`relevance` or `date`",
+        "`relevance`, `date` or `oldest`",
         Some("sort"),
     );
     check(
