@@ -3,7 +3,7 @@
 //! naming the parameter at fault.
 
 use crate::date::parse_bound;
-use crate::search::{Filters, Request, Sort};
+use crate::search::{Filters, Matching, Request, Sort};
 
 use super::error::ApiError;
 
@@ -106,10 +106,13 @@ pub fn parse(endpoint: Endpoint, raw: Option<&str>) -> Result<Request, ApiError>
             request.offset = offset.unwrap_or(0);
             request.sort = sort.unwrap_or_default();
             request.facets = facets.unwrap_or(false);
+            request.components = true;
         }
         Endpoint::Facets => {
             request.limit = 1;
             request.facets = true;
+            // Counts are of the articles with every word, never relaxed.
+            request.matching = Matching::All;
         }
     }
     Ok(request)
