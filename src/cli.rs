@@ -159,6 +159,18 @@ pub enum SortBy {
     Oldest,
 }
 
+/// How many of the query's words an article must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatchWords {
+    /// Every word.
+    All,
+    /// Every word; when too few articles have them all, then those missing
+    /// the fewest words (never a "phrase", +word, a side of AND or a filter).
+    Relaxed,
+    /// Any of the words, articles with more of them first.
+    Any,
+}
+
 /// Where the index is, and how it analyses text.
 #[derive(Debug, Args, Clone)]
 pub struct IndexLocation {
@@ -251,6 +263,12 @@ pub struct SearchArgs {
     /// Order of results.
     #[arg(long, value_enum, default_value_t = SortBy::Relevance)]
     pub sort: SortBy,
+
+    /// How many of the query's words an article must have. With relaxed,
+    /// when fewer articles than --limit have them all, those missing one
+    /// word follow (then two...), and the output says which words.
+    #[arg(long = "match", value_enum, default_value_t = MatchWords::Relaxed, value_name = "WORDS")]
+    pub matching: MatchWords,
 
     /// After the results, count them by region, year and topic.
     #[arg(long)]

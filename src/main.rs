@@ -16,7 +16,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use cli::ServeArgs;
 use cli::{
     BenchArgs, Cli, ColorWhen, Command, ExtractArgs, FacetsArgs, FilterArgs, IndexArgs,
-    IndexLocation, SearchArgs, ShowArgs, SortBy,
+    IndexLocation, MatchWords, SearchArgs, ShowArgs, SortBy,
 };
 use zhsearch::analysis::Analyzer;
 use zhsearch::corpus;
@@ -25,7 +25,7 @@ use zhsearch::extract::topic::Taxonomy;
 use zhsearch::indexer::{self, BuildBeside, DefaultIndex, IndexOptions, Progress, Summary};
 use zhsearch::output::{Format, Human, Printer};
 use zhsearch::search::synonyms::Synonyms;
-use zhsearch::search::{Engine, Filters, Request, Sort};
+use zhsearch::search::{Engine, Filters, Matching, Request, Sort};
 
 /// mimalloc: with threads that allocate what others free (documents built by
 /// workers, indexed by tantivy's threads), glibc's per-thread arenas grew the
@@ -394,6 +394,13 @@ fn search(args: SearchArgs, output: &Output) -> Result<Exit> {
         SortBy::Date => Sort::Date,
         SortBy::Oldest => Sort::Oldest,
     };
+    request.matching = match args.matching {
+        MatchWords::All => Matching::All,
+        MatchWords::Relaxed => Matching::Relaxed,
+        MatchWords::Any => Matching::Any,
+    };
+    // JSON gives each hit its score's parts.
+    request.components = matches!(output.printer, Printer::Json);
     let mut results = engine.search(&request)?;
     if !args.explain {
         results.notes.clear();
@@ -435,6 +442,8 @@ fn facets(args: FacetsArgs, output: &Output) -> Result<Exit> {
     let mut request = Request::new(&query);
     request.limit = 1;
     request.facets = true;
+    // Counts are of the articles with every word, never relaxed.
+    request.matching = Matching::All;
     request.filters = filters(&args.filters);
     let results = engine.search(&request)?;
     report_undated(results.undated_excluded);

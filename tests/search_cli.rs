@@ -253,12 +253,28 @@ fn exit_codes_tell_hits_from_no_hits_from_errors() {
     let env = indexed();
     env.run(&["search", "党建", "--index", "index"])
         .expect_code(0);
+    // With every word required: relaxed, 不 and 的 alone would find articles.
     let run = env
-        .run(&["search", "不存在的词语组合", "--index", "index"])
+        .run(&[
+            "search",
+            "不存在的词语组合",
+            "--index",
+            "index",
+            "--match",
+            "all",
+        ])
         .expect_code(1);
     assert!(run.stdout.starts_with("0 hits"), "{}", run.stdout);
-    env.run(&["search", "不存在的词语组合", "--index", "index", "--json"])
-        .expect_code(1);
+    env.run(&[
+        "search",
+        "不存在的词语组合",
+        "--index",
+        "index",
+        "--json",
+        "--match",
+        "all",
+    ])
+    .expect_code(1);
     let run = env
         .run(&["search", "党建", "--index", "nowhere"])
         .expect_code(2);
@@ -438,10 +454,7 @@ fn explain_prints_the_analysis_and_a_readable_score_tree() {
     let out = &run.stdout;
     assert!(out.contains("all of the words [党建]"), "{out}");
     assert!(out.contains("term (BM25): freq "), "{out}");
-    assert!(
-        out.contains("tier: a word or verbatim match (+1000)"),
-        "{out}"
-    );
+    assert!(out.contains("1000.000  tier: word 党建"), "{out}");
     assert!(!out.contains("\"description\""), "{out}");
     assert!(out.lines().count() < 40, "{out}");
 }

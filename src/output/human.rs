@@ -15,7 +15,7 @@ use crate::indexer::Summary;
 use crate::record::Record;
 use crate::schema::FacetKind;
 use crate::search::facets::{FacetCounts, FacetNode, PeriodCount};
-use crate::search::{Results, Snippet};
+use crate::search::{Components, Hit, Relaxed, Results, Snippet};
 
 /// Region, date and topics in a few words, for the line under a hit's title.
 fn facts(meta: &Metadata) -> String {
@@ -138,16 +138,17 @@ impl Human {
             }
             writeln!(out)?;
         }
+        if let Some(relaxed) = &results.relaxed {
+            let line = relaxed_line(relaxed, results.hits.first());
+            self.paint(out, style(AnsiColor::Yellow), &line)?;
+            writeln!(out)?;
+            writeln!(out)?;
+        }
         for hit in &results.hits {
             let rank = format!("{:>2}. ", hit.rank);
             write!(out, "{rank}")?;
             let title = hit.title.shortened(TITLE_CHARS);
             self.highlighted(out, &title, rank.len(), Style::new().bold())?;
-            self.paint(
-                out,
-                style(AnsiColor::BrightBlack),
-                &format!("  {:.2}", hit.score),
-            )?;
             writeln!(out)?;
             let r = &hit.record;
             let mut line = r.path.clone();
@@ -165,11 +166,22 @@ impl Human {
                 write!(out, " · ")?;
                 self.paint(out, style(AnsiColor::Yellow), &facts)?;
             }
+            if let Some(missing) = hit.missing.as_ref().filter(|m| !m.is_empty()) {
+                write!(out, " · ")?;
+                self.paint(
+                    out,
+                    style(AnsiColor::Red),
+                    &format!("without {}", missing.join(" ")),
+                )?;
+            }
             writeln!(out)?;
             if !hit.snippet.text.is_empty() {
                 write!(out, "{INDENT}")?;
                 self.highlighted(out, &hit.snippet, INDENT.len(), Style::new())?;
                 writeln!(out)?;
+            }
+            if let Some(c) = &hit.components {
+                writeln!(out, "{INDENT}{}", components_line(hit.score, c))?;
             }
             if let Some(explanation) = &hit.explanation {
                 for l in explain_lines(explanation) {
@@ -400,6 +412,66 @@ impl Human {
             s.total_docs,
             if s.interrupted { " (interrupted)" } else { "" },
         )
+    }
+}
+
+/// A score and its parts, in a line: `score 3001.63 = tiers 3000 (3 words
+/// as words, verbatim) + BM25 1.63`.
+fn components_line(score: f32, c: &Components) -> String {
+    let mut tiers = Vec::new();
+    if let Some(n) = c.words_found {
+        tiers.push(format!("{n} found"));
+    }
+    tiers.push(format!("{} as words", c.as_words));
+    if c.verbatim {
+        tiers.push("verbatim".to_string());
+    }
+    let mut line = format!(
+        "score {score:.2} = tiers {:.0} ({})",
+        c.tier,
+        tiers.join(", ")
+    );
+    if c.boost != 0.0 {
+        line.push_str(&format!(" + boosts {:.0}", c.boost));
+    }
+    line.push_str(&format!(" + BM25 {:.2}", c.bm25));
+    line
+}
+
+/// What a relaxed search did, in a line: `no article has all of 李强 会晤
+/// 南非 总统; showing those with 李强 南非 总统` (the words of the first
+/// hit).
+fn relaxed_line(relaxed: &Relaxed, first: Option<&Hit>) -> String {
+    let all = relaxed.words.join(" ");
+    let n = relaxed.words.len();
+    let k = match relaxed.min_words {
+        k if k + 1 >= n => k.to_string(),
+        k => format!("{k} or more"),
+    };
+    let has = |hit: &Hit| -> Vec<&str> {
+        let missing = hit.missing.as_deref().unwrap_or_default();
+        let words = relaxed.words.iter().filter(|w| !missing.contains(w));
+        words.map(String::as_str).collect()
+    };
+    match (relaxed.with_all, first) {
+        (None, _) => format!("articles with any of {all}, those with more of them first"),
+        (Some(0), Some(hit)) => {
+            format!(
+                "no article has all of {all}; showing those with {}",
+                has(hit).join(" ")
+            )
+        }
+        (Some(0), None) => {
+            format!("no article has all of {all}; showing those with {k} of the {n}")
+        }
+        (Some(m), _) => format!(
+            "only {m} {} all of {all}; then those with {k} of the {n}",
+            if m == 1 {
+                "article has"
+            } else {
+                "articles have"
+            },
+        ),
     }
 }
 

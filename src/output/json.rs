@@ -15,7 +15,7 @@ use crate::extract::Metadata;
 use crate::indexer::Summary;
 use crate::record::Record;
 use crate::search::facets::{FacetCounts, Period, PeriodCount};
-use crate::search::{Hit, Request, Results, Sort};
+use crate::search::{Components, Hit, Relaxed, Request, Results, Sort};
 
 /// One hit, as `search --format json` prints it (one per line) and
 /// `/api/search` lists it. Highlights are `[start, end)` character offsets
@@ -27,8 +27,12 @@ pub struct HitLine<'a> {
     pub path: &'a str,
     pub title: &'a str,
     pub title_highlights: Vec<[usize; 2]>,
-    /// The score as an `f64`, as it has always been written.
+    /// The score as an `f64`, as it has always been written: only its order
+    /// means something (`rank` says it); `components` has its parts.
     pub score: f64,
+    /// The parts of the score: tiers, boosts, BM25.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub components: Option<&'a Components>,
     pub snippet: &'a str,
     pub highlights: Vec<[usize; 2]>,
     pub source: Option<&'a str>,
@@ -37,6 +41,13 @@ pub struct HitLine<'a> {
     /// The score explained (the CLI's `--explain`; the API leaves it out).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<Value>,
+    /// In a relaxed search, the query's words this article lacks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<&'a [String]>,
+    /// In a relaxed search, how it was relaxed (on every line, so that each
+    /// stands alone; the API also says it once, beside the hits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<&'a Relaxed>,
 }
 
 impl<'a> HitLine<'a> {
@@ -50,13 +61,21 @@ impl<'a> HitLine<'a> {
             title: &hit.title.text,
             title_highlights: hit.title.char_highlights(),
             score: f64::from(hit.score),
+            components: hit.components.as_ref(),
             snippet: &hit.snippet.text,
             highlights: hit.snippet.char_highlights(),
             source: r.source.as_deref(),
             url: r.url.as_deref(),
             meta: &r.meta,
             explanation: None,
+            missing: hit.missing.as_deref(),
+            relaxed: None,
         }
+    }
+
+    /// The same hit, saying how its search was relaxed, if it was.
+    pub fn relaxed(self, relaxed: Option<&'a Relaxed>) -> HitLine<'a> {
+        HitLine { relaxed, ..self }
     }
 
     /// A hit with its explanation, when it has one (`null` if unreadable).
@@ -126,6 +145,9 @@ pub struct SearchBody<'a> {
     pub facets: Option<&'a FacetCounts>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub undated_excluded: Option<usize>,
+    /// When articles lacking some of the query's words are shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<&'a Relaxed>,
     /// Time spent searching, in milliseconds (to 0.1 ms).
     pub elapsed_ms: f64,
 }
@@ -146,9 +168,14 @@ impl<'a> SearchBody<'a> {
             offset: request.offset,
             limit: request.limit,
             total: results.total,
-            hits: results.hits.iter().map(HitLine::new).collect(),
+            hits: results
+                .hits
+                .iter()
+                .map(|hit| HitLine::new(hit).relaxed(results.relaxed.as_ref()))
+                .collect(),
             facets: results.facets.as_ref(),
             undated_excluded: results.undated_excluded,
+            relaxed: results.relaxed.as_ref(),
             elapsed_ms: (results.elapsed.as_secs_f64() * 10_000.0).round() / 10.0,
         }
     }

@@ -63,7 +63,8 @@ impl Printer {
             }
             Printer::Json => {
                 for hit in &results.hits {
-                    json::line(out, &json::HitLine::explained(hit))?;
+                    let line = json::HitLine::explained(hit).relaxed(results.relaxed.as_ref());
+                    json::line(out, &line)?;
                 }
                 match &results.facets {
                     Some(facets) => json::line(out, &json::FacetsAfterHits { facets }),

@@ -16,6 +16,7 @@
 pub mod cancel;
 pub mod facets;
 pub mod plan;
+pub mod plus;
 pub mod positions;
 pub mod query;
 pub mod snippet;
@@ -33,9 +34,9 @@ use serde::Serialize;
 use tantivy::Order;
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Collector, Count, TopDocs};
-use tantivy::query::{BooleanQuery, ExistsQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, EnableScoring, ExistsQuery, Occur, Query, Scorer, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, IndexReader, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocSet, IndexReader, Searcher, TantivyDocument, Term};
 
 use crate::analysis::Analyzer;
 use crate::deadline::{Cancelled, Deadline};
@@ -44,6 +45,7 @@ use crate::indexer::ZhIndex;
 use crate::indexer::pages::{Pages, StoredPages};
 use crate::record::Record;
 use cancel::Cancellable;
+pub use plus::Components;
 pub use query::{Node, QueryError};
 pub use snippet::Snippet;
 use synonyms::Synonyms;
@@ -100,6 +102,40 @@ pub struct Request {
     /// When to give up: past it (or once it is cancelled) the search stops
     /// within milliseconds with [`Error::Cancelled`]. Never, by default.
     pub deadline: Deadline,
+    /// How many of the query's words an article must have.
+    pub matching: Matching,
+    /// Whether to give each hit the [`Components`] of its score (explaining
+    /// each hit's score: a little slower). `explain` gives them too.
+    pub components: bool,
+}
+
+/// How many of the query's words an article must have (`--match`). Only
+/// the words of unquoted text can be missing: never a quoted phrase, a
+/// `+word`, a side of `AND`, a field or a filter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Matching {
+    /// Every word.
+    All,
+    /// Every word; when fewer articles than the page asks for have them
+    /// all, those with one word missing follow, then two… (as few words
+    /// dropped as fill the page), those with more of the words first.
+    #[default]
+    Relaxed,
+    /// Any of the words, those with more of them first.
+    Any,
+}
+
+/// How a search did without some of its words ([`Matching`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Relaxed {
+    /// The words that could be missing, in the query's order.
+    pub words: Vec<String>,
+    /// How many articles have all of them (`None` with `--match any`,
+    /// which does not count them).
+    pub with_all: Option<usize>,
+    /// The fewest of them a matching article has.
+    pub min_words: usize,
 }
 
 /// Filters given apart from the query (command-line flags, API
@@ -192,6 +228,8 @@ impl Request {
             facets: false,
             disjunctive: false,
             deadline: Deadline::never(),
+            matching: Matching::default(),
+            components: false,
         }
     }
 }
@@ -209,12 +247,21 @@ pub struct Hit {
     /// Title, with highlights.
     #[serde(rename = "title_highlighted")]
     pub title: Snippet,
-    /// BM25 score.
+    /// The score: tiers (words found, as words, verbatim), boosts and BM25
+    /// added up. Only its order means something; [`Hit::components`] has the
+    /// parts.
     pub score: f32,
     /// The best passages, with highlights.
     pub snippet: Snippet,
     /// The score explained, with `explain`.
     pub explanation: Option<String>,
+    /// In a relaxed search ([`Results::relaxed`]), the query's words this
+    /// article lacks; `None` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Vec<String>>,
+    /// The parts of the score, with `explain` or `components`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub components: Option<Components>,
 }
 
 /// The result of a search.
@@ -233,6 +280,9 @@ pub struct Results {
     /// date, and so were left out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub undated_excluded: Option<usize>,
+    /// When articles lacking some of the words are shown ([`Matching`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<Relaxed>,
     /// Time spent searching.
     #[serde(skip)]
     pub elapsed: Duration,
@@ -273,7 +323,8 @@ impl Engine {
 
     /// The ids of the best `limit` matches of a query (with its filters), in
     /// rank order, without loading the documents: for checks and tools that
-    /// need the whole result set.
+    /// need the whole result set, which is that of the articles with every
+    /// word (never relaxed, whatever `request.matching` says).
     pub fn ranked_ids(&self, request: &Request, limit: usize) -> Result<Vec<String>> {
         let searcher = self.searcher();
         let (node, text) = Self::parse(request)?;
@@ -396,8 +447,8 @@ impl Engine {
         let searcher = self.searcher();
         let (node, text) = Self::parse(request)?;
         let topics = self.topics(&searcher)?;
-        let plan = self.planner(&topics, request).plan(&node, &text)?;
-        let (top, total, collected) = self.collect(&searcher, &plan.query, request)?;
+        let (plan, (top, total, collected), relaxed) =
+            self.collect_matching(&searcher, &node, &text, &topics, request)?;
         let facets = match collected {
             Some(counts) => {
                 let undated = self.count_undated(&searcher, plan.query.box_clone(), request)?;
@@ -410,24 +461,39 @@ impl Engine {
             None => None,
         };
         let undated_excluded = if plan.has_date_filter {
-            let planner = self.planner(&topics, request).without_dates();
+            let mut planner = self.planner(&topics, request).without_dates();
+            if let Some(r) = &relaxed {
+                planner = planner.with_min_words(r.min_words);
+            }
             let without = planner.plan(&node, &text)?;
             Some(self.count_undated(&searcher, without.query, request)?)
         } else {
             None
         };
+        let top: Vec<(f32, DocAddress)> =
+            top.into_iter().take(request.limit.min(MAX_LIMIT)).collect();
+        let mut missing = match &relaxed {
+            Some(_) => self
+                .missing(&searcher, &plan.loose, &top)?
+                .into_iter()
+                .map(Some)
+                .collect(),
+            None => vec![None; top.len()],
+        };
         let hits = top
             .into_iter()
-            .take(request.limit.min(MAX_LIMIT))
             .enumerate()
             .map(|(i, (score, address))| -> Result<Hit> {
                 request.deadline.check()?;
                 let mut hit = self.hit(&searcher, address, score, &plan.needles, request)?;
                 hit.rank = request.offset + i + 1;
-                if request.explain {
+                hit.missing = missing[i].take();
+                if request.explain || request.components {
                     let explained = plan.query.explain(&searcher, address);
-                    hit.explanation =
-                        Some(explained.map_err(|e| self.tantivy(e))?.to_pretty_json());
+                    let explained = explained.map_err(|e| self.tantivy(e))?.to_pretty_json();
+                    let tree = serde_json::from_str(&explained).unwrap_or_default();
+                    hit.components = Some(plus::components(&tree));
+                    hit.explanation = request.explain.then_some(explained);
                 }
                 Ok(hit)
             })
@@ -438,8 +504,89 @@ impl Engine {
             notes: plan.notes,
             facets,
             undated_excluded,
+            relaxed,
             elapsed: started.elapsed(),
         })
+    }
+
+    /// Plans and collects a query with as many of its words required as
+    /// the request's [`Matching`] allows: all of them first and, when that
+    /// fills less than the page and fewer words would fill more, one word
+    /// fewer at a time (with `any`, one word of them at once).
+    fn collect_matching(
+        &self,
+        searcher: &Searcher,
+        node: &Node,
+        text: &str,
+        topics: &[String],
+        request: &Request,
+    ) -> Result<(plan::Plan, Collected, Option<Relaxed>)> {
+        let planner = || self.planner(topics, request);
+        let words = match request.matching {
+            Matching::All => Vec::new(),
+            Matching::Relaxed | Matching::Any => planner().loose_words(node),
+        };
+        let relaxed = |with_all, min_words| Relaxed {
+            words: words.clone(),
+            with_all,
+            min_words,
+        };
+        if request.matching == Matching::Any && words.len() > 1 {
+            let plan = planner().with_min_words(1).plan(node, text)?;
+            let collected = self.collect(searcher, &plan.query, request)?;
+            return Ok((plan, collected, Some(relaxed(None, 1))));
+        }
+        let plan = planner().plan(node, text)?;
+        let collected = self.collect(searcher, &plan.query, request)?;
+        let needed = request.offset + request.limit.max(1);
+        let with_all = collected.1;
+        if request.matching != Matching::Relaxed || words.len() < 2 || with_all >= needed {
+            return Ok((plan, collected, None));
+        }
+        for k in (1..words.len()).rev() {
+            let loose = planner().with_min_words(k).plan(node, text)?;
+            let more = self.collect(searcher, &loose.query, request)?;
+            if more.1 >= needed || (k == 1 && more.1 > with_all) {
+                return Ok((loose, more, Some(relaxed(Some(with_all), k))));
+            }
+        }
+        Ok((plan, collected, None))
+    }
+
+    /// For each hit, the `loose` words (each with its query) it lacks.
+    fn missing(
+        &self,
+        searcher: &Searcher,
+        loose: &[(String, Box<dyn Query>)],
+        hits: &[(f32, DocAddress)],
+    ) -> Result<Vec<Vec<String>>> {
+        let mut missing = vec![Vec::new(); hits.len()];
+        let mut order: Vec<usize> = (0..hits.len()).collect();
+        order.sort_by_key(|&i| (hits[i].1.segment_ord, hits[i].1.doc_id));
+        for (word, query) in loose {
+            let weight = query
+                .weight(EnableScoring::disabled_from_searcher(searcher))
+                .map_err(|e| self.tantivy(e))?;
+            // One scorer per segment, sought through its hits in order.
+            let mut scorer: Option<(u32, Box<dyn Scorer>)> = None;
+            for &i in &order {
+                let address = hits[i].1;
+                let current = match &mut scorer {
+                    Some((segment, s)) if *segment == address.segment_ord => s,
+                    _ => {
+                        let reader = searcher.segment_reader(address.segment_ord);
+                        let s = weight.scorer(reader, 1.0).map_err(|e| self.tantivy(e))?;
+                        &mut scorer.insert((address.segment_ord, s)).1
+                    }
+                };
+                let doc = address.doc_id;
+                let has = current.doc() == doc || (current.doc() < doc && current.seek(doc) == doc);
+                if !has {
+                    missing[i].push(word.clone());
+                }
+            }
+        }
+        Ok(missing)
     }
 
     /// The requested page of the best matches of `query` (in the request's
@@ -572,6 +719,8 @@ impl Engine {
             score,
             snippet,
             explanation: None,
+            missing: None,
+            components: None,
         })
     }
 

@@ -13,6 +13,10 @@
 //!   (exact, punctuation and spaces ignored); the words as a phrase add to
 //!   the score.
 //! * **Not**, **Or**, **And**: boolean clauses; filters score nothing.
+//! * **Relaxed** ([`Planner::with_min_words`]): the words of the unquoted
+//!   text at the top of the query (not `+word`, `AND`, phrases, fields or
+//!   filters) need not all occur: an article needs `k` of them, and each it
+//!   has adds [`FOUND_TIER`], so that articles with more of them rank first.
 
 use std::ops::Bound;
 
@@ -23,6 +27,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 
+use super::plus::{Part, Plus};
 use super::query::{Node, QueryError, QueryField};
 use super::starting::TermRange;
 use super::synonyms::Synonyms;
@@ -40,6 +45,22 @@ const GRAM_WEIGHT: f32 = 0.3;
 /// as characters across word boundaries). Far above any BM25 score, so that
 /// it orders results in tiers; BM25 orders them within a tier.
 pub const WORD_TIER: f32 = 1000.0;
+/// Score added, when words may be dropped, for each query word an article
+/// has: above every other tier, so that articles with more of the words
+/// rank first.
+pub const FOUND_TIER: f32 = 100_000.0;
+/// Score added to articles dated in a year that the query names as a word
+/// (`疫情防控 2022`): half a tier, so that among articles with the same
+/// words found, those of that year come first, above any BM25 difference,
+/// but an article with one more word found still ranks higher.
+pub const YEAR_BOOST: f32 = WORD_TIER / 2.0;
+/// Score added to articles whose region is (or lies within) a place the
+/// query names (`乡村振兴 浙江`): half a tier, like [`YEAR_BOOST`].
+pub const REGION_BOOST: f32 = WORD_TIER / 2.0;
+/// Score shared by the query's words found in the title: an article with
+/// all of them there gets this much, half a tier, so that within the same
+/// words found, titles that hold them rank first.
+pub const TITLE_BOOST: f32 = WORD_TIER / 2.0;
 
 /// Where text is searched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +81,23 @@ pub struct Plan {
     pub needles: Vec<String>,
     /// How the query was understood, one line per part, for `--explain`.
     pub notes: Vec<String>,
+    /// With relaxed matching, each word that may be missing and its query
+    /// (to tell which words an article has).
+    pub loose: Vec<(String, Box<dyn Query>)>,
+    /// What each word of the query found in a title adds: [`TITLE_BOOST`]
+    /// shared by the words of the query's unquoted text.
+    title_share: f32,
+}
+
+/// The parts of unquoted text: each word's query (found as a word or as
+/// characters), and what adds to the score without being required: the
+/// whole text found verbatim, the article dated in a year it names.
+struct TextParts {
+    words: Vec<(String, Box<dyn Query>)>,
+    /// Whether the whole text verbatim ranks first (several words, or one
+    /// that the text repeats or breaks).
+    ranks_verbatim: bool,
+    bonus: Vec<Box<dyn Query>>,
 }
 
 /// Builds tantivy queries for one index.
@@ -70,6 +108,7 @@ pub struct Planner<'a> {
     synonyms: &'a Synonyms,
     ignore_dates: bool,
     deadline: Deadline,
+    min_words: Option<usize>,
 }
 
 impl<'a> Planner<'a> {
@@ -84,6 +123,7 @@ impl<'a> Planner<'a> {
             synonyms: &NONE,
             ignore_dates: false,
             deadline: Deadline::never(),
+            min_words: None,
         }
     }
 
@@ -105,6 +145,30 @@ impl<'a> Planner<'a> {
         self
     }
 
+    /// The same planner, requiring only `k` of the [`Planner::loose_words`]
+    /// of a query (at least one), each found adding [`FOUND_TIER`].
+    pub fn with_min_words(mut self, k: usize) -> Self {
+        self.min_words = Some(k.max(1));
+        self
+    }
+
+    /// The words relaxed matching may do without: those of the unquoted
+    /// text at the top of the query, each once, in order. Not a phrase, a
+    /// `+word` or a side of `AND`, nor anything inside OR, NOT or a field.
+    pub fn loose_words(&self, node: &Node) -> Vec<String> {
+        let mut words: Vec<String> = Vec::new();
+        for child in conjuncts(node) {
+            if let Node::Text(text) = child {
+                for word in self.words(text) {
+                    if !words.contains(&word) {
+                        words.push(word);
+                    }
+                }
+            }
+        }
+        words
+    }
+
     /// Plans a parsed query. `query` is the original text, for errors.
     pub fn plan(&self, node: &Node, query: &str) -> Result<Plan, QueryError> {
         let mut plan = Plan {
@@ -112,8 +176,13 @@ impl<'a> Planner<'a> {
             has_date_filter: false,
             needles: Vec::new(),
             notes: Vec::new(),
+            loose: Vec::new(),
+            title_share: TITLE_BOOST / self.loose_words(node).len().max(1) as f32,
         };
-        let built = self.node(node, query, &mut plan, false)?;
+        let built = match self.min_words {
+            Some(k) if self.loose_words(node).len() > 1 => self.loose(node, k, query, &mut plan)?,
+            _ => self.node(node, query, &mut plan, false)?,
+        };
         plan.query = match built {
             Some(q) => q,
             None => {
@@ -147,6 +216,7 @@ impl<'a> Planner<'a> {
             }
             Node::Text(text) => self.text(text, plan, negated, Scope::All),
             Node::Phrase(text) => self.phrase(text, plan, negated, Scope::All),
+            Node::Required(inner) => self.node(inner, query, plan, negated)?,
             Node::Not(inner) => {
                 let Some(q) = self.node(inner, query, plan, !negated)? else {
                     return Ok(None);
@@ -175,6 +245,57 @@ impl<'a> Planner<'a> {
                 quoted,
             } => self.field(*name, value, *quoted, query, plan, negated)?,
         })
+    }
+
+    /// The query with at least `k` of its [`Planner::loose_words`]; each adds
+    /// [`FOUND_TIER`], and the rest is planned as usual.
+    fn loose(
+        &self,
+        node: &Node,
+        k: usize,
+        query: &str,
+        plan: &mut Plan,
+    ) -> Result<Option<Box<dyn Query>>, QueryError> {
+        let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for child in conjuncts(node) {
+            let (occur, q) = match child {
+                Node::Text(text) => {
+                    let Some(parts) = self.text_parts(text, plan, false, Scope::All) else {
+                        continue;
+                    };
+                    for (word, q) in parts.words {
+                        if plan.loose.iter().any(|(w, _)| *w == word) {
+                            continue;
+                        }
+                        let found = Plus::new(q.box_clone(), FOUND_TIER, Part::Found, &word);
+                        words.push((Occur::Should, Box::new(found)));
+                        plan.loose.push((word, q));
+                    }
+                    let verbatim = parts.bonus.into_iter();
+                    clauses.extend(verbatim.map(|q| (Occur::Should, q)));
+                    continue;
+                }
+                Node::Not(inner) => (Occur::MustNot, self.node(inner, query, plan, true)?),
+                other => (Occur::Must, self.node(other, query, plan, false)?),
+            };
+            if let Some(q) = q {
+                clauses.push((occur, q));
+            }
+        }
+        let n = words.len();
+        let k = k.min(n);
+        let names: Vec<&str> = plan.loose.iter().map(|(w, _)| w.as_str()).collect();
+        plan.notes.push(format!(
+            "relaxed: articles with at least {k} of the {n} words [{}], each as a word or as \
+             characters; those with more of them rank first",
+            names.join(" | ")
+        ));
+        clauses.push((
+            Occur::Must,
+            Box::new(BooleanQuery::with_minimum_required_clauses(words, k)),
+        ));
+        Ok(Some(Box::new(BooleanQuery::new(clauses))))
     }
 
     /// `a b -c`: every child matches but the negated ones, which must not; with only
@@ -328,7 +449,8 @@ impl<'a> Planner<'a> {
         // One tier per query term, however many of its variants match.
         if !as_words.is_empty() {
             let q = Box::new(BooleanQuery::new(as_words));
-            alternatives.push((Occur::Should, Box::new(ConstScoreQuery::new(q, WORD_TIER))));
+            let tier = Plus::tier(q, WORD_TIER, Part::Word, term_text);
+            alternatives.push((Occur::Should, Box::new(tier)));
         }
         if variants.len() > 1 {
             plan.notes
@@ -349,32 +471,9 @@ impl<'a> Planner<'a> {
         negated: bool,
         scope: Scope,
     ) -> Option<Box<dyn Query>> {
-        let words = self.words(text);
-        if words.is_empty() {
-            plan.notes
-                .push(format!("{text:?}: nothing searchable, ignored"));
-            return None;
-        }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for word in &words {
-            clauses.push((Occur::Must, self.term_clause(word, scope, plan, negated)?));
-        }
+        let parts = self.text_parts(text, plan, negated, scope)?;
+        let words: Vec<&str> = parts.words.iter().map(|(w, _)| w.as_str()).collect();
         let whole = search_key(text);
-        // Several words, or one word that the text repeats or breaks
-        // (`日），日`, `高明高明`): the text verbatim ranks first.
-        let verbatim = words.len() > 1 || search_key(&words[0]) != whole;
-        if verbatim {
-            let tier = WORD_TIER * (words.len() + 1) as f32;
-            for variant in self.synonyms.expand(text) {
-                let key = search_key(&variant);
-                if let Some(q) = self.as_grams(&key, scope, 1.0) {
-                    clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(q, tier))));
-                }
-                if !negated {
-                    plan.needles.push(key);
-                }
-            }
-        }
         plan.notes.push(format!(
             "{}{text:?}: all of the words [{}], each as a word{} or as characters; {}",
             if negated { "NOT " } else { "" },
@@ -383,14 +482,118 @@ impl<'a> Planner<'a> {
                 Scope::All => " (title ×2, body)",
                 Scope::Title => " in the title",
             },
-            if verbatim {
+            if parts.ranks_verbatim {
                 format!("articles with {whole:?} verbatim rank first")
             } else {
                 "as characters it also matches inside other words, ranked below word matches"
                     .to_string()
             }
         ));
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        clauses.extend(parts.words.into_iter().map(|(_, q)| (Occur::Must, q)));
+        clauses.extend(parts.bonus.into_iter().map(|q| (Occur::Should, q)));
         Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// The words of unquoted text, each with its query, and the bonus of
+    /// the whole text found verbatim; `None` (noted) with nothing searchable.
+    fn text_parts(
+        &self,
+        text: &str,
+        plan: &mut Plan,
+        negated: bool,
+        scope: Scope,
+    ) -> Option<TextParts> {
+        let words = self.words(text);
+        if words.is_empty() {
+            plan.notes
+                .push(format!("{text:?}: nothing searchable, ignored"));
+            return None;
+        }
+        let whole = search_key(text);
+        // Several words, or one word that the text repeats or breaks
+        // (`日），日`, `高明高明`): the text verbatim ranks first.
+        let mut parts = TextParts {
+            words: Vec::new(),
+            ranks_verbatim: words.len() > 1 || search_key(&words[0]) != whole,
+            bonus: Vec::new(),
+        };
+        for word in words.iter() {
+            let q = self.term_clause(word, scope, plan, negated)?;
+            parts.words.push((word.clone(), q));
+            if !negated && scope == Scope::All {
+                parts.bonus.extend(self.title_and_region(word, plan));
+            }
+            if let Some(year) = year_of(word).filter(|_| !negated && scope == Scope::All) {
+                let bound = parse_bound(&year.to_string()).ok()?;
+                let dated = self.date_range(Some(&bound), Some(&bound));
+                let what = format!("dated {year}");
+                parts
+                    .bonus
+                    .push(Box::new(Plus::tier(dated, YEAR_BOOST, Part::Boost, &what)));
+                plan.notes.push(format!(
+                    "{word:?}: a year; articles dated {year} rank higher (+{YEAR_BOOST}), \
+                     within the same words found"
+                ));
+            }
+        }
+        if parts.ranks_verbatim {
+            let tier = WORD_TIER * (words.len() + 1) as f32;
+            for variant in self.synonyms.expand(text) {
+                let key = search_key(&variant);
+                if let Some(q) = self.as_grams(&key, scope, 1.0) {
+                    let what = format!("{variant:?}");
+                    parts
+                        .bonus
+                        .push(Box::new(Plus::tier(q, tier, Part::Verbatim, &what)));
+                }
+                if !negated {
+                    plan.needles.push(key);
+                }
+            }
+        }
+        Some(parts)
+    }
+
+    /// What a query word adds beside its tiers: its share of
+    /// [`TITLE_BOOST`] when the title has it (as a word or as characters),
+    /// and [`REGION_BOOST`] when it names a province or city (or a place by
+    /// its full name) that is the article's region or holds it.
+    fn title_and_region(&self, word: &str, plan: &mut Plan) -> Vec<Box<dyn Query>> {
+        let mut bonus: Vec<Box<dyn Query>> = Vec::new();
+        let key = search_key(word);
+        let mut in_title: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let words = [word.to_string()];
+        in_title.extend(
+            self.as_words(&words, Scope::Title)
+                .map(|q| (Occur::Should, q)),
+        );
+        in_title.extend(
+            self.as_grams(&key, Scope::Title, 1.0)
+                .map(|q| (Occur::Should, q)),
+        );
+        if !in_title.is_empty() {
+            let q = Box::new(BooleanQuery::new(in_title));
+            let what = format!("title {word}");
+            bonus.push(Box::new(Plus::tier(
+                q,
+                plan.title_share,
+                Part::Boost,
+                &what,
+            )));
+        }
+        let places = Gazetteer::builtin().named(word);
+        if !places.is_empty() {
+            let paths: Vec<String> = places.iter().map(|p| p.facet()).collect();
+            let q = self.in_regions(&paths);
+            let what = format!("region {word}");
+            bonus.push(Box::new(Plus::tier(q, REGION_BOOST, Part::Boost, &what)));
+            plan.notes.push(format!(
+                "{word:?}: a place; articles whose region is in {} rank higher (+{REGION_BOOST})",
+                paths.join(" or ")
+            ));
+        }
+        bonus
     }
 
     /// Quoted text: exactly these characters (punctuation and spaces
@@ -447,7 +650,8 @@ impl<'a> Planner<'a> {
         clauses.extend(bonus);
         if !as_words.is_empty() {
             let q = Box::new(BooleanQuery::new(as_words));
-            clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(q, WORD_TIER))));
+            let tier = Plus::tier(q, WORD_TIER, Part::Word, text);
+            clauses.push((Occur::Should, Box::new(tier)));
         }
         Some(Box::new(BooleanQuery::new(clauses)))
     }
@@ -467,6 +671,12 @@ impl<'a> Planner<'a> {
             "filter: region in {} (and everything below)",
             paths.join(" or ")
         ));
+        Ok(Box::new(ConstScoreQuery::new(self.in_regions(&paths), 0.0)))
+    }
+
+    /// Articles whose primary region is one of these facet paths, or lies
+    /// within one (a facet term matches its descendants).
+    fn in_regions(&self, paths: &[String]) -> Box<dyn Query> {
         let clauses = paths
             .iter()
             .map(|path| {
@@ -478,10 +688,7 @@ impl<'a> Planner<'a> {
                 (Occur::Should, q)
             })
             .collect();
-        Ok(Box::new(ConstScoreQuery::new(
-            Box::new(BooleanQuery::new(clauses)),
-            0.0,
-        )))
+        Box::new(BooleanQuery::new(clauses))
     }
 
     /// `topic:X`: articles classified under topic X.
@@ -558,30 +765,34 @@ impl<'a> Planner<'a> {
         if self.ignore_dates {
             return Ok(Some(Box::new(AllQuery)));
         }
+        let range = self.date_range(since.as_ref(), until.as_ref());
+        plan.notes.push(format!(
+            "filter: date from {} to {} (articles without a date are excluded)",
+            since.map_or("the beginning".to_string(), |a| a.first_day().to_string()),
+            until.map_or("now".to_string(), |b| b.last_day().to_string()),
+        ));
+        Ok(Some(Box::new(ConstScoreQuery::new(range, 0.0))))
+    }
+
+    /// Articles whose date (as precise as it is known) overlaps the range
+    /// from `since` to `until`, either end open.
+    fn date_range(&self, since: Option<&DateBound>, until: Option<&DateBound>) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if let Some(a) = &since {
+        if let Some(a) = since {
             let term = Term::from_field_i64(self.fields.date_end, day_number(a.first_day()));
             clauses.push((
                 Occur::Must,
                 Box::new(RangeQuery::new(Bound::Included(term), Bound::Unbounded)),
             ));
         }
-        if let Some(b) = &until {
+        if let Some(b) = until {
             let term = Term::from_field_i64(self.fields.date, day_number(b.last_day()));
             clauses.push((
                 Occur::Must,
                 Box::new(RangeQuery::new(Bound::Unbounded, Bound::Included(term))),
             ));
         }
-        plan.notes.push(format!(
-            "filter: date from {} to {} (articles without a date are excluded)",
-            since.map_or("the beginning".to_string(), |a| a.first_day().to_string()),
-            until.map_or("now".to_string(), |b| b.last_day().to_string()),
-        ));
-        Ok(Some(Box::new(ConstScoreQuery::new(
-            Box::new(BooleanQuery::new(clauses)),
-            0.0,
-        ))))
+        Box::new(BooleanQuery::new(clauses))
     }
 
     /// A substring filter on a field indexed with the n-gram analyzer.
@@ -596,6 +807,25 @@ impl<'a> Planner<'a> {
         let q = grams(field, &key, &self.deadline)?;
         plan.notes.push(format!("filter: {name} contains {key:?}"));
         Some(Box::new(ConstScoreQuery::new(q, 0.0)))
+    }
+}
+
+/// The year a query word names (`2022`, `2022年`, `２０２２` folded), from
+/// 1000 to 2999.
+fn year_of(word: &str) -> Option<u16> {
+    let digits = word.strip_suffix('年').unwrap_or(word);
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|y| (1000..3000).contains(y))
+}
+
+/// The parts of a query that must all match: the children of the `And`s at
+/// its top (a query and its filters are one), or the query itself.
+fn conjuncts(node: &Node) -> Vec<&Node> {
+    match node {
+        Node::And(children) => children.iter().flat_map(conjuncts).collect(),
+        other => vec![other],
     }
 }
 

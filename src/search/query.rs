@@ -6,12 +6,13 @@
 //! "基层党建"           the exact text (punctuation and spaces ignored)
 //! 疫情 OR 防控         either
 //! -疫情  NOT 疫情      without
+//! +会晤  会见 AND 南非  required even when relaxed matching drops words
 //! (党建 OR 组织) 高明  grouping
 //! *                    every article (with filters: all that pass them)
 //! title:党建  source:南方  region:佛山  topic:党建  date:2023..2024-06
 //! ```
 //!
-//! Only ASCII `"` `(` `)` `-` `:` and the words `OR`, `AND`, `NOT` are
+//! Only ASCII `"` `(` `)` `-` `+` `:` and the words `OR`, `AND`, `NOT` are
 //! syntax; the quotation marks of Chinese text, `“…”`, `「…」`, `『…』` and
 //! the full-width `＂…＂`, also delimit phrases. Everything else is text. A
 //! `-` inside a word (`0757-88661108`) is text too.
@@ -89,6 +90,9 @@ pub enum Node {
     Or(Vec<Node>),
     /// Not this.
     Not(Box<Node>),
+    /// This, always (`+word`, and each side of `AND`): relaxed matching
+    /// never drops it.
+    Required(Box<Node>),
     /// Unquoted text: its words, anywhere.
     Text(String),
     /// Quoted text: exactly this, in order.
@@ -143,6 +147,7 @@ enum Tok {
     Or,
     And,
     Not,
+    Plus,
 }
 
 /// Parses a query.
@@ -199,6 +204,7 @@ fn lex(query: &str) -> Result<Vec<Located>, (usize, String)> {
                 (Tok::Quoted(text), next)
             }
             '-' if i + 1 < chars.len() && !chars[i + 1].is_whitespace() => (Tok::Not, i + 1),
+            '+' if i + 1 < chars.len() && !chars[i + 1].is_whitespace() => (Tok::Plus, i + 1),
             _ => word(&chars, i)?,
         };
         tokens.push((tok, i));
@@ -348,23 +354,32 @@ impl Parser<'_> {
     }
 
     fn and_expr(&mut self, after: &str) -> PResult {
-        let mut parts = Vec::new();
+        let mut parts: Vec<Node> = Vec::new();
+        // Both sides of an `AND` are required: relaxed matching keeps them.
+        let mut after_and = false;
         loop {
             match self.peek() {
                 None | Some((Tok::Or | Tok::Close, _)) => break,
                 Some((Tok::And, at)) => {
                     let at = *at;
                     self.pos += 1;
-                    if parts.is_empty()
-                        || matches!(
-                            self.peek(),
-                            None | Some((Tok::Or | Tok::Close | Tok::And, _))
-                        )
-                    {
+                    let Some(last) = parts.pop() else {
+                        return Err((at, "`AND` needs a term on both sides".to_string()));
+                    };
+                    if matches!(
+                        self.peek(),
+                        None | Some((Tok::Or | Tok::Close | Tok::And, _))
+                    ) {
                         return Err((at, "`AND` needs a term on both sides".to_string()));
                     }
+                    parts.push(required(last));
+                    after_and = true;
                 }
-                Some(_) => parts.push(self.unary()?),
+                Some(_) => {
+                    let part = self.unary()?;
+                    parts.push(if after_and { required(part) } else { part });
+                    after_and = false;
+                }
             }
         }
         match parts.len() {
@@ -398,6 +413,16 @@ impl Parser<'_> {
                     Err((at, "`-` (NOT) needs a term after it".to_string()))
                 }
                 _ => Ok(Node::Not(Box::new(self.primary()?))),
+            };
+        }
+        if let Some((Tok::Plus, at)) = self.peek() {
+            let at = *at;
+            self.pos += 1;
+            return match self.peek() {
+                None | Some((Tok::Or | Tok::Close | Tok::And | Tok::Not | Tok::Plus, _)) => {
+                    Err((at, "`+` (required) needs a term after it".to_string()))
+                }
+                _ => Ok(required(self.primary()?)),
             };
         }
         self.primary()
@@ -434,7 +459,17 @@ impl Parser<'_> {
             Tok::Or => Err((at, "`OR` needs a term on both sides".to_string())),
             Tok::And => Err((at, "`AND` needs a term on both sides".to_string())),
             Tok::Not => Err((at, "`-` (NOT) needs a term after it".to_string())),
+            Tok::Plus => Err((at, "`+` (required) needs a term after it".to_string())),
         }
+    }
+}
+
+/// `node`, required (once: `+a AND b` is not required twice); a negation
+/// stays one, since relaxed matching never drops it.
+fn required(node: Node) -> Node {
+    match node {
+        Node::Required(_) | Node::Not(_) => node,
+        other => Node::Required(Box::new(other)),
     }
 }
 
@@ -479,8 +514,42 @@ mod tests {
         );
         assert_eq!(
             parse("党建 AND 引领").unwrap(),
-            Node::And(vec![text("党建"), text("引领")])
+            Node::And(vec![required(text("党建")), required(text("引领"))])
         );
+    }
+
+    #[test]
+    fn plus_and_and_mark_words_required() {
+        assert_eq!(
+            parse("+会晤 南非总统").unwrap(),
+            Node::And(vec![required(text("会晤")), text("南非总统")])
+        );
+        assert_eq!(
+            parse("李强 会见 AND 南非 总统").unwrap(),
+            Node::And(vec![
+                text("李强"),
+                required(text("会见")),
+                required(text("南非")),
+                text("总统")
+            ])
+        );
+        assert_eq!(
+            parse("+\"基层党建\" 高明").unwrap(),
+            Node::And(vec![required(phrase("基层党建")), text("高明")])
+        );
+        // Inside a word, `+` is text.
+        assert_eq!(
+            parse("C++ 5G+工业互联网").unwrap(),
+            Node::And(vec![text("C++"), text("5G+工业互联网")])
+        );
+    }
+
+    #[test]
+    fn a_plus_with_nothing_after_it_is_an_error() {
+        for query in ["(南非 +)", "+-南非", "南非 +OR 总统"] {
+            let e = parse(query).unwrap_err();
+            assert!(e.message.contains("`+`"), "{query}: {e}");
+        }
     }
 
     #[test]

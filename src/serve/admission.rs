@@ -103,7 +103,7 @@ impl Cost {
                 self.or_width = self.or_width.max(nodes.len());
                 nodes.iter().for_each(|n| self.add(n));
             }
-            Node::Not(node) => self.add(node),
+            Node::Not(node) | Node::Required(node) => self.add(node),
             Node::Text(text) | Node::Phrase(text) => {
                 for word in text.split_whitespace() {
                     let chars = word.chars().count();

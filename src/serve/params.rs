@@ -4,7 +4,7 @@
 
 use crate::date::parse_bound;
 use crate::schema::{FACETS, FacetFilter};
-use crate::search::{Filters, Request, Sort};
+use crate::search::{Filters, Matching, Request, Sort};
 
 use super::error::ApiError;
 
@@ -139,10 +139,13 @@ pub fn parse(endpoint: Endpoint, raw: Option<&str>) -> Result<Request, ApiError>
             request.offset = offset.unwrap_or(0);
             request.sort = sort.unwrap_or_default();
             request.facets = facets.unwrap_or(false);
+            request.components = true;
         }
         Endpoint::Facets => {
             request.limit = 1;
             request.facets = true;
+            // Counts are of the articles with every word, never relaxed.
+            request.matching = Matching::All;
         }
         Endpoint::Suggest => {}
     }

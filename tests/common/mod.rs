@@ -156,10 +156,11 @@ impl TestEnv {
             .expect_code(0)
     }
 
-    /// Searches `index/` with `--json`, returning the hit ids.
+    /// Searches `index/` with `--json`, returning the ids of the articles
+    /// with every word (`--match all`: never relaxed).
     pub fn search_ids(&self, query: &str) -> Vec<String> {
         let run = self.run(&[
-            "search", query, "--index", "index", "--json", "--limit", "100",
+            "search", query, "--index", "index", "--json", "--limit", "100", "--match", "all",
         ]);
         assert!(run.code == 0 || run.code == 1, "{query}: {run:?}");
         run.ids()

@@ -229,6 +229,22 @@ impl Gazetteer {
             .collect())
     }
 
+    /// The places a query word names, without suggestions for a word that
+    /// names none (cheap, for every word of a query): those whose full name
+    /// it is (高明区), or else provinces and cities whose short form it is
+    /// (浙江, 佛山; not 高明, which is also an adjective).
+    pub fn named(&self, word: &str) -> Vec<RegionPath> {
+        let Some(entries) = self.divisions.by_name.get(word) else {
+            return Vec::new();
+        };
+        let full = entries.iter().any(|e| e.1 == Form::Full);
+        self.lookup(word)
+            .into_iter()
+            .map(|id| RegionPath::from_node(&self.divisions, id))
+            .filter(|p| full || p.level() != Level::County)
+            .collect()
+    }
+
     /// Places whose full name is `name`, or else whose short form is.
     fn lookup(&self, name: &str) -> Vec<NodeId> {
         let Some(entries) = self.divisions.by_name.get(name) else {

@@ -523,6 +523,13 @@
       const ms = results.elapsed_ms < 10 ? results.elapsed_ms.toFixed(1) : String(Math.round(results.elapsed_ms));
       status.push(h('span', { class: 'took', text: t('took', ms) }));
     }
+    const relaxed = results.relaxed;
+    if (relaxed && relaxed.with_all !== null) {
+      // As the terminal says it: which words no article (or too few) has all of.
+      status.push(relaxed.with_all === 0
+        ? '；没有文章包含全部词语（' + relaxed.words.join(' ') + '），以下为包含其中部分词语的文章'
+        : '；只有 ' + relaxed.with_all + ' 篇包含全部词语（' + relaxed.words.join(' ') + '），其后为包含部分词语的文章');
+    }
     $('status').replaceChildren(...status);
     const list = $('hits');
     lastHits = results.hits;
@@ -538,6 +545,7 @@
     if (meta.date) facts.push(h('time', { text: formatDate(meta.date) }));
     for (const t of meta.topics || []) facts.push(h('span', { class: 'tag', text: t.topic }));
     if (hit.source) facts.push(h('span', { class: 'source', text: hit.source }));
+    if (hit.missing && hit.missing.length) facts.push(h('span', { class: 'missing', text: '缺少：' + hit.missing.join(' ') }));
     return h('li', { class: 'hit' },
       h('h2', { class: 'hit-title' }, link(pageUrl(Object.assign({}, s, { doc: hit.id })), { 'data-id': hit.id }, marked(hit.title, hit.title_highlights))),
       facts.length ? h('p', { class: 'hit-meta' }, ...facts) : null,

@@ -1,0 +1,207 @@
+//! How results are ordered (issue 12): readable scores, a year in the
+//! query, the title and the region. Each test has its own small corpus of
+//! news sentences written for it.
+
+mod common;
+
+use common::TestEnv;
+
+fn json(env: &TestEnv, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["search", "--index", "index", "--json"];
+    all.extend_from_slice(args);
+    let run = env.run(&all);
+    assert!(run.code == 0 || run.code == 1, "{run:?}");
+    run.json_lines()
+}
+
+fn ids(lines: &[serde_json::Value]) -> Vec<&str> {
+    lines.iter().map(|l| l["id"].as_str().unwrap()).collect()
+}
+
+/// An article in front matter: title, date, optional region, body.
+fn article(title: &str, date: &str, region: Option<&str>, body: &str) -> String {
+    let region = region.map_or(String::new(), |r| format!("region: {r}\n"));
+    format!("---\ntitle: {title}\ndate: {date}\n{region}---\n{body}\n")
+}
+
+#[test]
+fn the_terminal_shows_ranks_not_tier_constants() {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/a.txt",
+        article(
+            "高质量发展综述",
+            "2023-01-05",
+            None,
+            "各地推动高质量发展取得新成效。",
+        ),
+    );
+    env.index();
+    let run = env
+        .run(&[
+            "search",
+            "高质量发展",
+            "--index",
+            "index",
+            "--color",
+            "never",
+        ])
+        .expect_code(0);
+    let first = run.stdout.lines().next().unwrap();
+    assert_eq!(first, " 1. [高质量发展]综述", "{}", run.stdout);
+}
+
+#[test]
+fn json_and_explain_give_the_parts_of_a_score() {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/a.txt",
+        article(
+            "党建引领基层治理",
+            "2023-01-05",
+            None,
+            "坚持党建引领，提升基层治理水平。",
+        ),
+    );
+    env.index();
+    let hits = json(&env, &["党建引领"]);
+    let c = &hits[0]["components"];
+    // Two words, each found as a word, and the text verbatim.
+    assert_eq!(c["as_words"], 2, "{c}");
+    assert_eq!(c["verbatim"], true, "{c}");
+    assert_eq!(c["tier"].as_f64().unwrap(), 5000.0, "{c}");
+    let bm25 = c["bm25"].as_f64().unwrap();
+    assert!(bm25 > 0.0, "{c}");
+    // Both words are in the title too.
+    assert_eq!(c["boost"].as_f64().unwrap(), 500.0, "{c}");
+    let score = hits[0]["score"].as_f64().unwrap();
+    assert!((score - 5500.0 - bm25).abs() < 0.01, "{score} {c}");
+    let run = env
+        .run(&[
+            "search",
+            "党建引领",
+            "--index",
+            "index",
+            "--explain",
+            "--color",
+            "never",
+        ])
+        .expect_code(0);
+    assert!(
+        run.stdout
+            .contains(" = tiers 5000 (2 as words, verbatim) + boosts 500 + BM25 "),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_year_in_the_query_prefers_articles_dated_that_year() {
+    let env = TestEnv::new();
+    // A 2023 review that says 疫情防控 and 2022 often, and a 2022 story.
+    env.write(
+        "corpus/review.txt",
+        article(
+            "年终专题回顾",
+            "2023-01-10",
+            None,
+            "回顾2022年疫情防控：2022年疫情防控形势复杂，2022年各地疫情防控措施不断优化。",
+        ),
+    );
+    env.write(
+        "corpus/spring.txt",
+        article(
+            "春季校园安全检查",
+            "2022-04-15",
+            None,
+            "今年春季开学以来，全市学校开展安全检查。2022年以来，校园疫情防控有序开展，师生健康得到保障。",
+        ),
+    );
+    env.index();
+    let hits = json(&env, &["疫情防控 2022"]);
+    assert_eq!(ids(&hits), ["spring.txt", "review.txt"], "{hits:?}");
+    assert_eq!(hits[0]["components"]["boost"].as_f64().unwrap(), 500.0);
+    // Written 2022年, or in full-width digits, the same.
+    assert_eq!(ids(&json(&env, &["疫情防控 2022年"]))[0], "spring.txt");
+    assert_eq!(ids(&json(&env, &["疫情防控 ２０２２"]))[0], "spring.txt");
+}
+
+#[test]
+fn a_place_in_the_query_prefers_articles_of_that_region() {
+    let env = TestEnv::new();
+    // A round-up that names 浙江 among many provinces, and says 乡村振兴
+    // often; and a story from Zhejiang that says each once.
+    env.write(
+        "corpus/roundup.txt",
+        article(
+            "乡村振兴各地动态",
+            "2023-06-01",
+            Some("江苏省"),
+            "乡村振兴看江苏：江苏推进乡村振兴。乡村振兴看广东，乡村振兴看山东，乡村振兴也看浙江。",
+        ),
+    );
+    env.write(
+        "corpus/anji.txt",
+        article(
+            "安吉县白茶产业带动农民增收",
+            "2023-06-02",
+            Some("安吉县"),
+            "在浙江安吉，白茶产业成为乡村振兴的重要抓手，茶农收入逐年提高。",
+        ),
+    );
+    env.index();
+    let hits = json(&env, &["乡村振兴 浙江"]);
+    assert_eq!(ids(&hits), ["anji.txt", "roundup.txt"], "{hits:?}");
+    // A place named by a district's short form is not taken for one (高明 is
+    // also an adjective); the province's short form is.
+    let run = env
+        .run(&[
+            "search",
+            "乡村振兴 浙江",
+            "--index",
+            "index",
+            "--explain",
+            "--color",
+            "never",
+        ])
+        .expect_code(0);
+    assert!(run.stdout.contains("\"浙江\": a place"), "{}", run.stdout);
+}
+
+#[test]
+fn words_in_the_title_rank_above_the_same_words_only_in_the_body() {
+    let env = TestEnv::new();
+    // The short body of `body.txt` repeats both words; `title.txt` has them
+    // in its long title, and in its long body once each, far apart.
+    env.write(
+        "corpus/body.txt",
+        article(
+            "本市召开工作会议",
+            "2023-03-01",
+            None,
+            "会议强调，抓好春耕备耕。春耕备耕，春耕备耕。",
+        ),
+    );
+    let filler = "会议听取了各部门汇报，研究部署了下一阶段重点任务。".repeat(12);
+    env.write(
+        "corpus/title.txt",
+        article(
+            "全市各地抢抓农时春耕备耕工作有序推进确保粮食生产开好局起好步",
+            "2023-03-02",
+            None,
+            &format!("当前正值春耕时节。{filler}各地备耕物资供应充足。"),
+        ),
+    );
+    for (i, topic) in ["市场监管", "交通安全", "文化活动", "教育改革", "医疗卫生"]
+        .iter()
+        .enumerate()
+    {
+        env.write(
+            &format!("corpus/other{i}.txt"),
+            article(topic, "2023-03-05", None, &format!("{topic}工作稳步推进。")),
+        );
+    }
+    env.index();
+    let hits = json(&env, &["春耕 备耕"]);
+    assert_eq!(ids(&hits), ["title.txt", "body.txt"], "{hits:?}");
+}

@@ -1,0 +1,191 @@
+//! Relaxed matching (issue 12, item 1): a query with a word no article
+//! uses shows the articles with the other words, says so, and never drops
+//! a phrase, a `+word`, a side of `AND` or a filter. `--match all|relaxed|any`.
+
+mod common;
+
+use common::TestEnv;
+
+/// Five short news items, written for these tests.
+fn indexed() -> TestEnv {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/a.txt",
+        "---\ntitle: 李强会见南非总统拉马福萨\ndate: 2023-08-24\n---\n\
+         国务院总理李强在约翰内斯堡会见南非总统拉马福萨。两国领导人就深化双边合作交换了意见。\n",
+    );
+    env.write(
+        "corpus/b.txt",
+        "---\ntitle: 南非总统出席金砖国家领导人峰会\ndate: 2023-08-23\n---\n\
+         南非总统拉马福萨表示，愿同各方加强合作，推动金砖合作机制走深走实。\n",
+    );
+    env.write(
+        "corpus/c.txt",
+        "---\ntitle: 李强主持召开国务院常务会议\ndate: 2023-09-01\n---\n\
+         国务院总理李强主持召开国务院常务会议，研究部署下一阶段经济工作。\n",
+    );
+    env.write(
+        "corpus/d.txt",
+        "---\ntitle: 秋粮收获进度过半\ndate: 2023-10-10\n---\n\
+         农业农村部消息，全国秋粮收获进度已过半，各地抢抓晴好天气，颗粒归仓。\n",
+    );
+    env.write(
+        "corpus/e.txt",
+        "---\ntitle: 中法两国外长举行会晤\ndate: 2023-11-01\n---\n\
+         双方就双边关系和共同关心的国际问题交换意见。\n",
+    );
+    env.index();
+    env
+}
+
+fn json(env: &TestEnv, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["search", "--index", "index", "--json"];
+    all.extend_from_slice(args);
+    let run = env.run(&all);
+    assert!(run.code == 0 || run.code == 1, "{run:?}");
+    run.json_lines()
+}
+
+fn ids(lines: &[serde_json::Value]) -> Vec<&str> {
+    lines.iter().map(|l| l["id"].as_str().unwrap()).collect()
+}
+
+/// What the terminal shows for `query`, without colour.
+fn human(env: &TestEnv, query: &str) -> String {
+    let args = ["search", query, "--index", "index", "--color", "never"];
+    env.run(&args).expect_code(0).stdout
+}
+
+#[test]
+fn a_near_synonym_finds_the_story_with_the_other_words_first() {
+    let env = indexed();
+    let stdout = human(&env, "李强会晤南非总统");
+    assert!(
+        stdout.starts_with(
+            "no article has all of 李强 会晤 南非 总统; showing those with 李强 南非 总统\n"
+        ),
+        "{stdout}"
+    );
+    let hits = json(&env, &["李强会晤南非总统"]);
+    // a has three of the words, b two, c and e one, d none.
+    assert_eq!(ids(&hits)[..2], ["a.txt", "b.txt"], "{hits:?}");
+    assert_eq!(hits.len(), 4, "{hits:?}");
+    assert!(!ids(&hits).contains(&"d.txt"), "{hits:?}");
+}
+
+#[test]
+fn json_hits_say_which_words_they_lack_and_how_the_search_was_relaxed() {
+    let env = indexed();
+    let hits = json(&env, &["李强会晤南非总统"]);
+    assert_eq!(hits[0]["missing"], serde_json::json!(["会晤"]));
+    assert_eq!(hits[1]["missing"], serde_json::json!(["李强", "会晤"]));
+    assert_eq!(
+        hits[0]["relaxed"],
+        serde_json::json!({"words": ["李强", "会晤", "南非", "总统"], "with_all": 0, "min_words": 1})
+    );
+    let stdout = human(&env, "李强会晤南非总统");
+    assert!(stdout.contains(" · without 会晤\n"), "{stdout}");
+}
+
+#[test]
+fn a_search_that_fills_its_page_is_not_relaxed() {
+    let env = indexed();
+    let hits = json(&env, &["李强会见南非总统", "--limit", "1"]);
+    assert_eq!(ids(&hits), ["a.txt"]);
+    assert!(hits[0].get("relaxed").is_none(), "{hits:?}");
+    assert!(hits[0].get("missing").is_none(), "{hits:?}");
+}
+
+#[test]
+fn too_few_with_every_word_are_followed_by_those_missing_one() {
+    let env = indexed();
+    let stdout = human(&env, "李强 总统");
+    assert!(
+        stdout.starts_with("only 1 article has all of 李强 总统; then those with 1 of the 2\n"),
+        "{stdout}"
+    );
+    let hits = json(&env, &["李强 总统"]);
+    assert_eq!(ids(&hits)[0], "a.txt");
+    assert_eq!(hits[0]["missing"], serde_json::json!([]));
+    assert_eq!(hits.len(), 3, "{hits:?}");
+}
+
+#[test]
+fn match_all_shows_only_articles_with_every_word() {
+    let env = indexed();
+    let run = env.run(&[
+        "search",
+        "李强会晤南非总统",
+        "--index",
+        "index",
+        "--match",
+        "all",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("0 hits"), "{}", run.stdout);
+}
+
+#[test]
+fn match_any_ranks_articles_with_more_of_the_words_first() {
+    let env = indexed();
+    let hits = json(&env, &["李强 南非 秋粮", "--match", "any"]);
+    // a has 李强 and 南非; b, c and d one word each.
+    assert_eq!(ids(&hits)[0], "a.txt", "{hits:?}");
+    assert_eq!(hits.len(), 4, "{hits:?}");
+    assert_eq!(hits[0]["relaxed"]["with_all"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_quoted_phrase_is_never_dropped() {
+    let env = indexed();
+    let run = env.run(&["search", "\"会晤南非\" 李强 总统", "--index", "index"]);
+    assert_eq!(run.code, 1, "{run:?}");
+}
+
+#[test]
+fn a_plus_word_is_never_dropped() {
+    let env = indexed();
+    // Only e says 会晤; it lacks 南非.
+    let hits = json(&env, &["+会晤 外长 南非"]);
+    assert_eq!(ids(&hits), ["e.txt"], "{hits:?}");
+    assert_eq!(hits[0]["missing"], serde_json::json!(["南非"]));
+    let run = env.run(&["search", "+会谈 李强南非总统", "--index", "index"]);
+    assert_eq!(run.code, 1, "{run:?}");
+}
+
+#[test]
+fn the_sides_of_and_are_never_dropped() {
+    let env = indexed();
+    let run = env.run(&["search", "李强 会晤 AND 秋粮", "--index", "index"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    // c has 李强 and d 秋粮, but neither 南非 nor 总统.
+    let hits = json(&env, &["南非 AND 总统 李强 秋粮"]);
+    assert_eq!(ids(&hits), ["a.txt"], "{hits:?}");
+}
+
+#[test]
+fn filters_are_never_relaxed() {
+    let env = indexed();
+    let run = env.run(&[
+        "search",
+        "李强会晤南非总统",
+        "--index",
+        "index",
+        "--since",
+        "2024",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let hits = json(&env, &["李强会晤南非总统", "--until", "2023-08-23"]);
+    assert_eq!(ids(&hits), ["b.txt"], "{hits:?}");
+}
+
+#[test]
+fn facet_counts_count_articles_with_every_word() {
+    let env = indexed();
+    let run = env.run(&["facets", "李强 总统", "--index", "index"]);
+    assert!(
+        run.stdout.starts_with("1 matching articles\n"),
+        "{}",
+        run.stdout
+    );
+}
