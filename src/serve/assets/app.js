@@ -57,7 +57,10 @@
       placeholder: '输入关键词，如 党建引领 高质量发展', filters: '筛选', skip: '跳到搜索结果',
       results: '搜索结果', pages: '分页', current: '当前筛选', api: 'API',
       removeFilter: '取消这个筛选', without: (x) => '排除' + x, date: '日期', to: ' 至 ', clearAll: '清除全部',
-      nothing: '没有找到匹配的文章', didYouMean: '。您是不是要找：', tryFewer: '，可以试试取消筛选',
+      nothing: '没有找到匹配的文章', didYouMean: '您是不是要找：', tryFewer: '，可以试试取消筛选',
+      relaxedNone: (w) => '；没有文章包含全部词语（' + w + '），以下为包含其中部分词语的文章',
+      relaxedFew: (n, w) => '；只有 ' + n + ' 篇包含全部词语（' + w + '），其后为包含部分词语的文章',
+      missing: (w) => '缺少：' + w,
       found: (n) => ['找到 ', h('b', { text: String(n) }), ' 篇'],
       all: (n) => ['全部 ', h('b', { text: String(n) }), ' 篇'],
       range: (a, b) => '，第 ' + a + '–' + b + ' 篇', byDate: '（按日期）',
@@ -86,7 +89,10 @@
       placeholder: 'Words to search for, e.g. 党建引领 高质量发展', filters: 'Filters', skip: 'Skip to results',
       results: 'Results', pages: 'Pages', current: 'Current filters', api: 'API',
       removeFilter: 'Remove this filter', without: (x) => 'Leave out ' + x, date: 'Date', to: ' to ', clearAll: 'Clear all',
-      nothing: 'No matching articles', didYouMean: '. Did you mean: ', tryFewer: '; try removing a filter',
+      nothing: 'No matching articles', didYouMean: 'Did you mean: ', tryFewer: '; try removing a filter',
+      relaxedNone: (w) => '; no article has all of ' + w + ', showing those with some of them',
+      relaxedFew: (n, w) => '; only ' + n + ' have all of ' + w + ', then those with some of them',
+      missing: (w) => 'without ' + w,
       found: (n) => ['Found ', h('b', { text: String(n) }), ' articles'],
       all: (n) => ['All ', h('b', { text: String(n) }), ' articles'],
       range: (a, b) => ', ' + a + '–' + b, byDate: ' (by date)',
@@ -403,9 +409,11 @@
       getJson('/api/search?' + apiParams(s), controller.signal).then(async (results) => {
         renderFacets(s, results.facets);
         if (showingDoc) return;
-        // Few results: perhaps a word is misspelt (乡村振新 for 乡村振兴).
+        // Few results, or none with every word (the search was relaxed):
+        // perhaps a word is misspelt (乡村振新 for 乡村振兴).
         let suggestion = null;
-        if (s.q && s.page === 1 && results.total < SUGGEST_BELOW) {
+        const relaxed = results.relaxed && results.relaxed.with_all !== null;
+        if (s.q && s.page === 1 && (results.total < SUGGEST_BELOW || relaxed)) {
           const p = new URLSearchParams({ q: s.q });
           suggestion = (await getJson('/api/suggest?' + p, controller.signal)).suggestion;
         }
@@ -515,10 +523,6 @@
     if (results.undated_excluded) {
       status.push(t('undatedOut', results.undated_excluded));
     }
-    if (suggestion) {
-      status.push(h('span', { class: 'suggest' }, t('didYouMean'),
-        link(pageUrl(changed(s, { q: suggestion })), { text: suggestion, 'data-key': 'suggestion' })));
-    }
     if (typeof results.elapsed_ms === 'number') {
       const ms = results.elapsed_ms < 10 ? results.elapsed_ms.toFixed(1) : String(Math.round(results.elapsed_ms));
       status.push(h('span', { class: 'took', text: t('took', ms) }));
@@ -526,9 +530,13 @@
     const relaxed = results.relaxed;
     if (relaxed && relaxed.with_all !== null) {
       // As the terminal says it: which words no article (or too few) has all of.
-      status.push(relaxed.with_all === 0
-        ? '；没有文章包含全部词语（' + relaxed.words.join(' ') + '），以下为包含其中部分词语的文章'
-        : '；只有 ' + relaxed.with_all + ' 篇包含全部词语（' + relaxed.words.join(' ') + '），其后为包含部分词语的文章');
+      const words = relaxed.words.join(' ');
+      status.push(relaxed.with_all === 0 ? t('relaxedNone', words) : t('relaxedFew', relaxed.with_all, words));
+    }
+    // On its own line, after what was found.
+    if (suggestion) {
+      status.push(h('span', { class: 'suggest' }, t('didYouMean'),
+        link(pageUrl(changed(s, { q: suggestion })), { text: suggestion, 'data-key': 'suggestion' })));
     }
     $('status').replaceChildren(...status);
     const list = $('hits');
@@ -545,7 +553,7 @@
     if (meta.date) facts.push(h('time', { text: formatDate(meta.date) }));
     for (const t of meta.topics || []) facts.push(h('span', { class: 'tag', text: t.topic }));
     if (hit.source) facts.push(h('span', { class: 'source', text: hit.source }));
-    if (hit.missing && hit.missing.length) facts.push(h('span', { class: 'missing', text: '缺少：' + hit.missing.join(' ') }));
+    if (hit.missing && hit.missing.length) facts.push(h('span', { class: 'missing', text: t('missing', hit.missing.join(' ')) }));
     return h('li', { class: 'hit' },
       h('h2', { class: 'hit-title' }, link(pageUrl(Object.assign({}, s, { doc: hit.id })), { 'data-id': hit.id }, marked(hit.title, hit.title_highlights))),
       facts.length ? h('p', { class: 'hit-meta' }, ...facts) : null,
