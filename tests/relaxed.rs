@@ -3,8 +3,11 @@
 //! a phrase, a `+word`, a side of `AND` or a filter. `--match all|relaxed|any`.
 
 mod common;
+#[path = "common/server.rs"]
+mod server;
 
 use common::TestEnv;
+use server::{Server, enc};
 
 /// Five short news items, written for these tests.
 fn indexed() -> TestEnv {
@@ -188,4 +191,16 @@ fn facet_counts_count_articles_with_every_word() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn the_api_relaxes_by_default_and_takes_match() {
+    let env = indexed();
+    let server = Server::start(&env, &[]);
+    let q = format!("/api/search?q={}", enc("李强会晤南非总统"));
+    let relaxed = server.get_json(&q);
+    assert_eq!(relaxed["hits"][0]["id"], "a.txt", "{relaxed}");
+    assert_eq!(relaxed["relaxed"]["with_all"], 0, "{relaxed}");
+    let all = server.get_json(&format!("{q}&match=all"));
+    assert_eq!(all["total"], 0, "{all}");
 }

@@ -21,10 +21,11 @@ pub const DEFAULT_LIMIT: usize = 10;
 
 /// The parameters `GET /api/search` takes: `q`, each facet's filter
 /// ([`FACETS`]), and these.
-pub const SEARCH_PARAMS: [&str; 7] = [
+pub const SEARCH_PARAMS: [&str; 8] = [
     "since",
     "until",
     "sort",
+    "match",
     "limit",
     "offset",
     "facets",
@@ -80,6 +81,7 @@ pub fn parse(endpoint: Endpoint, raw: Option<&str>) -> Result<Request, ApiError>
     let mut query: Option<String> = None;
     let mut filters = Filters::default();
     let mut sort: Option<Sort> = None;
+    let mut matching: Option<Matching> = None;
     let mut limit: Option<usize> = None;
     let mut offset: Option<usize> = None;
     let mut facets: Option<bool> = None;
@@ -106,6 +108,7 @@ pub fn parse(endpoint: Endpoint, raw: Option<&str>) -> Result<Request, ApiError>
             "since" => once(name, &mut filters.since, date(name, value)?)?,
             "until" => once(name, &mut filters.until, date(name, value)?)?,
             "sort" => once(name, &mut sort, sort_order(&value)?)?,
+            "match" => once(name, &mut matching, match_words(&value)?)?,
             "limit" => once(name, &mut limit, number(name, &value, 1, MAX_LIMIT)?)?,
             "offset" => once(name, &mut offset, number(name, &value, 0, MAX_OFFSET)?)?,
             "facets" => once(name, &mut facets, boolean(name, &value)?)?,
@@ -138,6 +141,7 @@ pub fn parse(endpoint: Endpoint, raw: Option<&str>) -> Result<Request, ApiError>
             request.limit = limit.unwrap_or(DEFAULT_LIMIT);
             request.offset = offset.unwrap_or(0);
             request.sort = sort.unwrap_or_default();
+            request.matching = matching.unwrap_or_default();
             request.facets = facets.unwrap_or(false);
             request.components = true;
         }
@@ -199,6 +203,18 @@ fn date(name: &str, value: String) -> Result<String, ApiError> {
         Err(e) => Err(ApiError::bad_request(
             name,
             format!("parameter `{name}`: {e}"),
+        )),
+    }
+}
+
+fn match_words(value: &str) -> Result<Matching, ApiError> {
+    match value {
+        "all" => Ok(Matching::All),
+        "relaxed" => Ok(Matching::Relaxed),
+        "any" => Ok(Matching::Any),
+        other => Err(ApiError::bad_request(
+            "match",
+            format!("parameter `match` is `{other}`; it must be `all`, `relaxed` or `any`"),
         )),
     }
 }
@@ -273,6 +289,10 @@ mod tests {
         assert_eq!(r.sort, Sort::Date);
         assert_eq!((r.limit, r.offset, r.facets), (100, 10_000, true));
         assert_eq!(search("q=a&sort=oldest").unwrap().sort, Sort::Oldest);
+        assert_eq!(search("q=a").unwrap().matching, Matching::Relaxed);
+        assert_eq!(search("q=a&match=all").unwrap().matching, Matching::All);
+        assert_eq!(search("q=a&match=any").unwrap().matching, Matching::Any);
+        refused("q=a&match=some", "match", "`all`, `relaxed` or `any`");
     }
 
     #[test]
