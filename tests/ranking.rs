@@ -4,19 +4,7 @@
 
 mod common;
 
-use common::TestEnv;
-
-fn json(env: &TestEnv, args: &[&str]) -> Vec<serde_json::Value> {
-    let mut all = vec!["search", "--index", "index", "--json"];
-    all.extend_from_slice(args);
-    let run = env.run(&all);
-    assert!(run.code == 0 || run.code == 1, "{run:?}");
-    run.json_lines()
-}
-
-fn ids(lines: &[serde_json::Value]) -> Vec<&str> {
-    lines.iter().map(|l| l["id"].as_str().unwrap()).collect()
-}
+use common::{TestEnv, hit_ids};
 
 /// An article in front matter: title, date, optional region, body.
 fn article(title: &str, date: &str, region: Option<&str>, body: &str) -> String {
@@ -64,7 +52,7 @@ fn json_and_explain_give_the_parts_of_a_score() {
         ),
     );
     env.index();
-    let hits = json(&env, &["党建引领"]);
+    let hits = env.search_json(&["党建引领"]);
     let c = &hits[0]["components"];
     // Two words, each found as a word, and the text verbatim.
     assert_eq!(c["as_words"], 2, "{c}");
@@ -118,12 +106,18 @@ fn a_year_in_the_query_prefers_articles_dated_that_year() {
         ),
     );
     env.index();
-    let hits = json(&env, &["疫情防控 2022"]);
-    assert_eq!(ids(&hits), ["spring.txt", "review.txt"], "{hits:?}");
+    let hits = env.search_json(&["疫情防控 2022"]);
+    assert_eq!(hit_ids(&hits), ["spring.txt", "review.txt"], "{hits:?}");
     assert_eq!(hits[0]["components"]["boost"].as_f64().unwrap(), 500.0);
     // Written 2022年, or in full-width digits, the same.
-    assert_eq!(ids(&json(&env, &["疫情防控 2022年"]))[0], "spring.txt");
-    assert_eq!(ids(&json(&env, &["疫情防控 ２０２２"]))[0], "spring.txt");
+    assert_eq!(
+        hit_ids(&env.search_json(&["疫情防控 2022年"]))[0],
+        "spring.txt"
+    );
+    assert_eq!(
+        hit_ids(&env.search_json(&["疫情防控 ２０２２"]))[0],
+        "spring.txt"
+    );
 }
 
 #[test]
@@ -150,8 +144,8 @@ fn a_place_in_the_query_prefers_articles_of_that_region() {
         ),
     );
     env.index();
-    let hits = json(&env, &["乡村振兴 浙江"]);
-    assert_eq!(ids(&hits), ["anji.txt", "roundup.txt"], "{hits:?}");
+    let hits = env.search_json(&["乡村振兴 浙江"]);
+    assert_eq!(hit_ids(&hits), ["anji.txt", "roundup.txt"], "{hits:?}");
     // A place named by a district's short form is not taken for one (高明 is
     // also an adjective); the province's short form is.
     let run = env
@@ -202,6 +196,6 @@ fn words_in_the_title_rank_above_the_same_words_only_in_the_body() {
         );
     }
     env.index();
-    let hits = json(&env, &["春耕 备耕"]);
-    assert_eq!(ids(&hits), ["title.txt", "body.txt"], "{hits:?}");
+    let hits = env.search_json(&["春耕 备耕"]);
+    assert_eq!(hit_ids(&hits), ["title.txt", "body.txt"], "{hits:?}");
 }

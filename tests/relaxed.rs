@@ -6,7 +6,7 @@ mod common;
 #[path = "common/server.rs"]
 mod server;
 
-use common::TestEnv;
+use common::{TestEnv, hit_ids};
 use server::{Server, enc};
 
 /// Five short news items, written for these tests.
@@ -41,18 +41,6 @@ fn indexed() -> TestEnv {
     env
 }
 
-fn json(env: &TestEnv, args: &[&str]) -> Vec<serde_json::Value> {
-    let mut all = vec!["search", "--index", "index", "--json"];
-    all.extend_from_slice(args);
-    let run = env.run(&all);
-    assert!(run.code == 0 || run.code == 1, "{run:?}");
-    run.json_lines()
-}
-
-fn ids(lines: &[serde_json::Value]) -> Vec<&str> {
-    lines.iter().map(|l| l["id"].as_str().unwrap()).collect()
-}
-
 /// What the terminal shows for `query`, without colour.
 fn human(env: &TestEnv, query: &str) -> String {
     let args = ["search", query, "--index", "index", "--color", "never"];
@@ -69,17 +57,17 @@ fn a_near_synonym_finds_the_story_with_the_other_words_first() {
         ),
         "{stdout}"
     );
-    let hits = json(&env, &["李强会晤南非总统"]);
+    let hits = env.search_json(&["李强会晤南非总统"]);
     // a has three of the words, b two, c and e one, d none.
-    assert_eq!(ids(&hits)[..2], ["a.txt", "b.txt"], "{hits:?}");
+    assert_eq!(hit_ids(&hits)[..2], ["a.txt", "b.txt"], "{hits:?}");
     assert_eq!(hits.len(), 4, "{hits:?}");
-    assert!(!ids(&hits).contains(&"d.txt"), "{hits:?}");
+    assert!(!hit_ids(&hits).contains(&"d.txt"), "{hits:?}");
 }
 
 #[test]
 fn json_hits_say_which_words_they_lack_and_how_the_search_was_relaxed() {
     let env = indexed();
-    let hits = json(&env, &["李强会晤南非总统"]);
+    let hits = env.search_json(&["李强会晤南非总统"]);
     assert_eq!(hits[0]["missing"], serde_json::json!(["会晤"]));
     assert_eq!(hits[1]["missing"], serde_json::json!(["李强", "会晤"]));
     assert_eq!(
@@ -93,8 +81,8 @@ fn json_hits_say_which_words_they_lack_and_how_the_search_was_relaxed() {
 #[test]
 fn a_search_that_fills_its_page_is_not_relaxed() {
     let env = indexed();
-    let hits = json(&env, &["李强会见南非总统", "--limit", "1"]);
-    assert_eq!(ids(&hits), ["a.txt"]);
+    let hits = env.search_json(&["李强会见南非总统", "--limit", "1"]);
+    assert_eq!(hit_ids(&hits), ["a.txt"]);
     assert!(hits[0].get("relaxed").is_none(), "{hits:?}");
     assert!(hits[0].get("missing").is_none(), "{hits:?}");
 }
@@ -107,8 +95,8 @@ fn too_few_with_every_word_are_followed_by_those_missing_one() {
         stdout.starts_with("only 1 article has all of 李强 总统; then those with 1 of the 2\n"),
         "{stdout}"
     );
-    let hits = json(&env, &["李强 总统"]);
-    assert_eq!(ids(&hits)[0], "a.txt");
+    let hits = env.search_json(&["李强 总统"]);
+    assert_eq!(hit_ids(&hits)[0], "a.txt");
     assert_eq!(hits[0]["missing"], serde_json::json!([]));
     assert_eq!(hits.len(), 3, "{hits:?}");
 }
@@ -131,9 +119,9 @@ fn match_all_shows_only_articles_with_every_word() {
 #[test]
 fn match_any_ranks_articles_with_more_of_the_words_first() {
     let env = indexed();
-    let hits = json(&env, &["李强 南非 秋粮", "--match", "any"]);
+    let hits = env.search_json(&["李强 南非 秋粮", "--match", "any"]);
     // a has 李强 and 南非; b, c and d one word each.
-    assert_eq!(ids(&hits)[0], "a.txt", "{hits:?}");
+    assert_eq!(hit_ids(&hits)[0], "a.txt", "{hits:?}");
     assert_eq!(hits.len(), 4, "{hits:?}");
     assert_eq!(hits[0]["relaxed"]["with_all"], serde_json::Value::Null);
 }
@@ -149,8 +137,8 @@ fn a_quoted_phrase_is_never_dropped() {
 fn a_plus_word_is_never_dropped() {
     let env = indexed();
     // Only e says 会晤; it lacks 南非.
-    let hits = json(&env, &["+会晤 外长 南非"]);
-    assert_eq!(ids(&hits), ["e.txt"], "{hits:?}");
+    let hits = env.search_json(&["+会晤 外长 南非"]);
+    assert_eq!(hit_ids(&hits), ["e.txt"], "{hits:?}");
     assert_eq!(hits[0]["missing"], serde_json::json!(["南非"]));
     let run = env.run(&["search", "+会谈 李强南非总统", "--index", "index"]);
     assert_eq!(run.code, 1, "{run:?}");
@@ -162,8 +150,8 @@ fn the_sides_of_and_are_never_dropped() {
     let run = env.run(&["search", "李强 会晤 AND 秋粮", "--index", "index"]);
     assert_eq!(run.code, 1, "{run:?}");
     // c has 李强 and d 秋粮, but neither 南非 nor 总统.
-    let hits = json(&env, &["南非 AND 总统 李强 秋粮"]);
-    assert_eq!(ids(&hits), ["a.txt"], "{hits:?}");
+    let hits = env.search_json(&["南非 AND 总统 李强 秋粮"]);
+    assert_eq!(hit_ids(&hits), ["a.txt"], "{hits:?}");
 }
 
 #[test]
@@ -178,8 +166,8 @@ fn filters_are_never_relaxed() {
         "2024",
     ]);
     assert_eq!(run.code, 1, "{run:?}");
-    let hits = json(&env, &["李强会晤南非总统", "--until", "2023-08-23"]);
-    assert_eq!(ids(&hits), ["b.txt"], "{hits:?}");
+    let hits = env.search_json(&["李强会晤南非总统", "--until", "2023-08-23"]);
+    assert_eq!(hit_ids(&hits), ["b.txt"], "{hits:?}");
 }
 
 #[test]

@@ -156,6 +156,16 @@ impl TestEnv {
             .expect_code(0)
     }
 
+    /// Runs `search --index index --json` with `args` (the query and any
+    /// flags), checks it exited 0 or 1, and returns the lines it printed.
+    pub fn search_json(&self, args: &[&str]) -> Vec<serde_json::Value> {
+        let mut all = vec!["search", "--index", "index", "--json"];
+        all.extend_from_slice(args);
+        let run = self.run(&all);
+        assert!(run.code == 0 || run.code == 1, "{run:?}");
+        run.json_lines()
+    }
+
     /// Searches `index/` with `--json`, returning the ids of the articles
     /// with every word (`--match all`: never relaxed).
     pub fn search_ids(&self, query: &str) -> Vec<String> {
@@ -165,6 +175,11 @@ impl TestEnv {
         assert!(run.code == 0 || run.code == 1, "{query}: {run:?}");
         run.ids()
     }
+}
+
+/// The `id` of each JSON hit line.
+pub fn hit_ids(lines: &[serde_json::Value]) -> Vec<&str> {
+    lines.iter().map(|l| l["id"].as_str().unwrap()).collect()
 }
 
 /// A small deterministic generator (SplitMix64), so that sampled tests are

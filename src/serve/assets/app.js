@@ -412,8 +412,7 @@
         // Few results, or none with every word (the search was relaxed):
         // perhaps a word is misspelt (乡村振新 for 乡村振兴).
         let suggestion = null;
-        const relaxed = results.relaxed && results.relaxed.with_all !== null;
-        if (s.q && s.page === 1 && (results.total < SUGGEST_BELOW || relaxed)) {
+        if (s.q && s.page === 1 && (results.total < SUGGEST_BELOW || wasRelaxed(results))) {
           const p = new URLSearchParams({ q: s.q });
           suggestion = (await getJson('/api/suggest?' + p, controller.signal)).suggestion;
         }
@@ -508,6 +507,11 @@
     $('chips').replaceChildren(...chips);
   }
 
+  // Whether some articles shown lack some of the query's words.
+  function wasRelaxed(results) {
+    return Boolean(results.relaxed && results.relaxed.with_all !== null);
+  }
+
   function renderResults(s, results, suggestion) {
     const from = results.offset + 1;
     const to = results.offset + results.hits.length;
@@ -528,7 +532,7 @@
       status.push(h('span', { class: 'took', text: t('took', ms) }));
     }
     const relaxed = results.relaxed;
-    if (relaxed && relaxed.with_all !== null) {
+    if (wasRelaxed(results)) {
       // As the terminal says it: which words no article (or too few) has all of.
       const words = relaxed.words.join(' ');
       status.push(relaxed.with_all === 0 ? t('relaxedNone', words) : t('relaxedFew', relaxed.with_all, words));
