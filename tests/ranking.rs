@@ -12,17 +12,20 @@ fn article(title: &str, date: &str, region: Option<&str>, body: &str) -> String 
     format!("---\ntitle: {title}\ndate: {date}\n{region}---\n{body}\n")
 }
 
+/// Writes `corpus/FILE`: an article with no region.
+fn put(env: &TestEnv, file: &str, title: &str, date: &str, body: &str) {
+    env.write(&format!("corpus/{file}"), article(title, date, None, body));
+}
+
 #[test]
 fn the_terminal_shows_ranks_not_tier_constants() {
     let env = TestEnv::new();
-    env.write(
-        "corpus/a.txt",
-        article(
-            "高质量发展综述",
-            "2023-01-05",
-            None,
-            "各地推动高质量发展取得新成效。",
-        ),
+    put(
+        &env,
+        "a.txt",
+        "高质量发展综述",
+        "2023-01-05",
+        "各地推动高质量发展取得新成效。",
     );
     env.index();
     let run = env
@@ -42,28 +45,28 @@ fn the_terminal_shows_ranks_not_tier_constants() {
 #[test]
 fn json_and_explain_give_the_parts_of_a_score() {
     let env = TestEnv::new();
-    env.write(
-        "corpus/a.txt",
-        article(
-            "党建引领基层治理",
-            "2023-01-05",
-            None,
-            "坚持党建引领，提升基层治理水平。",
-        ),
+    put(
+        &env,
+        "a.txt",
+        "党建引领基层治理",
+        "2023-01-05",
+        "坚持党建引领，提升基层治理水平。",
     );
     env.index();
     let hits = env.search_json(&["党建引领"]);
     let c = &hits[0]["components"];
-    // Two words, each found as a word, and the text verbatim.
-    assert_eq!(c["as_words"], 2, "{c}");
+    // The text verbatim is the tier.
     assert_eq!(c["verbatim"], true, "{c}");
-    assert_eq!(c["tier"].as_f64().unwrap(), 5000.0, "{c}");
+    assert_eq!(c["tier"].as_f64().unwrap(), 3000.0, "{c}");
     let bm25 = c["bm25"].as_f64().unwrap();
     assert!(bm25 > 0.0, "{c}");
-    // Both words are in the title too.
-    assert_eq!(c["boost"].as_f64().unwrap(), 500.0, "{c}");
+    // The boosts: both words found as words (200), next to each other (20),
+    // in the title (500), which starts with them (500).
+    assert_eq!(c["as_words"], 2, "{c}");
+    assert_eq!(c["near"], 1, "{c}");
+    assert_eq!(c["boost"].as_f64().unwrap(), 1220.0, "{c}");
     let score = hits[0]["score"].as_f64().unwrap();
-    assert!((score - 5500.0 - bm25).abs() < 0.01, "{score} {c}");
+    assert!((score - 4220.0 - bm25).abs() < 0.01, "{score} {c}");
     let run = env
         .run(&[
             "search",
@@ -77,7 +80,7 @@ fn json_and_explain_give_the_parts_of_a_score() {
         .expect_code(0);
     assert!(
         run.stdout
-            .contains(" = tiers 5000 (2 as words, verbatim) + boosts 500 + BM25 "),
+            .contains(" = tiers 3000 (verbatim) + boosts 1220 (2 as words, 1 near) + BM25 "),
         "{}",
         run.stdout
     );
@@ -87,28 +90,26 @@ fn json_and_explain_give_the_parts_of_a_score() {
 fn a_year_in_the_query_prefers_articles_dated_that_year() {
     let env = TestEnv::new();
     // A 2023 review that says 疫情防控 and 2022 often, and a 2022 story.
-    env.write(
-        "corpus/review.txt",
-        article(
-            "年终专题回顾",
-            "2023-01-10",
-            None,
-            "回顾2022年疫情防控：2022年疫情防控形势复杂，2022年各地疫情防控措施不断优化。",
-        ),
+    put(
+        &env,
+        "review.txt",
+        "年终专题回顾",
+        "2023-01-10",
+        "回顾2022年疫情防控：2022年疫情防控形势复杂，2022年各地疫情防控措施不断优化。",
     );
-    env.write(
-        "corpus/spring.txt",
-        article(
-            "春季校园安全检查",
-            "2022-04-15",
-            None,
-            "今年春季开学以来，全市学校开展安全检查。2022年以来，校园疫情防控有序开展，师生健康得到保障。",
-        ),
+    put(
+        &env,
+        "spring.txt",
+        "春季校园安全检查",
+        "2022-04-15",
+        "今年春季开学以来，全市学校开展安全检查。2022年以来，校园疫情防控有序开展，师生健康得到保障。",
     );
     env.index();
     let hits = env.search_json(&["疫情防控 2022"]);
     assert_eq!(hit_ids(&hits), ["spring.txt", "review.txt"], "{hits:?}");
-    assert_eq!(hits[0]["components"]["boost"].as_f64().unwrap(), 500.0);
+    // The year's boost is what sets them apart.
+    let boost = |i: usize| hits[i]["components"]["boost"].as_f64().unwrap();
+    assert_eq!(boost(0) - boost(1), 500.0, "{hits:?}");
     // Written 2022年, or in full-width digits, the same.
     assert_eq!(
         hit_ids(&env.search_json(&["疫情防控 2022年"]))[0],
@@ -167,14 +168,12 @@ fn words_in_the_title_rank_above_the_same_words_only_in_the_body() {
     let env = TestEnv::new();
     // The short body of `body.txt` repeats both words; `title.txt` has them
     // in its long title, and in its long body once each, far apart.
-    env.write(
-        "corpus/body.txt",
-        article(
-            "本市召开工作会议",
-            "2023-03-01",
-            None,
-            "会议强调，抓好春耕备耕。春耕备耕，春耕备耕。",
-        ),
+    put(
+        &env,
+        "body.txt",
+        "本市召开工作会议",
+        "2023-03-01",
+        "会议强调，抓好春耕备耕。春耕备耕，春耕备耕。",
     );
     let filler = "会议听取了各部门汇报，研究部署了下一阶段重点任务。".repeat(12);
     env.write(
@@ -198,4 +197,99 @@ fn words_in_the_title_rank_above_the_same_words_only_in_the_body() {
     env.index();
     let hits = env.search_json(&["春耕 备耕"]);
     assert_eq!(hit_ids(&hits), ["title.txt", "body.txt"], "{hits:?}");
+}
+
+#[test]
+fn a_word_jieba_cut_otherwise_in_the_article_is_found_all_the_same() {
+    let env = TestEnv::new();
+    // jieba cuts 林田湖 as a word in 山水林田湖草沙, not in 山水林田湖草系统.
+    // The article with it in its title ranks first: how jieba cut the
+    // other one is a bonus, not a tier.
+    put(
+        &env,
+        "body.txt",
+        "生态保护工作会议召开",
+        "2023-03-01",
+        "会议强调，坚持山水林田湖草沙一体化保护和系统治理。",
+    );
+    put(
+        &env,
+        "title.txt",
+        "统筹山水林田湖草系统治理",
+        "2023-03-02",
+        "各地统筹推进生态保护修复。",
+    );
+    env.index();
+    let hits = env.search_json(&["林田湖"]);
+    assert_eq!(hit_ids(&hits), ["title.txt", "body.txt"], "{hits:?}");
+    let (title, body) = (&hits[0]["components"], &hits[1]["components"]);
+    assert_eq!(title["tier"], body["tier"], "{hits:?}");
+    assert_eq!(
+        (title["as_words"].as_u64(), body["as_words"].as_u64()),
+        (Some(0), Some(1))
+    );
+}
+
+#[test]
+fn words_typed_together_rank_higher_where_they_stand_together() {
+    let env = TestEnv::new();
+    // The same words, as often, in bodies of the same length: together in
+    // `near.txt`, a sentence apart in `far.txt` (indexed first, so that it
+    // would win a tie).
+    put(
+        &env,
+        "a-far.txt",
+        "通知一",
+        "2023-03-01",
+        "各地做好春耕工作，确保农资供应充足有序，加快推进备耕。",
+    );
+    put(
+        &env,
+        "b-near.txt",
+        "通知二",
+        "2023-03-01",
+        "各地做好春耕和备耕，确保农资供应充足有序，加快推进工作。",
+    );
+    env.index();
+    let hits = env.search_json(&["春耕备耕"]);
+    assert_eq!(hit_ids(&hits), ["b-near.txt", "a-far.txt"], "{hits:?}");
+    assert_eq!(hits[0]["components"]["near"], 1, "{hits:?}");
+    assert_eq!(hits[1]["components"]["near"], 0, "{hits:?}");
+    // Typed apart, the words are independent: no pair is looked for.
+    let apart = env.search_json(&["春耕 备耕"]);
+    assert_eq!(apart[0]["components"]["near"], 0, "{apart:?}");
+}
+
+#[test]
+fn a_headline_typed_from_its_start_finds_that_headline_first() {
+    let env = TestEnv::new();
+    // Both titles hold the text; the shorter one would win on BM25.
+    put(
+        &env,
+        "inside.txt",
+        "各地乡村振兴取得新进展",
+        "2023-03-01",
+        "乡村振兴取得新进展。",
+    );
+    put(
+        &env,
+        "start.txt",
+        "乡村振兴取得新进展，干部群众干劲十足信心满怀",
+        "2023-03-02",
+        "乡村振兴取得新进展。",
+    );
+    env.index();
+    let hits = env.search_json(&["乡村振兴取得"]);
+    assert_eq!(hit_ids(&hits), ["start.txt", "inside.txt"], "{hits:?}");
+    // After punctuation at the start of a title too.
+    put(
+        &env,
+        "start.txt",
+        "“乡村振兴取得新进展”，干部群众干劲十足信心满怀",
+        "2023-03-02",
+        "乡村振兴取得新进展。",
+    );
+    env.index();
+    let hits = env.search_json(&["乡村振兴取得"]);
+    assert_eq!(hit_ids(&hits), ["start.txt", "inside.txt"], "{hits:?}");
 }

@@ -454,7 +454,7 @@ fn explain_prints_the_analysis_and_a_readable_score_tree() {
     let out = &run.stdout;
     assert!(out.contains("all of the words [党建]"), "{out}");
     assert!(out.contains("term (BM25): freq "), "{out}");
-    assert!(out.contains("1000.000  tier: word 党建"), "{out}");
+    assert!(out.contains("100.000  boost: word 党建"), "{out}");
     assert!(!out.contains("\"description\""), "{out}");
     assert!(out.lines().count() < 40, "{out}");
 }

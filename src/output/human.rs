@@ -415,24 +415,25 @@ impl Human {
     }
 }
 
-/// A score and its parts, in a line: `score 3001.63 = tiers 3000 (3 words
-/// as words, verbatim) + BM25 1.63`.
+/// A score and its parts, in a line: `score 3261.63 = tiers 3000 (verbatim)
+/// + boosts 260 (3 as words, 2 near) + BM25 1.63`.
 fn components_line(score: f32, c: &Components) -> String {
     let mut tiers = Vec::new();
     if let Some(n) = c.words_found {
         tiers.push(format!("{n} found"));
     }
-    tiers.push(format!("{} as words", c.as_words));
     if c.verbatim {
         tiers.push("verbatim".to_string());
     }
-    let mut line = format!(
-        "score {score:.2} = tiers {:.0} ({})",
-        c.tier,
-        tiers.join(", ")
-    );
+    let mut line = format!("score {score:.2} = tiers {:.0}", c.tier);
+    if !tiers.is_empty() {
+        line.push_str(&format!(" ({})", tiers.join(", ")));
+    }
     if c.boost != 0.0 {
-        line.push_str(&format!(" + boosts {:.0}", c.boost));
+        line.push_str(&format!(
+            " + boosts {:.0} ({} as words, {} near)",
+            c.boost, c.as_words, c.near
+        ));
     }
     line.push_str(&format!(" + BM25 {:.2}", c.bm25));
     line

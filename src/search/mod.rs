@@ -21,6 +21,7 @@ pub mod positions;
 pub mod query;
 pub mod snippet;
 pub mod starting;
+pub mod starts;
 pub mod suggest;
 pub mod synonyms;
 
@@ -247,8 +248,8 @@ pub struct Hit {
     /// Title, with highlights.
     #[serde(rename = "title_highlighted")]
     pub title: Snippet,
-    /// The score: tiers (words found, as words, verbatim), boosts and BM25
-    /// added up. Only its order means something; [`Hit::components`] has the
+    /// The score: tiers (words found, verbatim), boosts (words as whole
+    /// words, near each other, in the title...) and BM25 added up. Only its order means something; [`Hit::components`] has the
     /// parts.
     pub score: f32,
     /// The best passages, with highlights.

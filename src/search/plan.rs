@@ -30,6 +30,7 @@ use tantivy::schema::{Facet, Field, IndexRecordOption};
 use super::plus::{Part, Plus};
 use super::query::{Node, QueryError, QueryField};
 use super::starting::TermRange;
+use super::starts::StartsWith;
 use super::synonyms::Synonyms;
 use crate::analysis::{Analyzer, BREAK, search_key};
 use crate::date::{DateBound, parse_bound};
@@ -41,26 +42,46 @@ use crate::schema::{Fields, day_number};
 const TITLE_WEIGHT: f32 = 2.0;
 /// Weight of a word found only as characters (not as a jieba word).
 const GRAM_WEIGHT: f32 = 0.3;
-/// Score added for each query term found as a real word (rather than only
-/// as characters across word boundaries). Far above any BM25 score, so that
-/// it orders results in tiers; BM25 orders them within a tier.
-pub const WORD_TIER: f32 = 1000.0;
+/// The unit of the tiers: far above any BM25 score, so that tiers order
+/// results and BM25 orders them within a tier. The boosts inside a tier
+/// are fractions of it.
+pub const TIER: f32 = 1000.0;
 /// Score added, when words may be dropped, for each query word an article
-/// has: above every other tier, so that articles with more of the words
-/// rank first.
+/// has (its characters verbatim, as a word or across words): above every
+/// other tier, so that articles with more of the words rank first.
 pub const FOUND_TIER: f32 = 100_000.0;
+/// Score added to articles with the query's whole text verbatim (several
+/// words, in the order typed): above the sum of every boost, so that they
+/// rank first among articles with the same words found.
+pub const VERBATIM_TIER: f32 = 3.0 * TIER;
+/// Score shared by the query's words found as whole jieba words, rather
+/// than only as characters across words: a bonus inside the tier of the
+/// words found, since how jieba happened to cut an article is no reason to
+/// rank it a tier lower.
+pub const WORD_BONUS: f32 = TIER / 5.0;
+/// Score shared by the pairs of consecutive query words found near each
+/// other ([`NEAR_SLOP`]), in the order typed or not: of the size of BM25's
+/// differences, not of a boost, so that it weighs like another term's
+/// score (words typed apart need not stand together in the article).
+pub const NEAR_BONUS: f32 = TIER / 50.0;
+/// How far apart two consecutive query words may be, in characters beyond
+/// adjacent, to count as near each other: about a clause.
+const NEAR_SLOP: u32 = 8;
 /// Score added to articles dated in a year that the query names as a word
 /// (`疫情防控 2022`): half a tier, so that among articles with the same
 /// words found, those of that year come first, above any BM25 difference,
 /// but an article with one more word found still ranks higher.
-pub const YEAR_BOOST: f32 = WORD_TIER / 2.0;
+pub const YEAR_BOOST: f32 = TIER / 2.0;
 /// Score added to articles whose region is (or lies within) a place the
 /// query names (`乡村振兴 浙江`): half a tier, like [`YEAR_BOOST`].
-pub const REGION_BOOST: f32 = WORD_TIER / 2.0;
+pub const REGION_BOOST: f32 = TIER / 2.0;
 /// Score shared by the query's words found in the title: an article with
 /// all of them there gets this much, half a tier, so that within the same
 /// words found, titles that hold them rank first.
-pub const TITLE_BOOST: f32 = WORD_TIER / 2.0;
+pub const TITLE_BOOST: f32 = TIER / 2.0;
+/// Score added to articles whose title begins with the query's text (a
+/// headline typed from its start): half a tier, on top of the title's.
+pub const TITLE_START_BOOST: f32 = TIER / 2.0;
 
 /// Where text is searched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,9 +105,32 @@ pub struct Plan {
     /// With relaxed matching, each word that may be missing and its query
     /// (to tell which words an article has).
     pub loose: Vec<(String, Box<dyn Query>)>,
-    /// What each word of the query found in a title adds: [`TITLE_BOOST`]
-    /// shared by the words of the query's unquoted text.
-    title_share: f32,
+    /// What each word of the query's unquoted text adds when found: in a
+    /// title, as a whole word, and (each pair of consecutive words) near
+    /// the next.
+    shares: Shares,
+}
+
+/// The boosts shared by the words of a query's unquoted text.
+#[derive(Debug, Clone, Copy)]
+struct Shares {
+    /// [`TITLE_BOOST`] per word.
+    title: f32,
+    /// [`WORD_BONUS`] per word.
+    word: f32,
+    /// [`NEAR_BONUS`] per pair of consecutive words.
+    near: f32,
+}
+
+impl Shares {
+    fn of(words: usize) -> Shares {
+        let n = words.max(1) as f32;
+        Shares {
+            title: TITLE_BOOST / n,
+            word: WORD_BONUS / n,
+            near: NEAR_BONUS / (n - 1.0).max(1.0),
+        }
+    }
 }
 
 /// The parts of unquoted text: each word's query (found as a word or as
@@ -177,14 +221,14 @@ impl<'a> Planner<'a> {
             needles: Vec::new(),
             notes: Vec::new(),
             loose: Vec::new(),
-            title_share: TITLE_BOOST / self.loose_words(node).len().max(1) as f32,
+            shares: Shares::of(self.loose_words(node).len()),
         };
         let built = match self.min_words {
             Some(k) if self.loose_words(node).len() > 1 => self.loose(node, k, query, &mut plan)?,
             _ => self.node(node, query, &mut plan, false)?,
         };
         plan.query = match built {
-            Some(q) => q,
+            Some(q) => self.with_order_bonus(q, node, &mut plan),
             None => {
                 return Err(QueryError {
                     query: query.to_string(),
@@ -198,6 +242,39 @@ impl<'a> Planner<'a> {
         plan.needles.sort();
         plan.needles.dedup();
         Ok(plan)
+    }
+
+    /// `query`, with what orders the articles it matches beside their
+    /// words: the words of each unquoted text at the top of the query near
+    /// each other (words typed together, not those the user set apart with
+    /// spaces), and the title starting with the text, when there is one.
+    fn with_order_bonus(
+        &self,
+        query: Box<dyn Query>,
+        node: &Node,
+        plan: &mut Plan,
+    ) -> Box<dyn Query> {
+        let mut clauses = vec![(Occur::Must, query)];
+        let texts: Vec<&str> = conjuncts(node)
+            .into_iter()
+            .filter_map(|n| match n {
+                Node::Text(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        for text in &texts {
+            let words = self.words(text);
+            for q in self.near_pairs(&words, plan) {
+                clauses.push((Occur::Should, q));
+            }
+        }
+        if let [text] = texts[..] {
+            clauses.extend(self.title_start(text).map(|q| (Occur::Should, q)));
+        }
+        match clauses.len() {
+            1 => clauses.pop().expect("one clause").1,
+            _ => Box::new(BooleanQuery::new(clauses)),
+        }
     }
 
     /// Builds one node. `None` means the node has nothing searchable in it
@@ -415,8 +492,9 @@ impl<'a> Planner<'a> {
     }
 
     /// One query term and its synonyms: each found as words (scoring BM25
-    /// plus [`WORD_TIER`]) or as characters (scoring a little BM25), so that
-    /// real word matches rank above matches across word boundaries.
+    /// plus its share of [`WORD_BONUS`]) or as characters (scoring a little
+    /// BM25), so that real word matches rank above matches across word
+    /// boundaries, inside the tier of the words found.
     fn term_clause(
         &self,
         term_text: &str,
@@ -446,11 +524,11 @@ impl<'a> Planner<'a> {
                 plan.needles.push(key);
             }
         }
-        // One tier per query term, however many of its variants match.
+        // One bonus per query term, however many of its variants match.
         if !as_words.is_empty() {
             let q = Box::new(BooleanQuery::new(as_words));
-            let tier = Plus::tier(q, WORD_TIER, Part::Word, term_text);
-            alternatives.push((Occur::Should, Box::new(tier)));
+            let bonus = Plus::tier(q, plan.shares.word, Part::Word, term_text);
+            alternatives.push((Occur::Should, Box::new(bonus)));
         }
         if variants.len() > 1 {
             plan.notes
@@ -461,9 +539,9 @@ impl<'a> Planner<'a> {
     }
 
     /// Unquoted text: every word must occur, as a word or as characters;
-    /// articles with the whole text verbatim rank first ([`WORD_TIER`] times
-    /// one more than the number of words), then those with more real word
-    /// matches, then by BM25.
+    /// articles with the whole text verbatim rank first ([`VERBATIM_TIER`]),
+    /// then by the boosts (words as whole words, near each other, in the
+    /// title...), then by BM25.
     fn text(
         &self,
         text: &str,
@@ -538,7 +616,7 @@ impl<'a> Planner<'a> {
             }
         }
         if parts.ranks_verbatim {
-            let tier = WORD_TIER * (words.len() + 1) as f32;
+            let tier = VERBATIM_TIER;
             for variant in self.synonyms.expand(text) {
                 let key = search_key(&variant);
                 if let Some(q) = self.as_grams(&key, scope, 1.0) {
@@ -553,6 +631,48 @@ impl<'a> Planner<'a> {
             }
         }
         Some(parts)
+    }
+
+    /// Each pair of consecutive words of the text found near each other
+    /// (within [`NEAR_SLOP`] characters, in either order), adding its share
+    /// of [`NEAR_BONUS`]. Pairs with a word of one character are left out:
+    /// such a word is near something almost everywhere.
+    fn near_pairs(&self, words: &[String], plan: &mut Plan) -> Vec<Box<dyn Query>> {
+        let keys: Vec<String> = words.iter().map(|w| search_key(w)).collect();
+        let mut bonus: Vec<Box<dyn Query>> = Vec::new();
+        for (i, pair) in keys.windows(2).enumerate() {
+            let clauses: Vec<(Occur, Box<dyn Query>)> = self
+                .gram_fields(Scope::All)
+                .into_iter()
+                .filter_map(|(field, _)| near(field, &pair[0], &pair[1]))
+                .map(|q| (Occur::Should, q))
+                .collect();
+            if clauses.is_empty() {
+                continue;
+            }
+            let what = format!("{} {}", words[i], words[i + 1]);
+            let q = Box::new(BooleanQuery::new(clauses));
+            bonus.push(Box::new(Plus::tier(q, plan.shares.near, Part::Near, &what)));
+        }
+        bonus
+    }
+
+    /// [`TITLE_START_BOOST`] for articles whose title begins with the
+    /// text (its characters; a last character alone after punctuation is
+    /// not checked).
+    fn title_start(&self, text: &str) -> Option<Box<dyn Query>> {
+        let field = self.fields.title_grams;
+        let terms: Vec<(usize, Term)> = gram_terms(&search_key(text))
+            .into_iter()
+            .filter_map(|(at, gram)| match gram {
+                Gram::Term(t) => Some((at, Term::from_field_text(field, &t))),
+                Gram::StartingWith(_) => None,
+            })
+            .collect();
+        let q = Box::new(StartsWith::new(field, terms)?);
+        let what = format!("title starts {text:?}");
+        let boost = TITLE_START_BOOST;
+        Some(Box::new(Plus::tier(q, boost, Part::Boost, &what)))
     }
 
     /// What a query word adds beside its tiers: its share of
@@ -577,7 +697,7 @@ impl<'a> Planner<'a> {
             let what = format!("title {word}");
             bonus.push(Box::new(Plus::tier(
                 q,
-                plan.title_share,
+                plan.shares.title,
                 Part::Boost,
                 &what,
             )));
@@ -650,8 +770,8 @@ impl<'a> Planner<'a> {
         clauses.extend(bonus);
         if !as_words.is_empty() {
             let q = Box::new(BooleanQuery::new(as_words));
-            let tier = Plus::tier(q, WORD_TIER, Part::Word, text);
-            clauses.push((Occur::Should, Box::new(tier)));
+            let bonus = Plus::tier(q, WORD_BONUS, Part::Word, text);
+            clauses.push((Occur::Should, Box::new(bonus)));
         }
         Some(Box::new(BooleanQuery::new(clauses)))
     }
@@ -854,6 +974,29 @@ fn boost(q: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
     } else {
         Box::new(BoostQuery::new(q, weight))
     }
+}
+
+/// Two keys near each other in an n-gram field: all the bigrams of both,
+/// the second's after the first's, with [`NEAR_SLOP`] positions of play
+/// (tantivy's slop is one budget for the whole phrase, spent on how far
+/// each term is from where the phrase puts it). `None` when a key is not
+/// all bigrams (one character, or runs split by punctuation).
+fn near(field: Field, first: &str, second: &str) -> Option<Box<dyn Query>> {
+    let mut terms = Vec::new();
+    let mut base = 0;
+    for key in [first, second] {
+        if key.contains(BREAK) || key.chars().count() < 2 {
+            return None;
+        }
+        for (at, gram) in gram_terms(key) {
+            let Gram::Term(t) = gram else { return None };
+            terms.push((base + at, Term::from_field_text(field, &t)));
+        }
+        base += key.chars().count();
+    }
+    Some(Box::new(PhraseQuery::new_with_offset_and_slop(
+        terms, NEAR_SLOP,
+    )))
 }
 
 /// One term of the n-gram query for a key (see [`gram_terms`]).

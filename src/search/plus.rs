@@ -17,11 +17,13 @@ pub enum Part {
     /// A query word found (verbatim, as a word or as characters), when
     /// words may be missing.
     Found,
-    /// A query word found as a whole word.
-    Word,
     /// The query's text found verbatim.
     Verbatim,
-    /// A preference that is not a tier (a year in the query).
+    /// A query word found as a whole word: a bonus inside the tier.
+    Word,
+    /// Two consecutive query words found near each other: a bonus.
+    Near,
+    /// Another preference that is not a tier (the title, a year, a place).
     Boost,
 }
 
@@ -29,8 +31,9 @@ impl Part {
     fn prefix(self) -> &'static str {
         match self {
             Part::Found => "tier: found ",
-            Part::Word => "tier: word ",
             Part::Verbatim => "tier: verbatim ",
+            Part::Word => "boost: word ",
+            Part::Near => "boost: near ",
             Part::Boost => "boost: ",
         }
     }
@@ -209,9 +212,10 @@ impl Scorer for PlusScorer {
 }
 
 /// The parts of a score, from its explanation ([`tantivy::query::Explanation`]
-/// as JSON): the tiers ([`Part::Found`], [`Part::Word`], [`Part::Verbatim`]),
-/// the boosts, and the rest, which is BM25 (words in the title weighing
-/// twice, characters found across words less).
+/// as JSON): the tiers ([`Part::Found`], [`Part::Verbatim`]), the boosts
+/// ([`Part::Word`], [`Part::Near`] and the others), and the rest, which is
+/// BM25 (words in the title weighing twice, characters found across words
+/// less).
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct Components {
     /// The sum of the tiers.
@@ -221,9 +225,12 @@ pub struct Components {
     pub words_found: Option<usize>,
     /// How many query words were found as whole words.
     pub as_words: usize,
+    /// How many pairs of consecutive query words were found near each other.
+    pub near: usize,
     /// Whether the query's text was found verbatim.
     pub verbatim: bool,
-    /// Boosts that are not tiers (a year in the query).
+    /// The boosts inside the tier: words as whole words, near each other,
+    /// in the title; a year; a place.
     pub boost: f32,
     /// The rest: BM25.
     pub bm25: f32,
@@ -234,17 +241,25 @@ pub fn components(explanation: &serde_json::Value) -> Components {
     fn walk(node: &serde_json::Value, c: &mut Components) {
         let value = node["value"].as_f64().unwrap_or(0.0) as f32;
         let description = node["description"].as_str().unwrap_or("");
-        let part = [Part::Found, Part::Word, Part::Verbatim, Part::Boost]
+        let part = [Part::Found, Part::Verbatim, Part::Word, Part::Near]
             .into_iter()
+            .chain([Part::Boost])
             .find(|p| description.starts_with(p.prefix()));
         match part {
-            Some(Part::Boost) => c.boost += value,
-            Some(part) => {
+            Some(Part::Found) => {
                 c.tier += value;
+                *c.words_found.get_or_insert(0) += 1;
+            }
+            Some(Part::Verbatim) => {
+                c.tier += value;
+                c.verbatim = true;
+            }
+            Some(part) => {
+                c.boost += value;
                 match part {
-                    Part::Found => *c.words_found.get_or_insert(0) += 1,
                     Part::Word => c.as_words += 1,
-                    _ => c.verbatim = true,
+                    Part::Near => c.near += 1,
+                    _ => {}
                 }
             }
             None => {
