@@ -57,7 +57,7 @@ fn json_and_explain_give_the_parts_of_a_score() {
     let c = &hits[0]["components"];
     // The text verbatim is the tier.
     assert_eq!(c["verbatim"], true, "{c}");
-    assert_eq!(c["tier"].as_f64().unwrap(), 3000.0, "{c}");
+    assert_eq!(c["tier"].as_f64().unwrap(), 10000.0, "{c}");
     let bm25 = c["bm25"].as_f64().unwrap();
     assert!(bm25 > 0.0, "{c}");
     // The boosts: both words found as words (200), next to each other (20),
@@ -66,7 +66,7 @@ fn json_and_explain_give_the_parts_of_a_score() {
     assert_eq!(c["near"], 1, "{c}");
     assert_eq!(c["boost"].as_f64().unwrap(), 1220.0, "{c}");
     let score = hits[0]["score"].as_f64().unwrap();
-    assert!((score - 4220.0 - bm25).abs() < 0.01, "{score} {c}");
+    assert!((score - 11220.0 - bm25).abs() < 0.01, "{score} {c}");
     let run = env
         .run(&[
             "search",
@@ -80,7 +80,7 @@ fn json_and_explain_give_the_parts_of_a_score() {
         .expect_code(0);
     assert!(
         run.stdout
-            .contains(" = tiers 3000 (verbatim) + boosts 1220 (2 as words, 1 near) + BM25 "),
+            .contains(" = tiers 10000 (verbatim) + boosts 1220 (2 as words, 1 near) + BM25 "),
         "{}",
         run.stdout
     );
@@ -292,4 +292,23 @@ fn a_headline_typed_from_its_start_finds_that_headline_first() {
     env.index();
     let hits = env.search_json(&["乡村振兴取得"]);
     assert_eq!(hit_ids(&hits), ["start.txt", "inside.txt"], "{hits:?}");
+}
+
+#[test]
+fn the_word_bonus_is_shared_by_every_word_of_the_query() {
+    let env = TestEnv::new();
+    put(
+        &env,
+        "a.txt",
+        "党建引领高质量发展",
+        "2021-06-01",
+        "2022年，各地坚持党建引领。",
+    );
+    env.index();
+    // Four words in the title field and a year: the five share the bonus
+    // for words found as whole words (200), however the query is built.
+    let hits = env.search_json(&["title:党建引领高质量发展 2022"]);
+    let c = &hits[0]["components"];
+    assert_eq!(c["as_words"], 5, "{c}");
+    assert_eq!(c["boost"].as_f64().unwrap().round(), 200.0, "{c}");
 }

@@ -415,28 +415,29 @@ impl Human {
     }
 }
 
-/// A score and its parts, in a line: `score 3261.63 = tiers 3000 (verbatim)
-/// + boosts 260 (3 as words, 2 near) + BM25 1.63`.
+/// A score and its parts, in a line, each only when it counts: `score
+/// 11241.63 = tiers 10000 (verbatim) + boosts 1240 (2 as words, 1 near) +
+/// BM25 1.63`.
 fn components_line(score: f32, c: &Components) -> String {
-    let mut tiers = Vec::new();
-    if let Some(n) = c.words_found {
-        tiers.push(format!("{n} found"));
-    }
-    if c.verbatim {
-        tiers.push("verbatim".to_string());
-    }
-    let mut line = format!("score {score:.2} = tiers {:.0}", c.tier);
-    if !tiers.is_empty() {
-        line.push_str(&format!(" ({})", tiers.join(", ")));
+    let listed = |parts: Vec<String>| match parts.is_empty() {
+        true => String::new(),
+        false => format!(" ({})", parts.join(", ")),
+    };
+    let mut sum = Vec::new();
+    if c.tier != 0.0 {
+        let mut tiers = Vec::new();
+        tiers.extend(c.words_found.map(|n| format!("{n} found")));
+        tiers.extend(c.verbatim.then(|| "verbatim".to_string()));
+        sum.push(format!("tiers {:.0}{}", c.tier, listed(tiers)));
     }
     if c.boost != 0.0 {
-        line.push_str(&format!(
-            " + boosts {:.0} ({} as words, {} near)",
-            c.boost, c.as_words, c.near
-        ));
+        let mut boosts = Vec::new();
+        boosts.extend((c.as_words > 0).then(|| format!("{} as words", c.as_words)));
+        boosts.extend((c.near > 0).then(|| format!("{} near", c.near)));
+        sum.push(format!("boosts {:.0}{}", c.boost, listed(boosts)));
     }
-    line.push_str(&format!(" + BM25 {:.2}", c.bm25));
-    line
+    sum.push(format!("BM25 {:.2}", c.bm25));
+    format!("score {score:.2} = {}", sum.join(" + "))
 }
 
 /// What a relaxed search did, in a line: `no article has all of 李强 会晤

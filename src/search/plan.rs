@@ -51,22 +51,25 @@ pub const TIER: f32 = 1000.0;
 /// other tier, so that articles with more of the words rank first.
 pub const FOUND_TIER: f32 = 100_000.0;
 /// Score added to articles with the query's whole text verbatim (several
-/// words, in the order typed): above the sum of every boost, so that they
-/// rank first among articles with the same words found.
-pub const VERBATIM_TIER: f32 = 3.0 * TIER;
+/// words, in the order typed): above the sum of the boosts of any query
+/// short of a list of places and years, so that they rank first among
+/// articles with the same words found.
+pub const VERBATIM_TIER: f32 = 10.0 * TIER;
 /// Score shared by the query's words found as whole jieba words, rather
 /// than only as characters across words: a bonus inside the tier of the
 /// words found, since how jieba happened to cut an article is no reason to
 /// rank it a tier lower.
 pub const WORD_BONUS: f32 = TIER / 5.0;
 /// Score shared by the pairs of consecutive query words found near each
-/// other ([`NEAR_SLOP`]), in the order typed or not: of the size of BM25's
-/// differences, not of a boost, so that it weighs like another term's
-/// score (words typed apart need not stand together in the article).
+/// other ([`near`]): of the size of BM25's differences, not of a boost, so
+/// that it weighs like another term's score.
 pub const NEAR_BONUS: f32 = TIER / 50.0;
 /// How far apart two consecutive query words may be, in characters beyond
 /// adjacent, to count as near each other: about a clause.
 const NEAR_SLOP: u32 = 8;
+/// The pairs looked for, at most (the first ones): a pasted sentence of a
+/// hundred words would otherwise add two phrase queries per pair.
+const MAX_NEAR_PAIRS: usize = 8;
 /// Score added to articles dated in a year that the query names as a word
 /// (`疫情防控 2022`): half a tier, so that among articles with the same
 /// words found, those of that year come first, above any BM25 difference,
@@ -105,30 +108,27 @@ pub struct Plan {
     /// With relaxed matching, each word that may be missing and its query
     /// (to tell which words an article has).
     pub loose: Vec<(String, Box<dyn Query>)>,
-    /// What each word of the query's unquoted text adds when found: in a
-    /// title, as a whole word, and (each pair of consecutive words) near
-    /// the next.
+    /// What each word or phrase of the query adds when found in a title,
+    /// and as whole words.
     shares: Shares,
 }
 
-/// The boosts shared by the words of a query's unquoted text.
+/// The boosts shared by the words and phrases of a query, wherever they
+/// are in it, so that however many it has, they add up to the whole boost.
 #[derive(Debug, Clone, Copy)]
 struct Shares {
     /// [`TITLE_BOOST`] per word.
     title: f32,
-    /// [`WORD_BONUS`] per word.
+    /// [`WORD_BONUS`] per word or phrase.
     word: f32,
-    /// [`NEAR_BONUS`] per pair of consecutive words.
-    near: f32,
 }
 
 impl Shares {
-    fn of(words: usize) -> Shares {
-        let n = words.max(1) as f32;
+    fn of(units: usize) -> Shares {
+        let n = units.max(1) as f32;
         Shares {
             title: TITLE_BOOST / n,
             word: WORD_BONUS / n,
-            near: NEAR_BONUS / (n - 1.0).max(1.0),
         }
     }
 }
@@ -213,6 +213,28 @@ impl<'a> Planner<'a> {
         words
     }
 
+    /// How many words (of unquoted text) and phrases a query has, anywhere
+    /// in it: what shares the boosts.
+    fn units(&self, node: &Node) -> usize {
+        match node {
+            Node::Text(text) => self.words(text).len(),
+            Node::Phrase(_) => 1,
+            Node::Required(inner) | Node::Not(inner) => self.units(inner),
+            Node::And(children) | Node::Or(children) => {
+                children.iter().map(|c| self.units(c)).sum()
+            }
+            Node::Field {
+                name: QueryField::Title,
+                value,
+                quoted,
+            } => match quoted {
+                true => 1,
+                false => self.words(value).len(),
+            },
+            Node::Field { .. } | Node::All => 0,
+        }
+    }
+
     /// Plans a parsed query. `query` is the original text, for errors.
     pub fn plan(&self, node: &Node, query: &str) -> Result<Plan, QueryError> {
         let mut plan = Plan {
@@ -221,14 +243,14 @@ impl<'a> Planner<'a> {
             needles: Vec::new(),
             notes: Vec::new(),
             loose: Vec::new(),
-            shares: Shares::of(self.loose_words(node).len()),
+            shares: Shares::of(self.units(node)),
         };
         let built = match self.min_words {
             Some(k) if self.loose_words(node).len() > 1 => self.loose(node, k, query, &mut plan)?,
             _ => self.node(node, query, &mut plan, false)?,
         };
         plan.query = match built {
-            Some(q) => self.with_order_bonus(q, node, &mut plan),
+            Some(q) => self.with_order_bonus(q, node),
             None => {
                 return Err(QueryError {
                     query: query.to_string(),
@@ -248,12 +270,7 @@ impl<'a> Planner<'a> {
     /// words: the words of each unquoted text at the top of the query near
     /// each other (words typed together, not those the user set apart with
     /// spaces), and the title starting with the text, when there is one.
-    fn with_order_bonus(
-        &self,
-        query: Box<dyn Query>,
-        node: &Node,
-        plan: &mut Plan,
-    ) -> Box<dyn Query> {
+    fn with_order_bonus(&self, query: Box<dyn Query>, node: &Node) -> Box<dyn Query> {
         let mut clauses = vec![(Occur::Must, query)];
         let texts: Vec<&str> = conjuncts(node)
             .into_iter()
@@ -262,11 +279,15 @@ impl<'a> Planner<'a> {
                 _ => None,
             })
             .collect();
+        let mut pairs = Vec::new();
         for text in &texts {
-            let words = self.words(text);
-            for q in self.near_pairs(&words, plan) {
-                clauses.push((Occur::Should, q));
-            }
+            pairs.extend(self.near_pairs(&self.words(text)));
+        }
+        pairs.truncate(MAX_NEAR_PAIRS);
+        let share = NEAR_BONUS / pairs.len().max(1) as f32;
+        for (what, q) in pairs {
+            let bonus = Plus::tier(q, share, Part::Near, &what);
+            clauses.push((Occur::Should, Box::new(bonus)));
         }
         if let [text] = texts[..] {
             clauses.extend(self.title_start(text).map(|q| (Occur::Should, q)));
@@ -633,13 +654,13 @@ impl<'a> Planner<'a> {
         Some(parts)
     }
 
-    /// Each pair of consecutive words of the text found near each other
-    /// (within [`NEAR_SLOP`] characters, in either order), adding its share
-    /// of [`NEAR_BONUS`]. Pairs with a word of one character are left out:
-    /// such a word is near something almost everywhere.
-    fn near_pairs(&self, words: &[String], plan: &mut Plan) -> Vec<Box<dyn Query>> {
+    /// Each pair of consecutive words of the text that stand near each
+    /// other ([`near`]): the pairs' queries, each labelled, without their
+    /// share of [`NEAR_BONUS`] yet. Pairs with a word of one character are
+    /// left out: such a word is near something almost everywhere.
+    fn near_pairs(&self, words: &[String]) -> Vec<(String, Box<dyn Query>)> {
         let keys: Vec<String> = words.iter().map(|w| search_key(w)).collect();
-        let mut bonus: Vec<Box<dyn Query>> = Vec::new();
+        let mut pairs = Vec::new();
         for (i, pair) in keys.windows(2).enumerate() {
             let clauses: Vec<(Occur, Box<dyn Query>)> = self
                 .gram_fields(Scope::All)
@@ -647,14 +668,12 @@ impl<'a> Planner<'a> {
                 .filter_map(|(field, _)| near(field, &pair[0], &pair[1]))
                 .map(|q| (Occur::Should, q))
                 .collect();
-            if clauses.is_empty() {
-                continue;
+            if !clauses.is_empty() {
+                let what = format!("{} {}", words[i], words[i + 1]);
+                pairs.push((what, Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>));
             }
-            let what = format!("{} {}", words[i], words[i + 1]);
-            let q = Box::new(BooleanQuery::new(clauses));
-            bonus.push(Box::new(Plus::tier(q, plan.shares.near, Part::Near, &what)));
         }
-        bonus
+        pairs
     }
 
     /// [`TITLE_START_BOOST`] for articles whose title begins with the
@@ -770,7 +789,7 @@ impl<'a> Planner<'a> {
         clauses.extend(bonus);
         if !as_words.is_empty() {
             let q = Box::new(BooleanQuery::new(as_words));
-            let bonus = Plus::tier(q, WORD_BONUS, Part::Word, text);
+            let bonus = Plus::tier(q, plan.shares.word, Part::Word, text);
             clauses.push((Occur::Should, Box::new(bonus)));
         }
         Some(Box::new(BooleanQuery::new(clauses)))
@@ -978,9 +997,10 @@ fn boost(q: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
 
 /// Two keys near each other in an n-gram field: all the bigrams of both,
 /// the second's after the first's, with [`NEAR_SLOP`] positions of play
-/// (tantivy's slop is one budget for the whole phrase, spent on how far
-/// each term is from where the phrase puts it). `None` when a key is not
-/// all bigrams (one character, or runs split by punctuation).
+/// (tantivy's slop: how far each term may stand from where the phrase puts
+/// it). In the order typed, up to about [`NEAR_SLOP`] characters between
+/// them; reversed only for short words (`备耕春耕` for 春耕备耕). `None` when
+/// a key is not all bigrams (one character, or runs split by punctuation).
 fn near(field: Field, first: &str, second: &str) -> Option<Box<dyn Query>> {
     let mut terms = Vec::new();
     let mut base = 0;

@@ -7,11 +7,9 @@
 //! itself.
 
 use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::query::{
-    BitSetDocSet, ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight,
-};
+use tantivy::query::{ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption, Term};
-use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError};
 
 /// Documents whose `field` starts with these terms, each at its offset
 /// (position) from the start; all scored 1.
@@ -29,8 +27,8 @@ impl StartsWith {
         (!terms.is_empty()).then_some(StartsWith { field, terms })
     }
 
-    /// The documents of a segment that match.
-    fn docs(&self, reader: &SegmentReader) -> tantivy::Result<Option<BitSet>> {
+    /// The segment's scorer: `None` when a term is not in it.
+    fn starts(&self, reader: &SegmentReader) -> tantivy::Result<Option<Starts>> {
         let index = reader.inverted_index(self.field)?;
         let mut postings: Vec<(u32, SegmentPostings)> = Vec::new();
         for (at, term) in &self.terms {
@@ -41,34 +39,81 @@ impl StartsWith {
         }
         // The rarest term leads; the others are sought to its documents.
         postings.sort_by_key(|(_, p)| p.doc_freq());
-        let (lead, rest) = postings.split_first_mut().expect("at least one term");
-        let mut docs = BitSet::with_max_value(reader.max_doc());
-        let mut positions = Vec::new();
-        let mut doc = lead.1.doc();
-        while doc != TERMINATED {
-            let mut all = at(&mut lead.1, lead.0, &mut positions);
-            for (offset, p) in rest.iter_mut() {
-                if !all {
-                    break;
-                }
-                if p.doc() < doc {
-                    p.seek(doc);
-                }
-                all = p.doc() == doc && at(p, *offset, &mut positions);
-            }
-            if all {
-                docs.insert(doc);
-            }
-            doc = lead.1.advance();
-        }
-        Ok(Some(docs))
+        let mut starts = Starts {
+            postings,
+            positions: Vec::new(),
+        };
+        starts.settle();
+        Ok(Some(starts))
     }
 }
 
-/// Whether the current document of `postings` has its term at `position`.
-fn at(postings: &mut SegmentPostings, position: u32, buffer: &mut Vec<u32>) -> bool {
-    postings.positions(buffer);
-    buffer.binary_search(&position).is_ok()
+/// The documents of one segment that start with the terms, found lazily:
+/// positions are read only where every term is in the document.
+struct Starts {
+    /// Each term's offset and postings, the rarest first.
+    postings: Vec<(u32, SegmentPostings)>,
+    positions: Vec<u32>,
+}
+
+impl Starts {
+    /// From the lead's current document on, the first that matches.
+    fn settle(&mut self) -> DocId {
+        let mut doc = self.postings[0].1.doc();
+        while doc != TERMINATED {
+            match self.check(doc) {
+                Ok(()) => return doc,
+                // Another term's next document: no match before it.
+                Err(Some(next)) => doc = self.postings[0].1.seek(next),
+                Err(None) => doc = self.postings[0].1.advance(),
+            }
+        }
+        TERMINATED
+    }
+
+    /// Whether `doc` (the lead's) matches; if not, the first document that
+    /// may (`None`: the next one).
+    fn check(&mut self, doc: DocId) -> Result<(), Option<DocId>> {
+        for (_, p) in self.postings.iter_mut().skip(1) {
+            if p.doc() < doc {
+                p.seek(doc);
+            }
+            if p.doc() != doc {
+                return Err(Some(p.doc()));
+            }
+        }
+        for (offset, p) in self.postings.iter_mut() {
+            p.positions(&mut self.positions);
+            if self.positions.binary_search(offset).is_err() {
+                return Err(None);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl DocSet for Starts {
+    fn advance(&mut self) -> DocId {
+        if self.postings[0].1.advance() == TERMINATED {
+            return TERMINATED;
+        }
+        self.settle()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.postings[0].1.seek(target) == TERMINATED {
+            return TERMINATED;
+        }
+        self.settle()
+    }
+
+    fn doc(&self) -> DocId {
+        self.postings[0].1.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.postings[0].1.size_hint()
+    }
 }
 
 impl Query for StartsWith {
@@ -85,8 +130,8 @@ impl Query for StartsWith {
 
 impl Weight for StartsWith {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        Ok(match self.docs(reader)? {
-            Some(docs) => Box::new(ConstScorer::new(BitSetDocSet::from(docs), boost)),
+        Ok(match self.starts(reader)? {
+            Some(starts) => Box::new(ConstScorer::new(starts, boost)),
             None => Box::new(EmptyScorer),
         })
     }
@@ -148,6 +193,25 @@ mod tests {
         assert_eq!(found(&index, &q), vec![2]);
         let q = StartsWith::new(field, vec![(0, t("cd"))]).unwrap();
         assert_eq!(found(&index, &q), vec![3]);
+    }
+
+    #[test]
+    fn finds_every_match_among_many_documents() {
+        // Every third document starts with `ab cd`; the others hold both
+        // terms elsewhere, or only one.
+        let texts: Vec<String> = (0..600)
+            .map(|i| match i % 3 {
+                0 => format!("ab cd x{i}"),
+                1 => format!("x{i} ab cd"),
+                _ => format!("ab x{i}"),
+            })
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let (index, field) = index(&refs);
+        let t = |s: &str| Term::from_field_text(field, s);
+        let q = StartsWith::new(field, vec![(0, t("ab")), (1, t("cd"))]).unwrap();
+        let expected: Vec<DocId> = (0..600).filter(|i| i % 3 == 0).collect();
+        assert_eq!(found(&index, &q), expected);
     }
 
     #[test]
