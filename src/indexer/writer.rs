@@ -1,16 +1,22 @@
 //! The tantivy index as a [`Sink`]: tantivy's writer, the content hashes
-//! stored with the documents, one document per id ([`Ids`]), and the
-//! commit payload naming the files still incomplete.
+//! stored with the documents, one document per id ([`Ids`]), each
+//! document's cluster of near-duplicates ([`Clusters`]), and the commit
+//! payload naming the files still incomplete.
 
 use std::collections::{BTreeSet, HashSet};
 
-use tantivy::{IndexWriter, Searcher, TantivyDocument, Term};
+use tantivy::collector::DocSetCollector;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, IndexWriter, Searcher, TantivyDocument, Term};
 
+use super::dups::{self, Clusters, Member, Sketch};
 use super::ids::{self, Admit, Ids};
+use super::pages::StoredPages;
 use super::pipeline::IndexOptions;
 use super::sink::{Builder, Known, Prepared, Sink};
 use super::{Payload, ZhIndex};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// An open index being written to by one run.
 pub(super) struct IndexSink<'a> {
@@ -23,6 +29,8 @@ pub(super) struct IndexSink<'a> {
     rebuild: bool,
     /// The holder of each id, once the run has started.
     ids: Option<Ids>,
+    /// This run's articles, by title, with their clusters.
+    clusters: Clusters,
 }
 
 impl<'a> IndexSink<'a> {
@@ -43,7 +51,61 @@ impl<'a> IndexSink<'a> {
             payload,
             rebuild: options.rebuild,
             ids: None,
+            clusters: Clusters::default(),
         })
+    }
+
+    /// The articles the index held before this run with `sketch`'s title
+    /// and dates close to its, with their clusters (none on a rebuild).
+    fn earlier(&self, sketch: &Sketch) -> Result<Vec<Member>> {
+        let zh = self.zh;
+        let f = &zh.fields;
+        if self.rebuild || self.before.num_docs() == 0 {
+            return Ok(Vec::new());
+        }
+        let title = Term::from_field_u64(f.dup_title, sketch.title);
+        let query = TermQuery::new(title, IndexRecordOption::Basic);
+        let found = self
+            .before
+            .search(&query, &DocSetCollector)
+            .map_err(|e| zh.tantivy(e))?;
+        let mut found: Vec<DocAddress> = found.into_iter().collect();
+        found.sort_unstable();
+        let mut members = Vec::new();
+        for address in found {
+            let segment = self.before.segment_reader(address.segment_ord);
+            let fast = segment.fast_fields();
+            let day = |field| {
+                fast.i64(f.schema.get_field_name(field))
+                    .ok()
+                    .and_then(|c| c.first(address.doc_id))
+            };
+            let days = day(f.date).zip(day(f.date_end));
+            let cluster = fast
+                .u64(f.schema.get_field_name(f.cluster))
+                .ok()
+                .and_then(|c| c.first(address.doc_id));
+            let Some(cluster) = cluster else { continue };
+            if !dups::days_close(days, sketch.days) {
+                continue;
+            }
+            let doc: TantivyDocument = self.before.doc(address).map_err(|e| zh.tantivy(e))?;
+            let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
+            let corrupt = |message| Error::IndexCorrupt {
+                path: zh.dir.clone(),
+                message,
+            };
+            let pages = f.schema.get_field_name(f.body_pages);
+            let body = match StoredPages::open(segment, pages, address.doc_id).map_err(corrupt)? {
+                Some(stored) => stored.whole().map_err(corrupt)?,
+                None => text(f.body_text).to_string(),
+            };
+            members.push(Member {
+                cluster,
+                sketch: Sketch::new(text(f.title_text), &body, days),
+            });
+        }
+        Ok(members)
     }
 
     /// Waits for the merges the run started.
@@ -54,19 +116,22 @@ impl<'a> IndexSink<'a> {
     }
 }
 
-/// Builds tantivy documents ([`crate::record::Record::to_document`]).
+/// Builds tantivy documents ([`crate::record::Record::to_document`]), with
+/// their title hash and the sketch that finds their near-duplicates.
 pub(super) struct DocBuilder<'a>(&'a ZhIndex);
 
 impl Builder for DocBuilder<'_> {
-    type Doc = TantivyDocument;
+    type Doc = (TantivyDocument, Sketch);
 
-    fn build(&self, record: &Prepared) -> TantivyDocument {
-        record.article.to_document(
-            &self.0.fields,
-            record.hash,
-            record.title_words,
-            record.body_words,
-        )
+    fn build(&self, record: &Prepared) -> (TantivyDocument, Sketch) {
+        let f = &self.0.fields;
+        let mut doc =
+            record
+                .article
+                .to_document(f, record.hash, record.title_words, record.body_words);
+        let sketch = Sketch::of(record.article);
+        doc.add_u64(f.dup_title, sketch.title);
+        (doc, sketch)
     }
 }
 
@@ -106,7 +171,7 @@ impl<'a> Sink for IndexSink<'a> {
 
     fn add(
         &mut self,
-        doc: TantivyDocument,
+        (mut doc, sketch): (TantivyDocument, Sketch),
         id: &str,
         path: &str,
         line: Option<usize>,
@@ -119,6 +184,11 @@ impl<'a> Sink for IndexSink<'a> {
                 .delete_term(Term::from_field_text(zh.fields.id, id));
         }
         if !matches!(admit, Admit::Drop(_)) {
+            let earlier = self.earlier(&sketch)?;
+            let cluster = self
+                .clusters
+                .assign(sketch, dups::own_cluster(id), &earlier);
+            doc.add_u64(zh.fields.cluster, cluster);
             self.writer.add_document(doc).map_err(|e| zh.tantivy(e))?;
         }
         Ok(admit)
