@@ -52,8 +52,9 @@ pub struct Sketch {
     /// ([`day_number`]), if it is dated.
     pub days: Option<(i64, i64)>,
     /// The smallest distinct shingle hashes of the body, ascending, at most
-    /// [`SKETCH_SIZE`].
-    mins: Vec<u32>,
+    /// [`SKETCH_SIZE`] (boxed: exactly as long, for the thousands a run
+    /// keeps).
+    mins: Box<[u32]>,
 }
 
 impl Sketch {
@@ -162,9 +163,9 @@ impl Mins {
         }
     }
 
-    fn finish(mut self) -> Vec<u32> {
+    fn finish(mut self) -> Box<[u32]> {
         self.compact();
-        self.kept
+        self.kept.into_boxed_slice()
     }
 }
 

@@ -3,9 +3,10 @@
 //! document's cluster of near-duplicates ([`Clusters`]), and the commit
 //! payload naming the files still incomplete.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use tantivy::collector::DocSetCollector;
+use tantivy::columnar::Column;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexWriter, Searcher, TantivyDocument, Term};
@@ -31,6 +32,84 @@ pub(super) struct IndexSink<'a> {
     ids: Option<Ids>,
     /// This run's articles, by title, with their clusters.
     clusters: Clusters,
+    /// The articles of earlier runs, as candidates.
+    earlier: Earlier,
+}
+
+/// The articles of earlier runs as near-duplicate candidates: found by their
+/// title hash in the index as the last commit left it, each read once.
+struct Earlier {
+    /// Per segment: the `date`, `date_end` and `cluster` columns.
+    columns: HashMap<u32, Columns>,
+    /// The articles read so far, with their clusters and sketches.
+    read: HashMap<DocAddress, Member>,
+}
+
+type Columns = (
+    Option<Column<i64>>,
+    Option<Column<i64>>,
+    Option<Column<u64>>,
+);
+
+impl Earlier {
+    /// The articles `before` holds with `sketch`'s title, dated close to
+    /// it, with their clusters.
+    fn near(&mut self, zh: &ZhIndex, before: &Searcher, sketch: &Sketch) -> Result<Vec<Member>> {
+        let f = &zh.fields;
+        let title = Term::from_field_u64(f.dup_title, sketch.title);
+        let query = TermQuery::new(title, IndexRecordOption::Basic);
+        let found = before
+            .search(&query, &DocSetCollector)
+            .map_err(|e| zh.tantivy(e))?;
+        let mut found: Vec<DocAddress> = found.into_iter().collect();
+        found.sort_unstable();
+        let mut members = Vec::new();
+        for address in found {
+            if let Some(member) = self.read.get(&address) {
+                if member.sketch.close_in_time(sketch) {
+                    members.push(member.clone());
+                }
+                continue;
+            }
+            let segment = before.segment_reader(address.segment_ord);
+            let (date, date_end, cluster) =
+                self.columns.entry(address.segment_ord).or_insert_with(|| {
+                    let fast = segment.fast_fields();
+                    let name = |field| f.schema.get_field_name(field);
+                    (
+                        fast.i64(name(f.date)).ok(),
+                        fast.i64(name(f.date_end)).ok(),
+                        fast.u64(name(f.cluster)).ok(),
+                    )
+                });
+            let first = |c: &Option<Column<i64>>| c.as_ref().and_then(|c| c.first(address.doc_id));
+            let days = first(date).zip(first(date_end));
+            let Some(cluster) = cluster.as_ref().and_then(|c| c.first(address.doc_id)) else {
+                continue;
+            };
+            if !dups::days_close(days, sketch.days) {
+                continue;
+            }
+            let doc: TantivyDocument = before.doc(address).map_err(|e| zh.tantivy(e))?;
+            let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
+            let corrupt = |message| Error::IndexCorrupt {
+                path: zh.dir.clone(),
+                message,
+            };
+            let pages = f.schema.get_field_name(f.body_pages);
+            let body = match StoredPages::open(segment, pages, address.doc_id).map_err(corrupt)? {
+                Some(stored) => stored.whole().map_err(corrupt)?,
+                None => text(f.body_text).to_string(),
+            };
+            let member = Member {
+                cluster,
+                sketch: Sketch::new(text(f.title_text), &body, days),
+            };
+            self.read.insert(address, member.clone());
+            members.push(member);
+        }
+        Ok(members)
+    }
 }
 
 impl<'a> IndexSink<'a> {
@@ -52,60 +131,11 @@ impl<'a> IndexSink<'a> {
             rebuild: options.rebuild,
             ids: None,
             clusters: Clusters::default(),
+            earlier: Earlier {
+                columns: HashMap::new(),
+                read: HashMap::new(),
+            },
         })
-    }
-
-    /// The articles the index held before this run with `sketch`'s title
-    /// and dates close to its, with their clusters (none on a rebuild).
-    fn earlier(&self, sketch: &Sketch) -> Result<Vec<Member>> {
-        let zh = self.zh;
-        let f = &zh.fields;
-        if self.rebuild || self.before.num_docs() == 0 {
-            return Ok(Vec::new());
-        }
-        let title = Term::from_field_u64(f.dup_title, sketch.title);
-        let query = TermQuery::new(title, IndexRecordOption::Basic);
-        let found = self
-            .before
-            .search(&query, &DocSetCollector)
-            .map_err(|e| zh.tantivy(e))?;
-        let mut found: Vec<DocAddress> = found.into_iter().collect();
-        found.sort_unstable();
-        let mut members = Vec::new();
-        for address in found {
-            let segment = self.before.segment_reader(address.segment_ord);
-            let fast = segment.fast_fields();
-            let day = |field| {
-                fast.i64(f.schema.get_field_name(field))
-                    .ok()
-                    .and_then(|c| c.first(address.doc_id))
-            };
-            let days = day(f.date).zip(day(f.date_end));
-            let cluster = fast
-                .u64(f.schema.get_field_name(f.cluster))
-                .ok()
-                .and_then(|c| c.first(address.doc_id));
-            let Some(cluster) = cluster else { continue };
-            if !dups::days_close(days, sketch.days) {
-                continue;
-            }
-            let doc: TantivyDocument = self.before.doc(address).map_err(|e| zh.tantivy(e))?;
-            let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
-            let corrupt = |message| Error::IndexCorrupt {
-                path: zh.dir.clone(),
-                message,
-            };
-            let pages = f.schema.get_field_name(f.body_pages);
-            let body = match StoredPages::open(segment, pages, address.doc_id).map_err(corrupt)? {
-                Some(stored) => stored.whole().map_err(corrupt)?,
-                None => text(f.body_text).to_string(),
-            };
-            members.push(Member {
-                cluster,
-                sketch: Sketch::new(text(f.title_text), &body, days),
-            });
-        }
-        Ok(members)
     }
 
     /// Waits for the merges the run started.
@@ -184,7 +214,11 @@ impl<'a> Sink for IndexSink<'a> {
                 .delete_term(Term::from_field_text(zh.fields.id, id));
         }
         if !matches!(admit, Admit::Drop(_)) {
-            let earlier = self.earlier(&sketch)?;
+            // Nothing to look up on a rebuild (the index is emptied).
+            let earlier = match self.rebuild || self.before.num_docs() == 0 {
+                true => Vec::new(),
+                false => self.earlier.near(zh, &self.before, &sketch)?,
+            };
             let cluster = self
                 .clusters
                 .assign(sketch, dups::own_cluster(id), &earlier);
