@@ -270,6 +270,12 @@ pub struct SearchArgs {
     #[arg(long = "match", value_enum, default_value_t = MatchWords::Relaxed, value_name = "WORDS")]
     pub matching: MatchWords,
 
+    /// Show every article: do not fold near-duplicates (a story reposted, or
+    /// repeated within a week, under the same title) into one hit with
+    /// "+N similar".
+    #[arg(long)]
+    pub no_collapse: bool,
+
     /// After the results, count them by region, year and topic.
     #[arg(long)]
     pub facets: bool,

@@ -399,6 +399,7 @@ fn search(args: SearchArgs, output: &Output) -> Result<Exit> {
         MatchWords::Relaxed => Matching::Relaxed,
         MatchWords::Any => Matching::Any,
     };
+    request.collapse = !args.no_collapse;
     // JSON gives each hit its score's parts.
     request.components = matches!(output.printer, Printer::Json);
     let mut results = engine.search(&request)?;

@@ -21,6 +21,8 @@
 //! | `topic`    | `/党建`                                 | facet, stored                 |
 //! | `keyword`  | `/高质量发展` (TF-IDF top words)        | facet, stored                 |
 //! | `meta`     | extraction details as JSON              | stored                        |
+//! | `dup_title` | a hash of the folded title (`indexer::dups`) | indexed                 |
+//! | `cluster`  | near-duplicates' cluster id (`indexer::dups`) | indexed, fast           |
 
 use tantivy::schema::{
     FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
@@ -35,7 +37,8 @@ use crate::analysis::{GRAMS, PRESEGMENTED};
 ///    every one-to-one pair of OpenCC's Traditional table folded, phrases deciding
 ///    the rest; one document per id, commits recording the records left out;
 ///    bodies over 128 KB stored in pages (`body_pages`, a fast field).
-pub const SCHEMA_VERSION: u32 = 7;
+/// 8: near-duplicates' cluster ids (`cluster`) and the title hash that finds them (`dup_title`).
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// The fields of a zhsearch index.
 #[derive(Debug, Clone)]
@@ -84,6 +87,11 @@ pub struct Fields {
     pub keyword: Field,
     /// Extraction details (provenance, evidence, encoding) as JSON.
     pub meta: Field,
+    /// A hash of the folded title, looked up to find near-duplicates
+    /// ([`crate::indexer::dups`]).
+    pub dup_title: Field,
+    /// The cluster of near-duplicates the article is in.
+    pub cluster: Field,
 }
 
 fn text(tokenizer: &str, stored: bool) -> TextOptions {
@@ -125,6 +133,8 @@ impl Fields {
         let topic = b.add_facet_field("topic", FacetOptions::default().set_stored());
         let keyword = b.add_facet_field("keyword", FacetOptions::default().set_stored());
         let meta = b.add_text_field("meta", STORED);
+        let dup_title = b.add_u64_field("dup_title", INDEXED);
+        let cluster = b.add_u64_field("cluster", INDEXED | FAST);
         Fields {
             schema: b.build(),
             id,
@@ -147,6 +157,8 @@ impl Fields {
             topic,
             keyword,
             meta,
+            dup_title,
+            cluster,
         }
     }
 

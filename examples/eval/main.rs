@@ -26,8 +26,10 @@
 //! characters or more. For each kind and overall it prints MRR@10, success@1 and @10, how
 //! many targets were not among the ten hits, how many queries had no hit,
 //! how many had a near-identical story (same title, near-identical body)
-//! above the target (counted as misses, reported apart: `twin^`), and the
-//! latency (p50, p99) of the searches, run twice, timed the second time.
+//! above the target (counted as misses, reported apart: `twin^`), how many
+//! targets were not hits themselves but folded as near-duplicates under one
+//! of the ten (`folded`: also misses; `MRR+f` is MRR@10 counting them at
+//! their hit's rank), and the latency (p50, p99) of the searches, run twice, timed the second time.
 //!
 //! `--json` prints the figures as JSON; `--dump FILE` writes every query and
 //! its outcome, which `--compare A.json B.json` reads to set two runs side
@@ -226,11 +228,17 @@ fn run(engine: &Engine, stories: &[Story], queries: &[Query]) -> anyhow::Result<
                 .filter_map(|id| by_id.get(id))
                 .any(|other| near_identical(t, other))
         });
+        let folded = results
+            .hits
+            .iter()
+            .find(|h| h.similar.contains(&q.target))
+            .map(|h| h.rank);
         outcomes.push(Outcome {
             query: q.clone(),
             rank: position.map(|p| p + 1),
             total: results.total,
             twin_above,
+            folded,
             micros,
         });
     }

@@ -22,6 +22,11 @@ pub struct Outcome {
     /// Whether a story near-identical to the target (same title, near-identical
     /// body) ranks above it. It does not count as a hit.
     pub twin_above: bool,
+    /// When the target is not a hit itself but is folded, as a
+    /// near-duplicate, under one of the first [`DEPTH`] hits: that hit's
+    /// rank. It does not count in `rank`, MRR@10 or success.
+    #[serde(default)]
+    pub folded: Option<usize>,
     /// Time the search took, in microseconds.
     pub micros: u64,
 }
@@ -39,6 +44,12 @@ pub struct Figures {
     pub no_hits: usize,
     /// Queries with a near-identical story above the target.
     pub twin_above: usize,
+    /// Queries whose target is folded under a hit (`similar`), not a hit.
+    #[serde(default)]
+    pub folded: usize,
+    /// MRR@10 counting a folded target at the rank of its hit.
+    #[serde(default)]
+    pub mrr_folded: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
 }
@@ -51,6 +62,11 @@ impl Figures {
         let reciprocal: f64 = outcomes
             .iter()
             .filter_map(|o| o.rank.filter(|&r| r <= DEPTH))
+            .map(|r| 1.0 / r as f64)
+            .fold(0.0, |sum, x| sum + x);
+        let reciprocal_folded: f64 = outcomes
+            .iter()
+            .filter_map(|o| o.rank.or(o.folded).filter(|&r| r <= DEPTH))
             .map(|r| 1.0 / r as f64)
             .fold(0.0, |sum, x| sum + x);
         let mut micros: Vec<u64> = outcomes.iter().map(|o| o.micros).collect();
@@ -71,6 +87,15 @@ impl Figures {
                 .count(),
             no_hits: outcomes.iter().filter(|o| o.total == 0).count(),
             twin_above: outcomes.iter().filter(|o| o.twin_above).count(),
+            folded: outcomes
+                .iter()
+                .filter(|o| o.rank.is_none() && o.folded.is_some())
+                .count(),
+            mrr_folded: if n == 0 {
+                0.0
+            } else {
+                reciprocal_folded / n as f64
+            },
             p50_ms: percentile(&micros, 0.50),
             p99_ms: percentile(&micros, 0.99),
         }
@@ -116,7 +141,7 @@ impl Summary {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{:<22} {:>7} {:>7} {:>6} {:>6} {:>8} {:>6} {:>6} {:>8} {:>8}",
+            "{:<22} {:>7} {:>7} {:>6} {:>6} {:>8} {:>6} {:>6} {:>6} {:>7} {:>8} {:>8}",
             "kind",
             "queries",
             "MRR@10",
@@ -125,6 +150,8 @@ impl Summary {
             "not ret",
             "empty",
             "twin^",
+            "folded",
+            "MRR+f",
             "p50 ms",
             "p99 ms"
         );
@@ -132,7 +159,7 @@ impl Summary {
         for (name, f) in rows.chain(std::iter::once(("all", &self.all))) {
             let _ = writeln!(
                 out,
-                "{:<22} {:>7} {:>7.3} {:>6.3} {:>6.3} {:>8} {:>6} {:>6} {:>8.2} {:>8.2}",
+                "{:<22} {:>7} {:>7.3} {:>6.3} {:>6.3} {:>8} {:>6} {:>6} {:>6} {:>7.3} {:>8.2} {:>8.2}",
                 name,
                 f.queries,
                 f.mrr,
@@ -141,6 +168,8 @@ impl Summary {
                 f.not_returned,
                 f.no_hits,
                 f.twin_above,
+                f.folded,
+                f.mrr_folded,
                 f.p50_ms,
                 f.p99_ms
             );
@@ -275,6 +304,7 @@ mod tests {
             rank,
             total,
             twin_above: false,
+            folded: None,
             micros: 1000,
         }
     }

@@ -15,6 +15,7 @@
 //!
 //! The pipeline writes to a [`Sink`]; the index is one ([`writer`]).
 
+pub mod dups;
 mod ids;
 mod lifecycle;
 pub mod pages;

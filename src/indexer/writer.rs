@@ -1,16 +1,23 @@
 //! The tantivy index as a [`Sink`]: tantivy's writer, the content hashes
-//! stored with the documents, one document per id ([`Ids`]), and the
-//! commit payload naming the files still incomplete.
+//! stored with the documents, one document per id ([`Ids`]), each
+//! document's cluster of near-duplicates ([`Clusters`]), and the commit
+//! payload naming the files still incomplete.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-use tantivy::{IndexWriter, Searcher, TantivyDocument, Term};
+use tantivy::collector::DocSetCollector;
+use tantivy::columnar::Column;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, IndexWriter, Searcher, TantivyDocument, Term};
 
+use super::dups::{self, Clusters, Member, Sketch};
 use super::ids::{self, Admit, Ids};
+use super::pages::StoredPages;
 use super::pipeline::IndexOptions;
 use super::sink::{Builder, Known, Prepared, Sink};
 use super::{Payload, ZhIndex};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// An open index being written to by one run.
 pub(super) struct IndexSink<'a> {
@@ -23,6 +30,86 @@ pub(super) struct IndexSink<'a> {
     rebuild: bool,
     /// The holder of each id, once the run has started.
     ids: Option<Ids>,
+    /// This run's articles, by title, with their clusters.
+    clusters: Clusters,
+    /// The articles of earlier runs, as candidates.
+    earlier: Earlier,
+}
+
+/// The articles of earlier runs as near-duplicate candidates: found by their
+/// title hash in the index as the last commit left it, each read once.
+struct Earlier {
+    /// Per segment: the `date`, `date_end` and `cluster` columns.
+    columns: HashMap<u32, Columns>,
+    /// The articles read so far, with their clusters and sketches.
+    read: HashMap<DocAddress, Member>,
+}
+
+type Columns = (
+    Option<Column<i64>>,
+    Option<Column<i64>>,
+    Option<Column<u64>>,
+);
+
+impl Earlier {
+    /// The articles `before` holds with `sketch`'s title, dated close to
+    /// it, with their clusters.
+    fn near(&mut self, zh: &ZhIndex, before: &Searcher, sketch: &Sketch) -> Result<Vec<Member>> {
+        let f = &zh.fields;
+        let title = Term::from_field_u64(f.dup_title, sketch.title);
+        let query = TermQuery::new(title, IndexRecordOption::Basic);
+        let found = before
+            .search(&query, &DocSetCollector)
+            .map_err(|e| zh.tantivy(e))?;
+        let mut found: Vec<DocAddress> = found.into_iter().collect();
+        found.sort_unstable();
+        let mut members = Vec::new();
+        for address in found {
+            if let Some(member) = self.read.get(&address) {
+                if member.sketch.close_in_time(sketch) {
+                    members.push(member.clone());
+                }
+                continue;
+            }
+            let segment = before.segment_reader(address.segment_ord);
+            let (date, date_end, cluster) =
+                self.columns.entry(address.segment_ord).or_insert_with(|| {
+                    let fast = segment.fast_fields();
+                    let name = |field| f.schema.get_field_name(field);
+                    (
+                        fast.i64(name(f.date)).ok(),
+                        fast.i64(name(f.date_end)).ok(),
+                        fast.u64(name(f.cluster)).ok(),
+                    )
+                });
+            let first = |c: &Option<Column<i64>>| c.as_ref().and_then(|c| c.first(address.doc_id));
+            let days = first(date).zip(first(date_end));
+            let Some(cluster) = cluster.as_ref().and_then(|c| c.first(address.doc_id)) else {
+                continue;
+            };
+            if !dups::days_close(days, sketch.days) {
+                continue;
+            }
+            let doc: TantivyDocument = before.doc(address).map_err(|e| zh.tantivy(e))?;
+            let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
+            let corrupt = |message| Error::IndexCorrupt {
+                path: zh.dir.clone(),
+                message,
+            };
+            let pages = f.schema.get_field_name(f.body_pages);
+            let body = match StoredPages::open(segment, pages, address.doc_id).map_err(corrupt)? {
+                Some(stored) => stored.whole().map_err(corrupt)?,
+                None => text(f.body_text).to_string(),
+            };
+            let member = Member {
+                cluster,
+                sketch: Sketch::new(text(f.title_text), &body, days),
+            };
+            self.read.insert(address, member.clone());
+            members.push(member);
+        }
+        Ok(members)
+    }
 }
 
 impl<'a> IndexSink<'a> {
@@ -43,6 +130,11 @@ impl<'a> IndexSink<'a> {
             payload,
             rebuild: options.rebuild,
             ids: None,
+            clusters: Clusters::default(),
+            earlier: Earlier {
+                columns: HashMap::new(),
+                read: HashMap::new(),
+            },
         })
     }
 
@@ -54,19 +146,22 @@ impl<'a> IndexSink<'a> {
     }
 }
 
-/// Builds tantivy documents ([`crate::record::Record::to_document`]).
+/// Builds tantivy documents ([`crate::record::Record::to_document`]), with
+/// their title hash and the sketch that finds their near-duplicates.
 pub(super) struct DocBuilder<'a>(&'a ZhIndex);
 
 impl Builder for DocBuilder<'_> {
-    type Doc = TantivyDocument;
+    type Doc = (TantivyDocument, Sketch);
 
-    fn build(&self, record: &Prepared) -> TantivyDocument {
-        record.article.to_document(
-            &self.0.fields,
-            record.hash,
-            record.title_words,
-            record.body_words,
-        )
+    fn build(&self, record: &Prepared) -> (TantivyDocument, Sketch) {
+        let f = &self.0.fields;
+        let mut doc =
+            record
+                .article
+                .to_document(f, record.hash, record.title_words, record.body_words);
+        let sketch = Sketch::of(record.article);
+        doc.add_u64(f.dup_title, sketch.title);
+        (doc, sketch)
     }
 }
 
@@ -106,7 +201,7 @@ impl<'a> Sink for IndexSink<'a> {
 
     fn add(
         &mut self,
-        doc: TantivyDocument,
+        (mut doc, sketch): (TantivyDocument, Sketch),
         id: &str,
         path: &str,
         line: Option<usize>,
@@ -119,6 +214,15 @@ impl<'a> Sink for IndexSink<'a> {
                 .delete_term(Term::from_field_text(zh.fields.id, id));
         }
         if !matches!(admit, Admit::Drop(_)) {
+            // Nothing to look up on a rebuild (the index is emptied).
+            let earlier = match self.rebuild || self.before.num_docs() == 0 {
+                true => Vec::new(),
+                false => self.earlier.near(zh, &self.before, &sketch)?,
+            };
+            let cluster = self
+                .clusters
+                .assign(sketch, dups::own_cluster(id), &earlier);
+            doc.add_u64(zh.fields.cluster, cluster);
             self.writer.add_document(doc).map_err(|e| zh.tantivy(e))?;
         }
         Ok(admit)

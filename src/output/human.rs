@@ -174,6 +174,10 @@ impl Human {
                     &format!("without {}", missing.join(" ")),
                 )?;
             }
+            if !hit.similar.is_empty() {
+                write!(out, " · ")?;
+                self.paint(out, style(AnsiColor::Cyan), &similar_line(&hit.similar))?;
+            }
             writeln!(out)?;
             if !hit.snippet.text.is_empty() {
                 write!(out, "{INDENT}")?;
@@ -195,6 +199,13 @@ impl Human {
         } else {
             let first = results.hits[0].rank;
             format!("showing {}-{}", first, first + results.hits.len() - 1)
+        };
+        // The total counts articles; the near-duplicates folded under the
+        // hits shown are among them.
+        let folded: usize = results.hits.iter().map(|h| h.similar.len()).sum();
+        let shown = match folded {
+            0 => shown,
+            n => format!("{shown} (+{n} similar folded under them)"),
         };
         let line = format!(
             "{} {}, {shown}, {:.1} ms",
@@ -438,6 +449,18 @@ fn components_line(score: f32, c: &Components) -> String {
     }
     sum.push(format!("BM25 {:.2}", c.bm25));
     format!("score {score:.2} = {}", sum.join(" + "))
+}
+
+/// The near-duplicates folded under a hit: `+2 similar: a.txt b.txt`, the
+/// first three ids (for `zhsearch show`), then `…`.
+fn similar_line(similar: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let mut line = format!("+{} similar: ", similar.len());
+    line.push_str(&similar[..similar.len().min(SHOWN)].join(" "));
+    if similar.len() > SHOWN {
+        line.push_str(" …");
+    }
+    line
 }
 
 /// What a relaxed search did, in a line: `no article has all of 李强 会晤

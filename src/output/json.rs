@@ -44,6 +44,9 @@ pub struct HitLine<'a> {
     /// In a relaxed search, the query's words this article lacks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing: Option<&'a [String]>,
+    /// The ids of the matching near-duplicates folded under this hit
+    /// (empty with `--no-collapse`).
+    pub similar: &'a [String],
     /// In a relaxed search, how it was relaxed (on every line, so that each
     /// stands alone; the API also says it once, beside the hits).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -69,6 +72,7 @@ impl<'a> HitLine<'a> {
             meta: &r.meta,
             explanation: None,
             missing: hit.missing.as_deref(),
+            similar: &hit.similar,
             relaxed: None,
         }
     }
@@ -139,6 +143,10 @@ pub struct SearchBody<'a> {
     pub sort: Sort,
     pub offset: usize,
     pub limit: usize,
+    /// Whether near-duplicates are folded (`offset`, `limit` and ranks then
+    /// count hits, each with its `similar`).
+    pub collapse: bool,
+    /// Matching articles, near-duplicates included.
     pub total: usize,
     pub hits: Vec<HitLine<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -167,6 +175,7 @@ impl<'a> SearchBody<'a> {
             sort: request.sort,
             offset: request.offset,
             limit: request.limit,
+            collapse: request.collapse,
             total: results.total,
             hits: results
                 .hits

@@ -57,6 +57,8 @@ impl Printer {
                 h.results(out, results)?;
                 if let Some(facets) = &results.facets {
                     writeln!(out)?;
+                    // Hits fold near-duplicates; counts never do.
+                    writeln!(out, "counts of articles (near-duplicates each counted):")?;
                     h.facets(out, facets)?;
                 }
                 Ok(())

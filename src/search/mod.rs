@@ -15,6 +15,7 @@
 
 pub mod cancel;
 pub mod facets;
+mod fold;
 pub mod plan;
 pub mod plus;
 pub mod positions;
@@ -108,6 +109,10 @@ pub struct Request {
     /// Whether to give each hit the [`Components`] of its score (explaining
     /// each hit's score: a little slower). `explain` gives them too.
     pub components: bool,
+    /// Whether to fold near-duplicates ([`fold`]): one hit per cluster, its
+    /// best, with the others as its [`Hit::similar`]; pages and ranks count
+    /// clusters. On by default.
+    pub collapse: bool,
 }
 
 /// How many of the query's words an article must have (`--match`). Only
@@ -231,6 +236,7 @@ impl Request {
             deadline: Deadline::never(),
             matching: Matching::default(),
             components: false,
+            collapse: true,
         }
     }
 }
@@ -263,12 +269,15 @@ pub struct Hit {
     /// The parts of the score, with `explain` or `components`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub components: Option<Components>,
+    /// The ids of the other matching articles of its cluster of
+    /// near-duplicates, folded under it ([`Request::collapse`]), in rank order.
+    pub similar: Vec<String>,
 }
 
 /// The result of a search.
 #[derive(Debug, Clone, Serialize)]
 pub struct Results {
-    /// Documents matching the query.
+    /// Articles matching the query (near-duplicates folded or not).
     pub total: usize,
     /// The requested page of hits.
     pub hits: Vec<Hit>,
@@ -471,8 +480,15 @@ impl Engine {
         } else {
             None
         };
-        let top: Vec<(f32, DocAddress)> =
-            top.into_iter().take(request.limit.min(MAX_LIMIT)).collect();
+        let (top, mut similar) = if request.collapse && request.limit > 0 {
+            let folded = self.fold(&searcher, plan.query.as_ref(), request, top, total)?;
+            (folded.top, folded.similar)
+        } else {
+            let top: Vec<(f32, DocAddress)> =
+                top.into_iter().take(request.limit.min(MAX_LIMIT)).collect();
+            let none = vec![Vec::new(); top.len()];
+            (top, none)
+        };
         let mut missing = match &relaxed {
             Some(_) => self
                 .missing(&searcher, &plan.loose, &top)?
@@ -489,6 +505,7 @@ impl Engine {
                 let mut hit = self.hit(&searcher, address, score, &plan.needles, request)?;
                 hit.rank = request.offset + i + 1;
                 hit.missing = missing[i].take();
+                hit.similar = std::mem::take(&mut similar[i]);
                 if request.explain || request.components {
                     let explained = plan.query.explain(&searcher, address);
                     let explained = explained.map_err(|e| self.tantivy(e))?.to_pretty_json();
@@ -601,7 +618,12 @@ impl Engine {
     ) -> Result<Collected> {
         // A limit of 0 counts without showing (tantivy wants at least 1).
         let limit = request.limit.clamp(1, MAX_LIMIT);
-        let top = TopDocs::with_limit(limit).and_offset(request.offset);
+        // Folding takes more candidates, from the first ([`fold`]).
+        let top = if request.collapse && request.limit > 0 {
+            TopDocs::with_limit(fold::window(request.offset + limit))
+        } else {
+            TopDocs::with_limit(limit).and_offset(request.offset)
+        };
         let facets = request.facets.then(|| {
             self.facet_cache.retain(searcher);
             facets::FacetCollector::new(&self.facet_cache)
@@ -722,6 +744,7 @@ impl Engine {
             explanation: None,
             missing: None,
             components: None,
+            similar: Vec::new(),
         })
     }
 

@@ -21,11 +21,12 @@ pub const DEFAULT_LIMIT: usize = 10;
 
 /// The parameters `GET /api/search` takes: `q`, each facet's filter
 /// ([`FACETS`]), and these.
-pub const SEARCH_PARAMS: [&str; 8] = [
+pub const SEARCH_PARAMS: [&str; 9] = [
     "since",
     "until",
     "sort",
     "match",
+    "collapse",
     "limit",
     "offset",
     "facets",
@@ -86,6 +87,7 @@ pub fn parse(endpoint: Endpoint, raw: Option<&str>) -> Result<Request, ApiError>
     let mut offset: Option<usize> = None;
     let mut facets: Option<bool> = None;
     let mut disjunctive: Option<bool> = None;
+    let mut collapse: Option<bool> = None;
     let params = endpoint.params();
     for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
         let name = params.iter().copied().find(|&p| p == key).ok_or_else(|| {
@@ -113,6 +115,7 @@ pub fn parse(endpoint: Endpoint, raw: Option<&str>) -> Result<Request, ApiError>
             "offset" => once(name, &mut offset, number(name, &value, 0, MAX_OFFSET)?)?,
             "facets" => once(name, &mut facets, boolean(name, &value)?)?,
             "disjunctive" => once(name, &mut disjunctive, boolean(name, &value)?)?,
+            "collapse" => once(name, &mut collapse, boolean(name, &value)?)?,
             // A facet's filter that `Filters::values_mut` does not know (a
             // unit test below fails first).
             _ => {
@@ -143,6 +146,7 @@ pub fn parse(endpoint: Endpoint, raw: Option<&str>) -> Result<Request, ApiError>
             request.sort = sort.unwrap_or_default();
             request.matching = matching.unwrap_or_default();
             request.facets = facets.unwrap_or(false);
+            request.collapse = collapse.unwrap_or(true);
             request.components = true;
         }
         Endpoint::Facets => {
@@ -292,6 +296,8 @@ mod tests {
         assert_eq!(search("q=a").unwrap().matching, Matching::Relaxed);
         assert_eq!(search("q=a&match=all").unwrap().matching, Matching::All);
         assert_eq!(search("q=a&match=any").unwrap().matching, Matching::Any);
+        assert!(search("q=a").unwrap().collapse);
+        assert!(!search("q=a&collapse=false").unwrap().collapse);
         refused("q=a&match=some", "match", "`all`, `relaxed` or `any`");
     }
 

@@ -61,6 +61,7 @@
       relaxedNone: (w) => '；没有文章包含全部词语（' + w + '），以下为包含其中部分词语的文章',
       relaxedFew: (n, w) => '；只有 ' + n + ' 篇包含全部词语（' + w + '），其后为包含部分词语的文章',
       missing: (w) => '缺少：' + w,
+      similar: (n) => '+' + n + ' 篇相似',
       found: (n) => ['找到 ', h('b', { text: String(n) }), ' 篇'],
       all: (n) => ['全部 ', h('b', { text: String(n) }), ' 篇'],
       range: (a, b) => '，第 ' + a + '–' + b + ' 篇', byDate: '（按日期）',
@@ -93,6 +94,7 @@
       relaxedNone: (w) => '; no article has all of ' + w + ', showing those with some of them',
       relaxedFew: (n, w) => '; only ' + n + ' have all of ' + w + ', then those with some of them',
       missing: (w) => 'without ' + w,
+      similar: (n) => '+' + n + ' similar',
       found: (n) => ['Found ', h('b', { text: String(n) }), ' articles'],
       all: (n) => ['All ', h('b', { text: String(n) }), ' articles'],
       range: (a, b) => ', ' + a + '–' + b, byDate: ' (by date)',
@@ -558,11 +560,17 @@
     for (const t of meta.topics || []) facts.push(h('span', { class: 'tag', text: t.topic }));
     if (hit.source) facts.push(h('span', { class: 'source', text: hit.source }));
     if (hit.missing && hit.missing.length) facts.push(h('span', { class: 'missing', text: t('missing', hit.missing.join(' ')) }));
+    const similar = hit.similar || [];
     return h('li', { class: 'hit' },
       h('h2', { class: 'hit-title' }, link(pageUrl(Object.assign({}, s, { doc: hit.id })), { 'data-id': hit.id }, marked(hit.title, hit.title_highlights))),
       facts.length ? h('p', { class: 'hit-meta' }, ...facts) : null,
       h('p', { class: 'snippet' }, marked(hit.snippet, hit.highlights)),
-      h('p', { class: 'hit-path', text: hit.path }));
+      h('p', { class: 'hit-path', text: hit.path }),
+      // Near-duplicates folded under this hit: each opens like a hit.
+      similar.length ? h('details', { class: 'similar' },
+        h('summary', { text: t('similar', similar.length) }),
+        h('ul', null, ...similar.map((id) =>
+          h('li', null, link(pageUrl(Object.assign({}, s, { doc: id })), { 'data-id': id, text: id }))))) : null);
   }
 
   function renderPager(s, total) {
