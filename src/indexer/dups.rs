@@ -14,16 +14,20 @@
 //!   smallest shingle hashes, exact for a body of fewer shingles).
 //!
 //! On the CCTV corpus (BENCHMARKS.md) text alone is not enough: stories
-//! made from a template (`李强举行仪式欢迎…总理访华`, the annual sessions'
-//! `本台明天将直播…`) share 80–96% of their shingles with the same story of
-//! another year, and daily reports under one title (the epidemic figures)
-//! up to 60% with the next day's; stories repeated or reposted share 79–100%
-//! within a day or two. The title, the week and 0.7 keep them apart.
+//! made from a template (a state visitor's welcome ceremony, the annual
+//! sessions' broadcast notices) share 80–96% of their shingles with the
+//! same story of another year, and daily reports under one title (the
+//! epidemic figures) up to 60% with the next day's; a story repeated the
+//! next day shares all of them. The title, the week and 0.7 keep these
+//! apart. Two one-sentence introductions of a daily series, the same but
+//! for the day they name, share 79% and are folded (BENCHMARKS.md).
 //!
 //! Candidates are found by the title's hash, an indexed term (`dup_title`):
-//! those of earlier runs by looking the term up in the index as it was
-//! (their sketches made again from their stored text), those of this run
-//! in memory ([`Clusters`], about 600 bytes an article). A new article joins
+//! those committed (by earlier runs, or by this one's last commit) by
+//! looking the term up in the index (their sketches made again from their
+//! stored text), those added since in memory ([`Clusters`], about 600 bytes
+//! an article, given back at each commit: at most `--commit-every`
+//! articles' worth, 60 MB at the default 100,000). A new article joins
 //! the cluster of its most similar near-duplicate; clusters are never
 //! merged (the documents of earlier runs are not rewritten).
 
