@@ -7,8 +7,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use tantivy::collector::DocSetCollector;
 use tantivy::columnar::Column;
-use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::query::TermSetQuery;
+use tantivy::schema::Value;
 use tantivy::{DocAddress, IndexWriter, Searcher, TantivyDocument, Term};
 
 use super::dups::{self, Clusters, Member, Sketch};
@@ -50,6 +50,10 @@ struct Earlier {
     read: HashMap<DocAddress, Member>,
 }
 
+/// Most articles of earlier commits kept read at once (about 600 bytes
+/// each): memory stays bounded on a corpus of many near-duplicates.
+const MAX_READ: usize = 50_000;
+
 type Columns = (
     Option<Column<i64>>,
     Option<Column<i64>>,
@@ -72,8 +76,8 @@ impl Earlier {
             return Ok(Vec::new());
         };
         let f = &zh.fields;
-        let title = Term::from_field_u64(f.dup_title, sketch.title);
-        let query = TermQuery::new(title, IndexRecordOption::Basic);
+        let keys = sketch.lookup_keys().into_iter();
+        let query = TermSetQuery::new(keys.map(|key| Term::from_field_u64(f.dup_title, key)));
         let found = before
             .search(&query, &DocSetCollector)
             .map_err(|e| zh.tantivy(e))?;
@@ -121,6 +125,9 @@ impl Earlier {
                 cluster,
                 sketch: Sketch::new(text(f.title_text), &body, days),
             };
+            if self.read.len() >= MAX_READ {
+                self.read.clear();
+            }
             self.read.insert(address, member.clone());
             members.push(member);
         }
@@ -175,7 +182,7 @@ impl Builder for DocBuilder<'_> {
                 .article
                 .to_document(f, record.hash, record.title_words, record.body_words);
         let sketch = Sketch::of(record.article);
-        doc.add_u64(f.dup_title, sketch.title);
+        doc.add_u64(f.dup_title, sketch.key());
         (doc, sketch)
     }
 }
