@@ -443,8 +443,10 @@ fn facets(args: FacetsArgs, output: &Output) -> Result<Exit> {
     let mut request = Request::new(&query);
     request.limit = 1;
     request.facets = true;
-    // Counts are of the articles with every word, never relaxed.
+    // Counts are of the articles with every word, never relaxed, each
+    // near-duplicate counted (no hits are shown to fold).
     request.matching = Matching::All;
+    request.collapse = false;
     request.filters = filters(&args.filters);
     let results = engine.search(&request)?;
     report_undated(results.undated_excluded);

@@ -21,7 +21,7 @@
 //! | `topic`    | `/党建`                                 | facet, stored                 |
 //! | `keyword`  | `/高质量发展` (TF-IDF top words)        | facet, stored                 |
 //! | `meta`     | extraction details as JSON              | stored                        |
-//! | `dup_title` | a hash of the folded title (`indexer::dups`) | indexed                 |
+//! | `dup_title` | a hash of the folded title and week (`indexer::dups`) | indexed         |
 //! | `cluster`  | near-duplicates' cluster id (`indexer::dups`) | indexed, fast           |
 
 use tantivy::schema::{
@@ -87,8 +87,8 @@ pub struct Fields {
     pub keyword: Field,
     /// Extraction details (provenance, evidence, encoding) as JSON.
     pub meta: Field,
-    /// A hash of the folded title, looked up to find near-duplicates
-    /// ([`crate::indexer::dups`]).
+    /// A hash of the folded title and the week of the date, looked up to
+    /// find near-duplicates ([`crate::indexer::dups`]).
     pub dup_title: Field,
     /// The cluster of near-duplicates the article is in.
     pub cluster: Field,

@@ -927,3 +927,51 @@ fn page_keyboard_paging_and_disjunctive_facets_in_chromium() {
 
     page.assert_no_problems();
 }
+
+#[test]
+fn a_hit_lists_and_opens_its_near_duplicates_in_chromium() {
+    let Some(binary) = chromium_or_skip() else {
+        return;
+    };
+    // A bundled story and its repost two days later under another lead line.
+    let env = TestEnv::new();
+    let text =
+        std::fs::read_to_string(common::bundled_corpus().join("000_e19cf532170f2a3e.txt")).unwrap();
+    let story: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let (title, body) = (story[1], story[2..].join("\n"));
+    for (file, date, lead) in [
+        ("orig.txt", "2021-07-28", "佛山在线讯"),
+        ("repost.txt", "2021-07-30", "南方网讯"),
+    ] {
+        env.write(
+            &format!("corpus/{file}"),
+            format!("---\ntitle: {title}\ndate: {date}\n---\n{lead}\n{body}\n"),
+        );
+    }
+    env.index();
+    let server = Server::start(&env, &[]);
+    let browser = Browser::start(&binary);
+    let mut page = browser.page();
+    page.goto(&format!("{}/?q={}", server.url(""), enc("猛虎之师")));
+    page.settled("the search");
+    assert_eq!(
+        page.eval("document.querySelectorAll('#hits > li').length"),
+        1
+    );
+    assert_eq!(
+        page.eval("document.querySelector('#hits .similar summary').textContent"),
+        "+1 篇相似"
+    );
+    let shown = page.eval("document.querySelector('#hits .hit-title a').dataset.id");
+    page.eval("document.querySelector('#hits .similar').open = true");
+    page.click("document.querySelector('#hits .similar a')");
+    page.settled("the near-duplicate");
+    let opened = page.eval("new URLSearchParams(location.search).get('doc')");
+    assert_ne!(opened, shown);
+    assert!(opened == "orig.txt" || opened == "repost.txt", "{opened}");
+    assert_eq!(
+        page.eval("document.querySelector('#doc h1').textContent"),
+        title
+    );
+    page.assert_no_problems();
+}

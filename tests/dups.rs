@@ -165,3 +165,32 @@ fn the_api_folds_and_collapse_false_shows_every_article() {
     assert_eq!(all["hits"].as_array().unwrap().len(), 3, "{all}");
     assert_eq!(all["collapse"], false);
 }
+
+#[test]
+fn a_repost_after_a_commit_joins_the_cluster_committed_before_it() {
+    // Memory for this run's articles is given back at each commit; those
+    // committed are found in the index.
+    let env = TestEnv::new();
+    let story = paragraphs("000_e19cf532170f2a3e.txt", 2);
+    env.write(
+        "corpus/a.txt",
+        article(TITLE, "2021-07-28", &format!("佛山在线讯\n{story}")),
+    );
+    env.write(
+        "corpus/b.txt",
+        article(TITLE, "2021-07-29", &format!("南方网讯\n{story}")),
+    );
+    env.run(&[
+        "index",
+        "corpus",
+        "--index",
+        "index",
+        "--commit-every",
+        "1",
+        "-j",
+        "1",
+    ])
+    .expect_code(0);
+    let hits = env.search_json(&[QUERY]);
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+}

@@ -14,16 +14,24 @@
 //!   smallest shingle hashes, exact for a body of fewer shingles).
 //!
 //! On the CCTV corpus (BENCHMARKS.md) text alone is not enough: stories
-//! made from a template (`李强举行仪式欢迎…总理访华`, the annual sessions'
-//! `本台明天将直播…`) share 80–96% of their shingles with the same story of
-//! another year, and daily reports under one title (the epidemic figures)
-//! up to 60% with the next day's; stories repeated or reposted share 79–100%
-//! within a day or two. The title, the week and 0.7 keep them apart.
+//! made from a template (a state visitor's welcome ceremony, the annual
+//! sessions' broadcast notices) share 80–96% of their shingles with the
+//! same story of another year, and daily reports under one title (the
+//! epidemic figures) up to 60% with the next day's; a story repeated the
+//! next day shares all of them. The title, the week and 0.7 keep these
+//! apart. Two one-sentence introductions of a daily series, the same but
+//! for the day they name, share 79% and are folded (BENCHMARKS.md).
 //!
-//! Candidates are found by the title's hash, an indexed term (`dup_title`):
-//! those of earlier runs by looking the term up in the index as it was
-//! (their sketches made again from their stored text), those of this run
-//! in memory ([`Clusters`], about 600 bytes an article). A new article joins
+//! Candidates are found by the title's hash and the week of the date, an
+//! indexed term (`dup_title`, [`Sketch::key`]; an article dated less
+//! precisely than a week, or undated, has its title's alone), so that a
+//! title repeated every day for years (a daily round-up) costs a lookup of
+//! a few weeks, not of years:
+//! those committed (by earlier runs, or by this one's last commit) by
+//! looking the term up in the index (their sketches made again from their
+//! stored text), those added since in memory ([`Clusters`], about 600 bytes
+//! an article, given back at each commit: at most `--commit-every`
+//! articles' worth, 60 MB at the default 100,000). A new article joins
 //! the cluster of its most similar near-duplicate; clusters are never
 //! merged (the documents of earlier runs are not rewritten).
 
@@ -125,6 +133,35 @@ impl Sketch {
         days_close(self.days, other.days)
     }
 
+    /// The `dup_title` term of the article: its title's hash with the week
+    /// of its date when dated to a week or better, else with no week.
+    pub fn key(&self) -> u64 {
+        match self.precise() {
+            Some((first, _)) => key(self.title, Some(first.div_euclid(7))),
+            None => key(self.title, None),
+        }
+    }
+
+    /// The `dup_title` terms of the articles that may be near-duplicates of
+    /// this one: those of the weeks within [`MAX_DAYS_APART`] days of its
+    /// date, and those with no week (an undated article, or one dated less
+    /// precisely, looks up only those).
+    pub fn lookup_keys(&self) -> Vec<u64> {
+        let mut keys = vec![key(self.title, None)];
+        if let Some((first, last)) = self.precise() {
+            // A precise date spans at most 7 days, keyed by its first.
+            let earliest = first - MAX_DAYS_APART - 6;
+            let weeks = earliest.div_euclid(7)..=(last + MAX_DAYS_APART).div_euclid(7);
+            keys.extend(weeks.map(|week| key(self.title, Some(week))));
+        }
+        keys
+    }
+
+    /// The days, when they are known to a week or better.
+    fn precise(&self) -> Option<(i64, i64)> {
+        self.days.filter(|(first, last)| last - first < 7)
+    }
+
     /// Whether the two articles are near-duplicates (the module's doc).
     pub fn near(&self, other: &Sketch) -> bool {
         self.title == other.title
@@ -218,6 +255,14 @@ pub fn days_close(a: Option<(i64, i64)>, b: Option<(i64, i64)>) -> bool {
         (Some((a0, a1)), Some((b0, b1))) => a0.max(b0) - a1.min(b1) <= MAX_DAYS_APART,
         _ => true,
     }
+}
+
+/// A title's hash with a week (a day number divided by 7), or with none.
+fn key(title: u64, week: Option<i64>) -> u64 {
+    let week = week.map_or(u64::MAX, |w| w as u64);
+    let mut h = title ^ week.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    h ^= h >> 31;
+    h.wrapping_mul(0xbf58_476d_1ce4_e5b9)
 }
 
 /// The cluster id an article founding a cluster gets: a hash of its id.
@@ -347,6 +392,26 @@ mod tests {
         };
         assert!(sa.mins.len() == SKETCH_SIZE);
         assert!((sa.similarity(&sb) - exact).abs() < 0.15, "{exact}");
+    }
+
+    #[test]
+    fn an_article_looks_up_the_weeks_around_its_date() {
+        let a = Sketch::new("新会区高质量党建", STORY, on(day(2023, 5, 4)));
+        for d in [1, 4, 11] {
+            let b = Sketch::new("新会区高质量党建", STORY, on(day(2023, 5, d)));
+            assert!(a.lookup_keys().contains(&b.key()), "{d}");
+        }
+        let later = Sketch::new("新会区高质量党建", STORY, on(day(2023, 6, 4)));
+        assert!(!a.lookup_keys().contains(&later.key()));
+        let undated = Sketch::new("新会区高质量党建", STORY, None);
+        let year = Sketch::new(
+            "新会区高质量党建",
+            STORY,
+            Some((day(2023, 1, 1), day(2023, 12, 31))),
+        );
+        assert!(a.lookup_keys().contains(&undated.key()));
+        assert_eq!(undated.key(), year.key());
+        assert_eq!(undated.lookup_keys(), [undated.key()]);
     }
 
     #[test]

@@ -7,8 +7,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use tantivy::collector::DocSetCollector;
 use tantivy::columnar::Column;
-use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::query::TermSetQuery;
+use tantivy::schema::Value;
 use tantivy::{DocAddress, IndexWriter, Searcher, TantivyDocument, Term};
 
 use super::dups::{self, Clusters, Member, Sketch};
@@ -30,20 +30,29 @@ pub(super) struct IndexSink<'a> {
     rebuild: bool,
     /// The holder of each id, once the run has started.
     ids: Option<Ids>,
-    /// This run's articles, by title, with their clusters.
+    /// The articles added since the last commit, by title, with their
+    /// clusters (so that memory stays bounded: `--commit-every` of them).
     clusters: Clusters,
-    /// The articles of earlier runs, as candidates.
+    /// The articles committed, as candidates.
     earlier: Earlier,
 }
 
-/// The articles of earlier runs as near-duplicate candidates: found by their
-/// title hash in the index as the last commit left it, each read once.
+/// The articles committed (by earlier runs, or by this run's last commit)
+/// as near-duplicate candidates: found by their title hash in the index as
+/// the last commit left it, each read once.
 struct Earlier {
+    /// The index as the last commit left it; `None` on a rebuild until its
+    /// first commit (the index is being emptied).
+    searcher: Option<Searcher>,
     /// Per segment: the `date`, `date_end` and `cluster` columns.
     columns: HashMap<u32, Columns>,
     /// The articles read so far, with their clusters and sketches.
     read: HashMap<DocAddress, Member>,
 }
+
+/// Most articles of earlier commits kept read at once (about 600 bytes
+/// each): memory stays bounded on a corpus of many near-duplicates.
+const MAX_READ: usize = 50_000;
 
 type Columns = (
     Option<Column<i64>>,
@@ -52,12 +61,23 @@ type Columns = (
 );
 
 impl Earlier {
-    /// The articles `before` holds with `sketch`'s title, dated close to
-    /// it, with their clusters.
-    fn near(&mut self, zh: &ZhIndex, before: &Searcher, sketch: &Sketch) -> Result<Vec<Member>> {
+    fn new(searcher: Option<Searcher>) -> Earlier {
+        Earlier {
+            searcher: searcher.filter(|s| s.num_docs() > 0),
+            columns: HashMap::new(),
+            read: HashMap::new(),
+        }
+    }
+
+    /// The committed articles with `sketch`'s title, dated close to it, with
+    /// their clusters.
+    fn near(&mut self, zh: &ZhIndex, sketch: &Sketch) -> Result<Vec<Member>> {
+        let Some(before) = &self.searcher else {
+            return Ok(Vec::new());
+        };
         let f = &zh.fields;
-        let title = Term::from_field_u64(f.dup_title, sketch.title);
-        let query = TermQuery::new(title, IndexRecordOption::Basic);
+        let keys = sketch.lookup_keys().into_iter();
+        let query = TermSetQuery::new(keys.map(|key| Term::from_field_u64(f.dup_title, key)));
         let found = before
             .search(&query, &DocSetCollector)
             .map_err(|e| zh.tantivy(e))?;
@@ -105,6 +125,9 @@ impl Earlier {
                 cluster,
                 sketch: Sketch::new(text(f.title_text), &body, days),
             };
+            if self.read.len() >= MAX_READ {
+                self.read.clear();
+            }
             self.read.insert(address, member.clone());
             members.push(member);
         }
@@ -123,6 +146,8 @@ impl<'a> IndexSink<'a> {
         } else {
             zh.payload()?
         };
+        // Nothing to look up on a rebuild (the index is being emptied).
+        let earlier = Earlier::new((!options.rebuild).then(|| before.clone()));
         Ok(IndexSink {
             zh,
             writer,
@@ -130,11 +155,8 @@ impl<'a> IndexSink<'a> {
             payload,
             rebuild: options.rebuild,
             ids: None,
+            earlier,
             clusters: Clusters::default(),
-            earlier: Earlier {
-                columns: HashMap::new(),
-                read: HashMap::new(),
-            },
         })
     }
 
@@ -160,7 +182,7 @@ impl Builder for DocBuilder<'_> {
                 .article
                 .to_document(f, record.hash, record.title_words, record.body_words);
         let sketch = Sketch::of(record.article);
-        doc.add_u64(f.dup_title, sketch.title);
+        doc.add_u64(f.dup_title, sketch.key());
         (doc, sketch)
     }
 }
@@ -214,11 +236,7 @@ impl<'a> Sink for IndexSink<'a> {
                 .delete_term(Term::from_field_text(zh.fields.id, id));
         }
         if !matches!(admit, Admit::Drop(_)) {
-            // Nothing to look up on a rebuild (the index is emptied).
-            let earlier = match self.rebuild || self.before.num_docs() == 0 {
-                true => Vec::new(),
-                false => self.earlier.near(zh, &self.before, &sketch)?,
-            };
+            let earlier = self.earlier.near(zh, &sketch)?;
             let cluster = self
                 .clusters
                 .assign(sketch, dups::own_cluster(id), &earlier);
@@ -241,6 +259,9 @@ impl<'a> Sink for IndexSink<'a> {
         let mut prepared = self.writer.prepare_commit().map_err(|e| zh.tantivy(e))?;
         prepared.set_payload(&serde_json::to_string(&payload).expect("payload serialises"));
         prepared.commit().map_err(|e| zh.tantivy(e))?;
+        // What was added is now found in the index: forget it here.
+        self.earlier = Earlier::new(Some(zh.reader()?.searcher()));
+        self.clusters = Clusters::default();
         Ok(())
     }
 }

@@ -152,8 +152,10 @@ pub fn parse(endpoint: Endpoint, raw: Option<&str>) -> Result<Request, ApiError>
         Endpoint::Facets => {
             request.limit = 1;
             request.facets = true;
-            // Counts are of the articles with every word, never relaxed.
+            // Counts are of the articles with every word, never relaxed,
+            // each near-duplicate counted (no hits are shown to fold).
             request.matching = Matching::All;
+            request.collapse = false;
         }
         Endpoint::Suggest => {}
     }
