@@ -5,11 +5,9 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use tantivy::collector::DocSetCollector;
 use tantivy::columnar::Column;
-use tantivy::query::TermSetQuery;
-use tantivy::schema::Value;
-use tantivy::{DocAddress, IndexWriter, Searcher, TantivyDocument, Term};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, DocSet, IndexWriter, Searcher, TERMINATED, TantivyDocument, Term};
 
 use super::dups::{self, Clusters, Member, Sketch};
 use super::ids::{self, Admit, Ids};
@@ -76,13 +74,31 @@ impl Earlier {
             return Ok(Vec::new());
         };
         let f = &zh.fields;
-        let keys = sketch.lookup_keys().into_iter();
-        let query = TermSetQuery::new(keys.map(|key| Term::from_field_u64(f.dup_title, key)));
-        let found = before
-            .search(&query, &DocSetCollector)
-            .map_err(|e| zh.tantivy(e))?;
-        let mut found: Vec<DocAddress> = found.into_iter().collect();
-        found.sort_unstable();
+        // Each term read from each segment's postings: no query, no
+        // collector, for every article of an incremental run.
+        let mut found = Vec::new();
+        for (ord, segment) in before.segment_readers().iter().enumerate() {
+            let index = segment
+                .inverted_index(f.dup_title)
+                .map_err(|e| zh.tantivy(e))?;
+            let alive = segment.alive_bitset();
+            for key in sketch.lookup_keys() {
+                let term = Term::from_field_u64(f.dup_title, key);
+                let postings = index
+                    .read_postings(&term, IndexRecordOption::Basic)
+                    .map_err(|e| zh.tantivy(e.into()))?;
+                let Some(mut postings) = postings else {
+                    continue;
+                };
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        found.push(DocAddress::new(ord as u32, doc));
+                    }
+                    doc = postings.advance();
+                }
+            }
+        }
         let mut members = Vec::new();
         for address in found {
             if let Some(member) = self.read.get(&address) {
