@@ -52,6 +52,13 @@ struct Earlier {
 /// each): memory stays bounded on a corpus of many near-duplicates.
 const MAX_READ: usize = 50_000;
 
+/// Most committed articles whose text one new article reads: after one
+/// member of a cluster, the others are not read (a new article is compared
+/// with one member of each cluster), so that a story copied many times is
+/// read once, not once per copy, and a title repeated daily costs a bounded
+/// number of reads.
+const MAX_READ_PER_ARTICLE: usize = 16;
+
 type Columns = (
     Option<Column<i64>>,
     Option<Column<i64>>,
@@ -99,7 +106,8 @@ impl Earlier {
                 }
             }
         }
-        let mut members = Vec::new();
+        let mut members: Vec<Member> = Vec::new();
+        let mut reads = 0;
         for address in found {
             if let Some(member) = self.read.get(&address) {
                 if member.sketch.close_in_time(sketch) {
@@ -123,9 +131,13 @@ impl Earlier {
             let Some(cluster) = cluster.as_ref().and_then(|c| c.first(address.doc_id)) else {
                 continue;
             };
-            if !dups::days_close(days, sketch.days) {
+            if !dups::days_close(days, sketch.days)
+                || reads >= MAX_READ_PER_ARTICLE
+                || members.iter().any(|m| m.cluster == cluster)
+            {
                 continue;
             }
+            reads += 1;
             let doc: TantivyDocument = before.doc(address).map_err(|e| zh.tantivy(e))?;
             let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
             let corrupt = |message| Error::IndexCorrupt {
