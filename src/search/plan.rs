@@ -201,12 +201,10 @@ impl<'a> Planner<'a> {
     /// `+word` or a side of `AND`, nor anything inside OR, NOT or a field.
     pub fn loose_words(&self, node: &Node) -> Vec<String> {
         let mut words: Vec<String> = Vec::new();
-        for child in conjuncts(node) {
-            if let Node::Text(text) = child {
-                for word in self.words(text) {
-                    if !words.contains(&word) {
-                        words.push(word);
-                    }
+        for text in top_texts(node) {
+            for word in self.words(text) {
+                if !words.contains(&word) {
+                    words.push(word);
                 }
             }
         }
@@ -272,18 +270,12 @@ impl<'a> Planner<'a> {
     /// spaces), and the title starting with the text, when there is one.
     fn with_order_bonus(&self, query: Box<dyn Query>, node: &Node) -> Box<dyn Query> {
         let mut clauses = vec![(Occur::Must, query)];
-        let texts: Vec<&str> = conjuncts(node)
-            .into_iter()
-            .filter_map(|n| match n {
-                Node::Text(text) => Some(text.as_str()),
-                _ => None,
-            })
-            .collect();
+        let texts = top_texts(node);
         let mut pairs = Vec::new();
         for text in &texts {
-            pairs.extend(self.near_pairs(&self.words(text)));
+            let left = MAX_NEAR_PAIRS - pairs.len();
+            pairs.extend(self.near_pairs(&self.words(text), left));
         }
-        pairs.truncate(MAX_NEAR_PAIRS);
         let share = NEAR_BONUS / pairs.len().max(1) as f32;
         for (what, q) in pairs {
             let bonus = Plus::tier(q, share, Part::Near, &what);
@@ -656,12 +648,16 @@ impl<'a> Planner<'a> {
 
     /// Each pair of consecutive words of the text that stand near each
     /// other ([`near`]): the pairs' queries, each labelled, without their
-    /// share of [`NEAR_BONUS`] yet. Pairs with a word of one character are
-    /// left out: such a word is near something almost everywhere.
-    fn near_pairs(&self, words: &[String]) -> Vec<(String, Box<dyn Query>)> {
+    /// share of [`NEAR_BONUS`] yet; the first `limit` of them. Pairs with a
+    /// word of one character are left out: such a word is near something
+    /// almost everywhere.
+    fn near_pairs(&self, words: &[String], limit: usize) -> Vec<(String, Box<dyn Query>)> {
         let keys: Vec<String> = words.iter().map(|w| search_key(w)).collect();
         let mut pairs = Vec::new();
         for (i, pair) in keys.windows(2).enumerate() {
+            if pairs.len() == limit {
+                break;
+            }
             let clauses: Vec<(Occur, Box<dyn Query>)> = self
                 .gram_fields(Scope::All)
                 .into_iter()
@@ -957,6 +953,17 @@ fn year_of(word: &str) -> Option<u16> {
         return None;
     }
     digits.parse().ok().filter(|y| (1000..3000).contains(y))
+}
+
+/// The unquoted texts among the [`conjuncts`] of a query.
+fn top_texts(node: &Node) -> Vec<&str> {
+    conjuncts(node)
+        .into_iter()
+        .filter_map(|n| match n {
+            Node::Text(text) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The parts of a query that must all match: the children of the `And`s at
