@@ -98,7 +98,7 @@ fn the_terminal_says_plus_n_similar() {
     );
     let last = out.lines().last().unwrap();
     assert!(
-        last.starts_with("3 hits, showing 1-2 (+1 similar folded under them), "),
+        last.starts_with("2 hits (3 articles), showing 1-2 (+1 similar folded under them), "),
         "{last}"
     );
 }
@@ -153,6 +153,7 @@ fn the_api_folds_and_collapse_false_shows_every_article() {
     let q = enc(QUERY);
     let folded = server.get_json(&format!("/api/search?q={q}"));
     assert_eq!(folded["total"], 3, "{folded}");
+    assert_eq!(folded["hits_total"], 2, "{folded}");
     assert_eq!(folded["collapse"], true);
     let hits = folded["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 2, "{folded}");
@@ -164,6 +165,55 @@ fn the_api_folds_and_collapse_false_shows_every_article() {
     let all = server.get_json(&format!("/api/search?q={q}&collapse=false"));
     assert_eq!(all["hits"].as_array().unwrap().len(), 3, "{all}");
     assert_eq!(all["collapse"], false);
+    assert!(all.get("hits_total").is_none(), "{all}");
+    // A query only the other story matches: nothing folds in its hits.
+    let other = server.get_json(&format!(
+        "/api/search?q={}",
+        enc("\"猛虎之师\" -佛山在线讯 -南方网")
+    ));
+    assert_eq!(other["total"], other["hits_total"], "{other}");
+}
+
+#[test]
+fn a_cluster_across_two_runs_counts_once_in_the_hits() {
+    let env = TestEnv::new();
+    let story = paragraphs("000_e19cf532170f2a3e.txt", 2);
+    env.write(
+        "corpus/orig.txt",
+        article(TITLE, "2021-07-28", &format!("佛山在线讯\n{story}")),
+    );
+    env.write(
+        "corpus/other.txt",
+        article(
+            TITLE,
+            "2021-07-29",
+            &paragraphs("003_8f3e609361c084a5.txt", 1),
+        ),
+    );
+    env.index();
+    env.write(
+        "corpus/repost.txt",
+        article(TITLE, "2021-07-30", &format!("來源：南方網\n{story}")),
+    );
+    env.index();
+    let run = env
+        .run(&["search", QUERY, "--index", "index", "--color", "never"])
+        .expect_code(0);
+    let last = run.stdout.lines().last().unwrap().to_string();
+    assert!(last.starts_with("2 hits (3 articles), "), "{last}");
+    let run = env
+        .run(&[
+            "search",
+            QUERY,
+            "--index",
+            "index",
+            "--color",
+            "never",
+            "--no-collapse",
+        ])
+        .expect_code(0);
+    let last = run.stdout.lines().last().unwrap().to_string();
+    assert!(last.starts_with("3 hits, showing 1-3, "), "{last}");
 }
 
 #[test]
@@ -193,4 +243,24 @@ fn a_repost_after_a_commit_joins_the_cluster_committed_before_it() {
     .expect_code(0);
     let hits = env.search_json(&[QUERY]);
     assert_eq!(hits.len(), 1, "{hits:#?}");
+}
+
+#[test]
+fn an_index_that_does_not_record_its_clusters_still_counts_hits_once_folded() {
+    let env = reposted();
+    // As an index written before the commit recorded its shared clusters.
+    let meta_path = env.path("index/meta.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    let mut payload: serde_json::Value =
+        serde_json::from_str(meta["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["shared"].as_array().unwrap().len(), 1, "{payload}");
+    payload.as_object_mut().unwrap().remove("shared");
+    meta["payload"] = serde_json::Value::String(payload.to_string());
+    std::fs::write(&meta_path, meta.to_string()).unwrap();
+    let run = env
+        .run(&["search", QUERY, "--index", "index", "--color", "never"])
+        .expect_code(0);
+    let last = run.stdout.lines().last().unwrap().to_string();
+    assert!(last.starts_with("2 hits (3 articles), "), "{last}");
 }

@@ -23,7 +23,7 @@ mod pipeline;
 mod sink;
 mod writer;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -338,6 +338,21 @@ struct Payload {
     /// Records out of the index because a later record has their id, by file.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     shadowed: ids::Shadowed,
+    /// The clusters of near-duplicates that more than one article joined
+    /// (their ids), for searches to count hits once folded; `None` in an
+    /// index begun before they were recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    shared: Option<BTreeSet<u64>>,
+}
+
+/// The clusters of near-duplicates of more than one article in `index`, as
+/// its last commit records them; `None` when it does not (an index begun
+/// before they were recorded).
+pub(crate) fn shared_clusters(index: &tantivy::Index) -> Option<BTreeSet<u64>> {
+    let metas = index.load_metas().ok()?;
+    serde_json::from_str::<Payload>(&metas.payload?)
+        .ok()?
+        .shared
 }
 
 /// Indexes the corpus at `root` (a directory or a single file) into the

@@ -168,12 +168,17 @@ impl<'a> IndexSink<'a> {
     pub(super) fn new(zh: &'a ZhIndex, options: &IndexOptions) -> Result<IndexSink<'a>> {
         let writer = zh.writer(options)?;
         let before = zh.reader()?.searcher();
-        let payload = if options.rebuild {
+        let mut payload = if options.rebuild {
             writer.delete_all_documents().map_err(|e| zh.tantivy(e))?;
             Payload::default()
         } else {
             zh.payload()?
         };
+        // An empty index has no cluster yet; one begun before the clusters
+        // were recorded keeps not knowing them (searches then read them).
+        if options.rebuild || before.num_docs() == 0 {
+            payload.shared.get_or_insert_with(BTreeSet::new);
+        }
         // Nothing to look up on a rebuild (the index is being emptied).
         let earlier = Earlier::new((!options.rebuild).then(|| before.clone()));
         Ok(IndexSink {
@@ -265,9 +270,13 @@ impl<'a> Sink for IndexSink<'a> {
         }
         if !matches!(admit, Admit::Drop(_)) {
             let earlier = self.earlier.near(zh, &sketch)?;
-            let cluster = self
-                .clusters
-                .assign(sketch, dups::own_cluster(id), &earlier);
+            let own = dups::own_cluster(id);
+            let cluster = self.clusters.assign(sketch, own, &earlier);
+            if cluster != own
+                && let Some(shared) = self.payload.shared.as_mut()
+            {
+                shared.insert(cluster);
+            }
             doc.add_u64(zh.fields.cluster, cluster);
             self.writer.add_document(doc).map_err(|e| zh.tantivy(e))?;
         }
@@ -283,6 +292,7 @@ impl<'a> Sink for IndexSink<'a> {
                 .as_ref()
                 .map(|ids| ids.shadowed.clone())
                 .unwrap_or_default(),
+            shared: self.payload.shared.clone(),
         };
         let mut prepared = self.writer.prepare_commit().map_err(|e| zh.tantivy(e))?;
         prepared.set_payload(&serde_json::to_string(&payload).expect("payload serialises"));

@@ -200,17 +200,20 @@ impl Human {
             let first = results.hits[0].rank;
             format!("showing {}-{}", first, first + results.hits.len() - 1)
         };
-        // The total counts articles; the near-duplicates folded under the
-        // hits shown are among them.
         let folded: usize = results.hits.iter().map(|h| h.similar.len()).sum();
         let shown = match folded {
             0 => shown,
             n => format!("{shown} (+{n} similar folded under them)"),
         };
+        // Folded, the articles make fewer hits; pages count the hits.
+        let hits = results.hits_total.unwrap_or(results.total);
+        let articles = match hits < results.total {
+            true => format!(" ({} articles)", results.total),
+            false => String::new(),
+        };
         let line = format!(
-            "{} {}, {shown}, {:.1} ms",
-            results.total,
-            if results.total == 1 { "hit" } else { "hits" },
+            "{hits} {}{articles}, {shown}, {:.1} ms",
+            if hits == 1 { "hit" } else { "hits" },
             results.elapsed.as_secs_f64() * 1000.0
         );
         self.paint(out, style(AnsiColor::BrightBlack), &line)?;

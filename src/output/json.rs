@@ -148,6 +148,10 @@ pub struct SearchBody<'a> {
     pub collapse: bool,
     /// Matching articles, near-duplicates included.
     pub total: usize,
+    /// With `collapse`: the hits the matching articles fold into, each
+    /// cluster of near-duplicates once (what `offset` and pages count).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hits_total: Option<usize>,
     pub hits: Vec<HitLine<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<&'a FacetCounts>,
@@ -177,6 +181,7 @@ impl<'a> SearchBody<'a> {
             limit: request.limit,
             collapse: request.collapse,
             total: results.total,
+            hits_total: results.hits_total,
             hits: results
                 .hits
                 .iter()

@@ -8,14 +8,18 @@
 //! the page short, so that page 2 starts after the clusters of page 1. The
 //! `similar` articles of a hit are every matching article of its cluster,
 //! ranked beyond the candidates or not, in the request's order. Totals and
-//! facet counts count articles.
+//! facet counts count articles; [`Engine::hits_total`] counts the hits
+//! (clusters) all the matches fold into, which is what pages count.
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
+use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
+use tantivy::index::SegmentId;
 use tantivy::query::{BooleanQuery, Occur, Query, TermSetQuery};
-use tantivy::{DocAddress, Searcher, Term};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, Term};
 
 use super::{Engine, Request};
 use crate::error::Result;
@@ -62,7 +66,156 @@ enum Key {
     Alone(DocAddress),
 }
 
+/// The clusters of more than one article in an index, found once for each
+/// set of segments: as the last commit records them or, in an index begun
+/// before they were recorded, from the term dictionary of `cluster` read
+/// whole (every article has a cluster id).
+#[derive(Default)]
+pub(super) struct MultiClusters {
+    known: Mutex<Option<Known>>,
+}
+
+/// The clusters' terms, and the segments they were found for.
+type Known = (Vec<SegmentId>, Arc<Vec<Term>>);
+
+impl MultiClusters {
+    /// The terms of the clusters of `field` with more than one document
+    /// (deleted ones included) in the segments of `searcher`.
+    fn get(
+        &self,
+        searcher: &Searcher,
+        field: tantivy::schema::Field,
+    ) -> tantivy::Result<Arc<Vec<Term>>> {
+        let mut segments: Vec<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(SegmentReader::segment_id)
+            .collect();
+        segments.sort();
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((of, terms)) = known.as_ref()
+            && *of == segments
+        {
+            return Ok(Arc::clone(terms));
+        }
+        if let Some(shared) = crate::indexer::shared_clusters(searcher.index()) {
+            let terms: Vec<Term> = shared
+                .into_iter()
+                .map(|id| Term::from_field_u64(field, id))
+                .collect();
+            let terms = Arc::new(terms);
+            *known = Some((segments, Arc::clone(&terms)));
+            return Ok(terms);
+        }
+        let mut docs: HashMap<Vec<u8>, u32> = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let index = segment.inverted_index(field)?;
+            let mut stream = index.terms().stream()?;
+            while stream.advance() {
+                *docs.entry(stream.key().to_vec()).or_default() += stream.value().doc_freq;
+            }
+        }
+        let terms: Vec<Term> = docs
+            .into_iter()
+            .filter(|&(_, n)| n > 1)
+            .map(|(bytes, _)| {
+                let id = u64::from_be_bytes(bytes.try_into().unwrap_or_default());
+                Term::from_field_u64(field, id)
+            })
+            .collect();
+        let terms = Arc::new(terms);
+        *known = Some((segments, Arc::clone(&terms)));
+        Ok(terms)
+    }
+}
+
+/// How many matching documents each cluster has, from the `cluster` fast
+/// field.
+struct ClusterSizes {
+    field: String,
+}
+
+struct SegmentClusterSizes {
+    column: Option<Column<u64>>,
+    sizes: HashMap<u64, usize>,
+}
+
+impl Collector for ClusterSizes {
+    type Fruit = HashMap<u64, usize>;
+    type Child = SegmentClusterSizes;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
+        Ok(SegmentClusterSizes {
+            column: segment.fast_fields().u64(&self.field).ok(),
+            sizes: HashMap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        let mut all = HashMap::new();
+        for fruit in fruits {
+            for (cluster, n) in fruit {
+                *all.entry(cluster).or_default() += n;
+            }
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for SegmentClusterSizes {
+    type Fruit = HashMap<u64, usize>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(cluster) = self.column.as_ref().and_then(|c| c.first(doc)) {
+            *self.sizes.entry(cluster).or_default() += 1;
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.sizes
+    }
+}
+
 impl Engine {
+    /// How many hits the `total` matches of `query` fold into: each
+    /// cluster of near-duplicates counts once. Only the clusters of more
+    /// than one article are looked at, so an index without near-duplicates
+    /// costs a lookup.
+    pub(super) fn hits_total(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        total: usize,
+    ) -> Result<usize> {
+        let f = &self.zh.fields;
+        let terms = self
+            .multi_clusters
+            .get(searcher, f.cluster)
+            .map_err(|e| self.tantivy(e))?;
+        if terms.is_empty() || total < 2 {
+            return Ok(total);
+        }
+        let within = BooleanQuery::new(vec![
+            (Occur::Must, query.box_clone()),
+            (
+                Occur::Must,
+                Box::new(TermSetQuery::new(terms.iter().cloned())) as Box<dyn Query>,
+            ),
+        ]);
+        let sizes = ClusterSizes {
+            field: f.schema.get_field_name(f.cluster).to_string(),
+        };
+        let sizes = searcher
+            .search(&within, &sizes)
+            .map_err(|e| self.tantivy(e))?;
+        let folded: usize = sizes.values().map(|n| n.saturating_sub(1)).sum();
+        Ok(total.saturating_sub(folded))
+    }
+
     /// Folds `top`, the first candidates of `query` in the request's order
     /// (as many as [`window`] of the page's reach asked for), of `total`
     /// matches: the request's page of clusters, each hit with its similar

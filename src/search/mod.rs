@@ -279,6 +279,10 @@ pub struct Hit {
 pub struct Results {
     /// Articles matching the query (near-duplicates folded or not).
     pub total: usize,
+    /// With near-duplicates folded: the hits all the matching articles
+    /// fold into, each cluster once (what ranks, offsets and pages count).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hits_total: Option<usize>,
     /// The requested page of hits.
     pub hits: Vec<Hit>,
     /// How the query was understood (with `explain`).
@@ -304,6 +308,7 @@ pub struct Engine {
     reader: IndexReader,
     synonyms: Synonyms,
     facet_cache: Arc<facets::FacetCache>,
+    multi_clusters: Arc<fold::MultiClusters>,
 }
 
 impl Engine {
@@ -316,6 +321,7 @@ impl Engine {
             reader,
             synonyms: Synonyms::default(),
             facet_cache: Arc::default(),
+            multi_clusters: Arc::default(),
         })
     }
 
@@ -480,8 +486,10 @@ impl Engine {
         } else {
             None
         };
+        let mut hits_total = None;
         let (top, mut similar) = if request.collapse && request.limit > 0 {
             let folded = self.fold(&searcher, plan.query.as_ref(), request, top, total)?;
+            hits_total = Some(self.hits_total(&searcher, plan.query.as_ref(), total)?);
             (folded.top, folded.similar)
         } else {
             let top: Vec<(f32, DocAddress)> =
@@ -518,6 +526,7 @@ impl Engine {
             .collect::<Result<Vec<Hit>>>()?;
         Ok(Results {
             total,
+            hits_total,
             hits,
             notes: plan.notes,
             facets,

@@ -549,7 +549,8 @@
     lastHits = results.hits;
     list.start = from;
     list.replaceChildren(...results.hits.map((hit) => renderHit(s, hit)));
-    renderPager(s, results.total);
+    // Pages count hits: near-duplicates fold into one (hits_total).
+    renderPager(s, results.hits_total ?? results.total);
   }
 
   function renderHit(s, hit) {
