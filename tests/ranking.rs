@@ -312,3 +312,37 @@ fn the_word_bonus_is_shared_by_every_word_of_the_query() {
     assert_eq!(c["as_words"], 5, "{c}");
     assert_eq!(c["boost"].as_f64().unwrap().round(), 200.0, "{c}");
 }
+
+#[test]
+fn a_headline_pasted_with_its_quote_marks_ranks_as_the_text_it_is() {
+    // 【“十五五”开局…】: the quote marks make “十五五” a phrase, but the run
+    // was typed (pasted) as one: the article with it verbatim, whose title
+    // begins with it, ranks first; the others have its words apart.
+    let env = TestEnv::new();
+    put(
+        &env,
+        "verbatim.txt",
+        "“十五五”开局之年 各地抓项目促发展",
+        "2026-02-01",
+        "“十五五”开局之年，各地抓项目促发展，重大工程加快推进。",
+    );
+    put(
+        &env,
+        "apart.txt",
+        "开局良好 “十五五”规划纲要实施有力",
+        "2026-02-02",
+        "开局良好。“十五五”规划纲要实施有力，开局之年各项工作扎实推进，“十五五”目标任务稳步落实。",
+    );
+    env.index();
+    let hits = env.search_json(&["“十五五”开局", "--explain"]);
+    assert_eq!(hit_ids(&hits), ["verbatim.txt", "apart.txt"], "{hits:#?}");
+    let first = &hits[0]["components"];
+    assert_eq!(first["verbatim"], true, "{first}");
+    assert_eq!(hits[1]["components"]["verbatim"], false, "{hits:#?}");
+    // With a space, the user set them apart: nothing is verbatim.
+    let spaced = env.search_json(&["“十五五” 开局"]);
+    assert!(
+        spaced.iter().all(|h| h["components"]["verbatim"] == false),
+        "{spaced:#?}"
+    );
+}

@@ -335,6 +335,7 @@ impl Engine {
         plan::Planner::new(&self.zh.fields, &self.zh.analyzer, topics)
             .with_synonyms(&self.synonyms)
             .with_deadline(&request.deadline)
+            .with_typed(&request.query)
     }
 
     /// The ids of the best `limit` matches of a query (with its filters), in

@@ -153,6 +153,7 @@ pub struct Planner<'a> {
     ignore_dates: bool,
     deadline: Deadline,
     min_words: Option<usize>,
+    typed: Option<String>,
 }
 
 impl<'a> Planner<'a> {
@@ -168,6 +169,7 @@ impl<'a> Planner<'a> {
             ignore_dates: false,
             deadline: Deadline::never(),
             min_words: None,
+            typed: None,
         }
     }
 
@@ -180,6 +182,14 @@ impl<'a> Planner<'a> {
     /// The same planner, building queries that stop once `deadline` passes.
     pub fn with_deadline(mut self, deadline: &Deadline) -> Self {
         self.deadline = deadline.clone();
+        self
+    }
+
+    /// The same planner, knowing the query as the user typed it (without
+    /// the filters given beside it), to rank a run of quoted and unquoted
+    /// text typed together (`“十五五”开局`) as the text it is.
+    pub fn with_typed(mut self, query: &str) -> Self {
+        self.typed = Some(query.to_string());
         self
     }
 
@@ -247,6 +257,12 @@ impl<'a> Planner<'a> {
             Some(k) if self.loose_words(node).len() > 1 => self.loose(node, k, query, &mut plan)?,
             _ => self.node(node, query, &mut plan, false)?,
         };
+        if let Some(run) = self.typed_run() {
+            plan.notes.push(format!(
+                "{run:?}: quoted and unquoted text typed together; articles with it verbatim \
+                 rank first, those whose title begins with it above them"
+            ));
+        }
         plan.query = match built {
             Some(q) => self.with_order_bonus(q, node),
             None => {
@@ -281,13 +297,42 @@ impl<'a> Planner<'a> {
             let bonus = Plus::tier(q, share, Part::Near, &what);
             clauses.push((Occur::Should, Box::new(bonus)));
         }
-        if let [text] = texts[..] {
+        if let Some(run) = self.typed_run() {
+            // Quoted and unquoted text typed together: found verbatim as a
+            // whole, it ranks first, as unquoted text does.
+            let key = search_key(run);
+            if let Some(q) = self.as_grams(&key, Scope::All, 1.0) {
+                let what = format!("{run:?}");
+                let tier = Plus::tier(q, VERBATIM_TIER, Part::Verbatim, &what);
+                clauses.push((Occur::Should, Box::new(tier)));
+            }
+            clauses.extend(self.title_start(run).map(|q| (Occur::Should, q)));
+        } else if let [text] = texts[..]
+            && !conjuncts(node).iter().any(|n| matches!(n, Node::Phrase(_)))
+        {
             clauses.extend(self.title_start(text).map(|q| (Occur::Should, q)));
         }
         match clauses.len() {
             1 => clauses.pop().expect("one clause").1,
             _ => Box::new(BooleanQuery::new(clauses)),
         }
+    }
+
+    /// The query as typed, when it is one run of quoted and unquoted text
+    /// (`“十五五”开局`, `“一带一路”倡议`): no space, no operator or field,
+    /// a phrase and something beside it.
+    fn typed_run(&self) -> Option<&str> {
+        let typed = self.typed.as_deref()?.trim();
+        if typed.contains(char::is_whitespace) {
+            return None;
+        }
+        let node = super::query::parse(typed).ok()?;
+        let parts = conjuncts(&node);
+        let plain = parts
+            .iter()
+            .all(|n| matches!(n, Node::Text(_) | Node::Phrase(_)));
+        let phrase = parts.iter().any(|n| matches!(n, Node::Phrase(_)));
+        (plain && phrase && parts.len() > 1).then_some(typed)
     }
 
     /// Builds one node. `None` means the node has nothing searchable in it
