@@ -284,6 +284,11 @@ pub struct SearchArgs {
     /// data/synonyms-example.txt). A query term in a group also finds the others.
     #[arg(long, value_name = "FILE")]
     pub synonyms: Option<PathBuf>,
+
+    /// When no article has all the words, do not count a word's built-in
+    /// near-synonyms in a title as the word found (会见 for 会晤).
+    #[arg(long)]
+    pub no_thesaurus: bool,
 }
 
 /// `zhsearch facets`.
@@ -413,6 +418,11 @@ pub struct ServeArgs {
     /// A synonym file (see `zhsearch search --synonyms`) for every query.
     #[arg(long, value_name = "FILE")]
     pub synonyms: Option<PathBuf>,
+
+    /// No built-in near-synonyms in relaxed searches (see `zhsearch search
+    /// --no-thesaurus`).
+    #[arg(long)]
+    pub no_thesaurus: bool,
 
     /// Searches running at once; a quarter of them (at least one) may be
     /// costly queries (long texts, wide ORs, many 1-character terms).

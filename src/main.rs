@@ -25,6 +25,7 @@ use zhsearch::extract::topic::Taxonomy;
 use zhsearch::indexer::{self, BuildBeside, DefaultIndex, IndexOptions, Progress, Summary};
 use zhsearch::output::{Format, Human, Printer};
 use zhsearch::search::synonyms::Synonyms;
+use zhsearch::search::thesaurus::Thesaurus;
 use zhsearch::search::{Engine, Filters, Matching, Request, Sort};
 
 /// mimalloc: with threads that allocate what others free (documents built by
@@ -381,7 +382,10 @@ fn with_synonyms(engine: Engine, path: Option<&Path>) -> Result<Engine> {
 
 fn search(args: SearchArgs, output: &Output) -> Result<Exit> {
     let query = args.query.join(" ");
-    let engine = query_engine(&query, &args.location, args.synonyms.as_deref())?;
+    let mut engine = query_engine(&query, &args.location, args.synonyms.as_deref())?;
+    if args.no_thesaurus {
+        engine = engine.with_thesaurus(Thesaurus::default());
+    }
     let mut request = Request::new(&query);
     request.limit = args.limit;
     request.offset = args.offset;
@@ -575,7 +579,10 @@ fn show(args: ShowArgs, output: &Output) -> Result<Exit> {
 /// `zhsearch serve`: runs until Ctrl-C or SIGTERM. The line saying where it
 /// listens goes to stderr, like the request log.
 fn serve(args: ServeArgs) -> Result<Exit> {
-    let engine = with_synonyms(open_engine(&args.location, None)?, args.synonyms.as_deref())?;
+    let mut engine = with_synonyms(open_engine(&args.location, None)?, args.synonyms.as_deref())?;
+    if args.no_thesaurus {
+        engine = engine.with_thesaurus(Thesaurus::default());
+    }
     let config = zhsearch::serve::Config {
         addr: args.addr,
         timeout: args.timeout,

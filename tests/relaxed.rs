@@ -192,3 +192,57 @@ fn the_api_relaxes_by_default_and_takes_match() {
     let all = server.get_json(&format!("{q}&match=all"));
     assert_eq!(all["total"], 0, "{all}");
 }
+
+/// The issue's case: the story titled 李强会见南非总统, and a story that
+/// has all four words of 李强会晤南非总统 (会晤 in its title), the others
+/// only in its body.
+fn paraphrased() -> TestEnv {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/target.txt",
+        "---\ntitle: 李强会见南非总统\ndate: 2025-11-22\n---\n\
+         国务院总理李强在约翰内斯堡会见南非总统拉马福萨。双方就深化中南全面战略伙伴关系交换意见。\n",
+    );
+    env.write(
+        "corpus/other.txt",
+        "---\ntitle: 中非领导人举行会晤 共商合作大计\ndate: 2025-11-23\n---\n\
+         多国领导人在约翰内斯堡举行会晤。南非总统表示，欢迎各方加强合作。\
+         国务院总理李强此前出席了二十国集团领导人峰会。\n",
+    );
+    env.index();
+    env
+}
+
+#[test]
+fn a_near_synonym_in_a_title_counts_as_the_word_found_when_words_may_be_missing() {
+    let env = paraphrased();
+    let hits = env.search_json(&["李强会晤南非总统", "--explain"]);
+    assert_eq!(hit_ids(&hits), ["target.txt", "other.txt"], "{hits:#?}");
+    // The target still lacks the word typed, and says so.
+    assert_eq!(hits[0]["missing"], serde_json::json!(["会晤"]));
+    assert_eq!(hits[0]["components"]["words_found"], 4, "{hits:#?}");
+    assert_eq!(hits[1]["missing"], serde_json::json!([]));
+    let stdout = human(&env, "李强会晤南非总统");
+    assert!(
+        stdout.starts_with(
+            "only 1 article has all of 李强 会晤 南非 总统; then those with 1 or more of the 4\n"
+        ),
+        "{stdout}"
+    );
+    // Without the thesaurus, the story with every word comes first: its
+    // fourth word outweighs the target's title.
+    let hits = env.search_json(&["李强会晤南非总统", "--no-thesaurus"]);
+    assert_eq!(hit_ids(&hits), ["other.txt", "target.txt"], "{hits:#?}");
+}
+
+#[test]
+fn near_synonyms_never_widen_a_search_that_has_every_word() {
+    let env = paraphrased();
+    // Only other.txt has 会晤: the target's 会见 does not make it a match,
+    // nor does it count.
+    let hits = env.search_json(&["会晤", "--match", "all"]);
+    assert_eq!(hit_ids(&hits), ["other.txt"], "{hits:#?}");
+    let run = env.run(&["facets", "会晤", "--index", "index", "--format", "json"]);
+    let counts: serde_json::Value = serde_json::from_str(run.expect_code(0).stdout.trim()).unwrap();
+    assert_eq!(counts["total"], 1, "{counts}");
+}

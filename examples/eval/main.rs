@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --example eval -- [--corpus PATH] [--index DIR] [--seed N]
-//!     [--per-kind N] [--json] [--dump FILE]
+//!     [--per-kind N] [--json] [--dump FILE] [--thesaurus FILE]
 //! cargo run --release --example eval -- --compare A.json B.json [--list N]
 //! ```
 //!
@@ -30,6 +30,9 @@
 //! targets were not hits themselves but folded as near-duplicates under one
 //! of the ten (`folded`: also misses; `MRR+f` is MRR@10 counting them at
 //! their hit's rank), and the latency (p50, p99) of the searches, run twice, timed the second time.
+//!
+//! `--thesaurus FILE` replaces the built-in near-synonyms of relaxed
+//! matching with the groups of FILE (`/dev/null`: none), to measure them.
 //!
 //! `--json` prints the figures as JSON; `--dump FILE` writes every query and
 //! its outcome, which `--compare A.json B.json` reads to set two runs side
@@ -66,6 +69,7 @@ struct Args {
     dump: Option<PathBuf>,
     compare: Option<(PathBuf, PathBuf)>,
     list: usize,
+    thesaurus: Option<PathBuf>,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -79,6 +83,7 @@ fn args() -> anyhow::Result<Args> {
         dump: None,
         compare: None,
         list: 20,
+        thesaurus: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -91,6 +96,7 @@ fn args() -> anyhow::Result<Args> {
             "--list" => args.list = value()?.parse().context("--list")?,
             "--dump" => args.dump = Some(value()?.into()),
             "--json" => args.json = true,
+            "--thesaurus" => args.thesaurus = Some(value()?.into()),
             "--compare" => {
                 let a = value()?;
                 let b = value()?;
@@ -116,7 +122,11 @@ fn main() -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    let engine = open_or_build(&args.corpus, &args.index)?;
+    let mut engine = open_or_build(&args.corpus, &args.index)?;
+    if let Some(path) = &args.thesaurus {
+        let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+        engine = engine.with_thesaurus(zhsearch::search::thesaurus::Thesaurus::parse(&text));
+    }
     let stories = read_stories(&args.corpus, &engine)?;
     let started = Instant::now();
     let analyzer = Analyzer::builtin();

@@ -25,6 +25,7 @@ pub mod starting;
 pub mod starts;
 pub mod suggest;
 pub mod synonyms;
+pub mod thesaurus;
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
@@ -307,6 +308,8 @@ pub struct Engine {
     zh: ZhIndex,
     reader: IndexReader,
     synonyms: Synonyms,
+    /// Near-synonyms for relaxed matching: `None` for the built-in ones.
+    thesaurus: Option<thesaurus::Thesaurus>,
     facet_cache: Arc<facets::FacetCache>,
     multi_clusters: Arc<fold::MultiClusters>,
 }
@@ -320,6 +323,7 @@ impl Engine {
             zh,
             reader,
             synonyms: Synonyms::default(),
+            thesaurus: None,
             facet_cache: Arc::default(),
             multi_clusters: Arc::default(),
         })
@@ -331,11 +335,22 @@ impl Engine {
         self
     }
 
+    /// The same engine, finding near-synonyms in `thesaurus` instead of
+    /// the built-in ones when words may be missing (an empty one: none).
+    pub fn with_thesaurus(mut self, thesaurus: thesaurus::Thesaurus) -> Engine {
+        self.thesaurus = Some(thesaurus);
+        self
+    }
+
     fn planner<'a>(&'a self, topics: &'a [String], request: &Request) -> plan::Planner<'a> {
-        plan::Planner::new(&self.zh.fields, &self.zh.analyzer, topics)
+        let planner = plan::Planner::new(&self.zh.fields, &self.zh.analyzer, topics)
             .with_synonyms(&self.synonyms)
             .with_deadline(&request.deadline)
-            .with_typed(&request.query)
+            .with_typed(&request.query);
+        match &self.thesaurus {
+            Some(thesaurus) => planner.with_thesaurus(thesaurus),
+            None => planner,
+        }
     }
 
     /// The ids of the best `limit` matches of a query (with its filters), in

@@ -17,6 +17,8 @@
 //!   text at the top of the query (not `+word`, `AND`, phrases, fields or
 //!   filters) need not all occur: an article needs `k` of them, and each it
 //!   has adds [`FOUND_TIER`], so that articles with more of them rank first.
+//!   A word's near-synonym ([`Thesaurus`]) as a word in the title counts as
+//!   the word found (会见 for 会晤: a headline paraphrased).
 
 use std::ops::Bound;
 
@@ -32,6 +34,7 @@ use super::query::{Node, QueryError, QueryField};
 use super::starting::TermRange;
 use super::starts::StartsWith;
 use super::synonyms::Synonyms;
+use super::thesaurus::Thesaurus;
 use crate::analysis::{Analyzer, BREAK, search_key};
 use crate::date::{DateBound, parse_bound};
 use crate::deadline::Deadline;
@@ -42,13 +45,17 @@ use crate::schema::{Fields, day_number};
 const TITLE_WEIGHT: f32 = 2.0;
 /// Weight of a word found only as characters (not as a jieba word).
 const GRAM_WEIGHT: f32 = 0.3;
+/// Weight of a near-synonym of a query word found as a word in a title,
+/// relative to the word itself ([`Thesaurus`]).
+const RELATED_WEIGHT: f32 = 0.5;
 /// The unit of the tiers: far above any BM25 score, so that tiers order
 /// results and BM25 orders them within a tier. The boosts inside a tier
 /// are fractions of it.
 pub const TIER: f32 = 1000.0;
 /// Score added, when words may be dropped, for each query word an article
-/// has (its characters verbatim, as a word or across words): above every
-/// other tier, so that articles with more of the words rank first.
+/// has (its characters verbatim, as a word or across words, or a
+/// near-synonym in its title): above every other tier, so that articles
+/// with more of the words rank first.
 pub const FOUND_TIER: f32 = 100_000.0;
 /// Score added to articles with the query's whole text verbatim (several
 /// words, in the order typed): above the sum of the boosts of any query
@@ -150,6 +157,8 @@ pub struct Planner<'a> {
     analyzer: &'a Analyzer,
     topics: &'a [String],
     synonyms: &'a Synonyms,
+    /// Near-synonyms for relaxed matching: `None` for the built-in ones.
+    thesaurus: Option<&'a Thesaurus>,
     ignore_dates: bool,
     deadline: Deadline,
     min_words: Option<usize>,
@@ -166,6 +175,7 @@ impl<'a> Planner<'a> {
             analyzer,
             topics,
             synonyms: &NONE,
+            thesaurus: None,
             ignore_dates: false,
             deadline: Deadline::never(),
             min_words: None,
@@ -176,6 +186,13 @@ impl<'a> Planner<'a> {
     /// The same planner, expanding query terms with `synonyms`.
     pub fn with_synonyms(mut self, synonyms: &'a Synonyms) -> Self {
         self.synonyms = synonyms;
+        self
+    }
+
+    /// The same planner, finding near-synonyms in `thesaurus` (instead of
+    /// [`Thesaurus::builtin`]) when words may be missing.
+    pub fn with_thesaurus(mut self, thesaurus: &'a Thesaurus) -> Self {
+        self.thesaurus = Some(thesaurus);
         self
     }
 
@@ -403,7 +420,14 @@ impl<'a> Planner<'a> {
                         if plan.loose.iter().any(|(w, _)| *w == word) {
                             continue;
                         }
-                        let found = Plus::new(q.box_clone(), FOUND_TIER, Part::Found, &word);
+                        let found_q = match self.related_in_titles(&word, plan) {
+                            Some(related) => Box::new(BooleanQuery::new(vec![
+                                (Occur::Should, q.box_clone()),
+                                (Occur::Should, related),
+                            ])),
+                            None => q.box_clone(),
+                        };
+                        let found = Plus::new(found_q, FOUND_TIER, Part::Found, &word);
                         words.push((Occur::Should, Box::new(found)));
                         plan.loose.push((word, q));
                     }
@@ -431,6 +455,33 @@ impl<'a> Planner<'a> {
             Box::new(BooleanQuery::with_minimum_required_clauses(words, k)),
         ));
         Ok(Some(Box::new(BooleanQuery::new(clauses))))
+    }
+
+    /// When words may be missing, a word's near-synonyms ([`Thesaurus`])
+    /// found as words in a title: the paraphrase of a headline someone
+    /// remembers (会晤 for 会见). Only in titles: a body has too many words
+    /// for one near-synonym in it to say much. They weigh less than the
+    /// word itself ([`RELATED_WEIGHT`]); the article still lacks the word.
+    fn related_in_titles(&self, word: &str, plan: &mut Plan) -> Option<Box<dyn Query>> {
+        let thesaurus = self.thesaurus.unwrap_or_else(|| Thesaurus::builtin());
+        let related = thesaurus.related(word);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for r in &related {
+            // As one word, as the thesaurus has it (not segmented: a
+            // process's dictionary may hold only the query's words).
+            if let Some(q) = self.as_words(&[r.to_string()], Scope::Title) {
+                // Not highlighted: the article lacks the word typed.
+                clauses.push((Occur::Should, boost(q, RELATED_WEIGHT)));
+            }
+        }
+        if clauses.is_empty() {
+            return None;
+        }
+        plan.notes.push(format!(
+            "{word:?}: its near-synonyms {} count as found in a title (as words, weighing less)",
+            related.join(" | ")
+        ));
+        Some(Box::new(BooleanQuery::new(clauses)))
     }
 
     /// `a b -c`: every child matches but the negated ones, which must not; with only

@@ -1,0 +1,110 @@
+//! Near-synonyms: when no article has all the words of a query, a word's
+//! near-synonym found as a word in a title counts as the word found
+//! (李强会晤南非总统 finds the story titled 李强会见南非总统 first), weighing
+//! less than the word itself ([`crate::search::plan`] says how much).
+//!
+//! Unlike a user's synonym file ([`crate::search::synonyms`]), whose groups
+//! are interchangeable, a word may be in several groups here, and a word
+//! stands for its own only: a near-synonym of a near-synonym is not one.
+//!
+//! ```
+//! use zhsearch::search::thesaurus::Thesaurus;
+//! let t = Thesaurus::parse("会见 会晤 会面\n举行 召开\n会晤 会谈\n");
+//! assert_eq!(t.related("会晤"), ["会见", "会面", "会谈"]);
+//! assert_eq!(t.related("會晤"), ["会见", "会面", "会谈"]);
+//! assert!(t.related("会").is_empty());
+//! assert!(t.related("发展").is_empty());
+//! ```
+
+use std::borrow::Cow;
+
+use crate::analysis::search_key;
+
+/// Groups of near-synonyms, one per line of a text, looked up in the text
+/// itself: a lookup scans it (a fifth of a megabyte for the built-in one,
+/// well under a millisecond), so nothing is parsed or held beside it.
+#[derive(Debug, Clone, Default)]
+pub struct Thesaurus {
+    text: Cow<'static, str>,
+}
+
+impl Thesaurus {
+    /// Groups, one per line, their words separated by spaces; a line
+    /// starting with `#` is a comment. A word may be in several groups.
+    /// Words are taken as written: in their searchable form (Simplified,
+    /// no punctuation).
+    pub fn parse(text: &str) -> Thesaurus {
+        Thesaurus {
+            text: Cow::Owned(text.to_string()),
+        }
+    }
+
+    /// The built-in near-synonyms (`data/thesaurus/thesaurus.txt`: the
+    /// synonym groups of HIT's Cilin, extended edition).
+    pub fn builtin() -> &'static Thesaurus {
+        static BUILTIN: Thesaurus = Thesaurus {
+            text: Cow::Borrowed(include_str!("../../data/thesaurus/thesaurus.txt")),
+        };
+        &BUILTIN
+    }
+
+    /// The near-synonyms of `word` (not `word` itself), in the order of the
+    /// text, each once.
+    pub fn related(&self, word: &str) -> Vec<&str> {
+        let key = search_key(word);
+        let mut related: Vec<&str> = Vec::new();
+        if key.is_empty() {
+            return related;
+        }
+        let text: &str = &self.text;
+        let bytes = text.as_bytes();
+        for (at, _) in text.match_indices(key.as_str()) {
+            let end = at + key.len();
+            let starts = at == 0 || matches!(bytes[at - 1], b' ' | b'\n');
+            let ends = end == bytes.len() || matches!(bytes[end], b' ' | b'\n' | b'\r');
+            if !starts || !ends {
+                continue;
+            }
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+            let line = &text[line_start..line_end];
+            if line.starts_with('#') {
+                continue;
+            }
+            for other in line.split_whitespace() {
+                if other != key && !related.contains(&other) {
+                    related.push(other);
+                }
+            }
+        }
+        related
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_thesaurus_has_the_issues_example_and_words_whole() {
+        let t = Thesaurus::builtin();
+        assert!(
+            t.related("会晤").contains(&"会见"),
+            "{:?}",
+            t.related("会晤")
+        );
+        assert!(t.related("会见").contains(&"会晤"));
+        // A word inside another is not that word.
+        assert!(!t.related("会").contains(&"会晤"));
+        assert!(t.related("").is_empty());
+        assert!(t.related("习近平").is_empty());
+    }
+
+    #[test]
+    fn comments_and_the_last_line_without_a_newline() {
+        let t = Thesaurus::parse("# 会见 会晤\n举行 召开\n推进 推动");
+        assert!(t.related("会见").is_empty());
+        assert_eq!(t.related("推动"), ["推进"]);
+        assert_eq!(t.related("召开"), ["举行"]);
+    }
+}
