@@ -588,7 +588,7 @@ impl super::Engine {
             (other.limit, other.offset, other.facets) = (1, 0, true);
             let (node, text) = Engine::parse(&other)?;
             let plan = self.planner(topics, &other).plan(&node, &text)?;
-            let (_, _, Some(all)) = self.collect(searcher, &plan.query, &other)? else {
+            let (_, _, Some(all), _) = self.collect(searcher, &plan.query, &other)? else {
                 continue;
             };
             counts.facets[i].1 = nodes(spec.kind, &all[i]);

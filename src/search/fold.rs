@@ -8,8 +8,9 @@
 //! the page short, so that page 2 starts after the clusters of page 1. The
 //! `similar` articles of a hit are every matching article of its cluster,
 //! ranked beyond the candidates or not, in the request's order. Totals and
-//! facet counts count articles; [`Engine::hits_total`] counts the hits
-//! (clusters) all the matches fold into, which is what pages count.
+//! facet counts count articles; [`ClusterSizes`], collected with them,
+//! gives the hits (clusters) all the matches fold into, which is what pages
+//! count.
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -19,7 +20,8 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::index::SegmentId;
 use tantivy::query::{BooleanQuery, Occur, Query, TermSetQuery};
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, Term};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 use super::{Engine, Request};
 use crate::error::Result;
@@ -66,26 +68,25 @@ enum Key {
     Alone(DocAddress),
 }
 
-/// The clusters of more than one article in an index, found once for each
-/// set of segments: as the last commit records them or, in an index begun
-/// before they were recorded, from the term dictionary of `cluster` read
-/// whole (every article has a cluster id).
+/// The clusters of more than one article in an index, and the documents of
+/// each segment in them, found once for each set of segments: the clusters
+/// as the last commit records them or, in an index begun before they were
+/// recorded, from the term dictionary of `cluster` read whole (every
+/// article has a cluster id).
 #[derive(Default)]
 pub(super) struct MultiClusters {
     known: Mutex<Option<Known>>,
 }
 
-/// The clusters' terms, and the segments they were found for.
-type Known = (Vec<SegmentId>, Arc<Vec<Term>>);
+/// The segments, and in each the documents of shared clusters (sorted, with
+/// their cluster).
+type Known = (Vec<SegmentId>, Arc<Members>);
+type Members = HashMap<SegmentId, Vec<(DocId, u64)>>;
 
 impl MultiClusters {
-    /// The terms of the clusters of `field` with more than one document
-    /// (deleted ones included) in the segments of `searcher`.
-    fn get(
-        &self,
-        searcher: &Searcher,
-        field: tantivy::schema::Field,
-    ) -> tantivy::Result<Arc<Vec<Term>>> {
+    /// The documents in clusters of more than one document of `field`, by
+    /// segment of `searcher`.
+    fn members(&self, searcher: &Searcher, field: Field) -> tantivy::Result<Arc<Members>> {
         let mut segments: Vec<SegmentId> = searcher
             .segment_readers()
             .iter()
@@ -93,51 +94,77 @@ impl MultiClusters {
             .collect();
         segments.sort();
         let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((of, terms)) = known.as_ref()
+        if let Some((of, members)) = known.as_ref()
             && *of == segments
         {
-            return Ok(Arc::clone(terms));
+            return Ok(Arc::clone(members));
         }
-        if let Some(shared) = crate::indexer::shared_clusters(searcher.index()) {
-            let terms: Vec<Term> = shared
-                .into_iter()
-                .map(|id| Term::from_field_u64(field, id))
-                .collect();
-            let terms = Arc::new(terms);
-            *known = Some((segments, Arc::clone(&terms)));
-            return Ok(terms);
+        let shared: Vec<u64> = match crate::indexer::shared_clusters(searcher.index()) {
+            Some(shared) => shared.into_iter().collect(),
+            None => Self::read_shared(searcher, field)?,
+        };
+        let mut members = Members::new();
+        for segment in searcher.segment_readers() {
+            let index = segment.inverted_index(field)?;
+            let mut docs = Vec::new();
+            for &cluster in &shared {
+                let term = Term::from_field_u64(field, cluster);
+                if let Some(mut postings) = index.read_postings(&term, IndexRecordOption::Basic)? {
+                    while postings.doc() != TERMINATED {
+                        docs.push((postings.doc(), cluster));
+                        postings.advance();
+                    }
+                }
+            }
+            docs.sort_unstable();
+            if !docs.is_empty() {
+                members.insert(segment.segment_id(), docs);
+            }
         }
-        let mut docs: HashMap<Vec<u8>, u32> = HashMap::new();
+        let members = Arc::new(members);
+        *known = Some((segments, Arc::clone(&members)));
+        Ok(members)
+    }
+
+    /// The clusters of more than one document, from the term dictionary.
+    fn read_shared(searcher: &Searcher, field: Field) -> tantivy::Result<Vec<u64>> {
+        let mut docs: HashMap<u64, u32> = HashMap::new();
         for segment in searcher.segment_readers() {
             let index = segment.inverted_index(field)?;
             let mut stream = index.terms().stream()?;
             while stream.advance() {
-                *docs.entry(stream.key().to_vec()).or_default() += stream.value().doc_freq;
+                let id = u64::from_be_bytes(stream.key().try_into().unwrap_or_default());
+                *docs.entry(id).or_default() += stream.value().doc_freq;
             }
         }
-        let terms: Vec<Term> = docs
+        Ok(docs
             .into_iter()
             .filter(|&(_, n)| n > 1)
-            .map(|(bytes, _)| {
-                let id = u64::from_be_bytes(bytes.try_into().unwrap_or_default());
-                Term::from_field_u64(field, id)
-            })
-            .collect();
-        let terms = Arc::new(terms);
-        *known = Some((segments, Arc::clone(&terms)));
-        Ok(terms)
+            .map(|(id, _)| id)
+            .collect())
     }
 }
 
-/// How many matching documents each cluster has, from the `cluster` fast
-/// field.
-struct ClusterSizes {
-    field: String,
+/// Collects how many matching documents each shared cluster has, beside
+/// the search's other collectors: a cursor through the segment's members,
+/// so that it costs next to nothing per match.
+pub(super) struct ClusterSizes {
+    members: Arc<Members>,
 }
 
-struct SegmentClusterSizes {
-    column: Option<Column<u64>>,
+pub(super) struct SegmentClusterSizes {
+    members: Arc<Members>,
+    segment: SegmentId,
+    next: usize,
     sizes: HashMap<u64, usize>,
+}
+
+impl ClusterSizes {
+    /// How many hits `total` matches fold into, given the sizes collected.
+    pub(super) fn hits(total: usize, sizes: &HashMap<u64, usize>) -> usize {
+        let folded: usize = sizes.values().map(|n| n.saturating_sub(1)).sum();
+        total.saturating_sub(folded)
+    }
 }
 
 impl Collector for ClusterSizes {
@@ -146,7 +173,9 @@ impl Collector for ClusterSizes {
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
         Ok(SegmentClusterSizes {
-            column: segment.fast_fields().u64(&self.field).ok(),
+            members: Arc::clone(&self.members),
+            segment: segment.segment_id(),
+            next: 0,
             sizes: HashMap::new(),
         })
     }
@@ -170,7 +199,16 @@ impl SegmentCollector for SegmentClusterSizes {
     type Fruit = HashMap<u64, usize>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(cluster) = self.column.as_ref().and_then(|c| c.first(doc)) {
+        let Some(members) = self.members.get(&self.segment) else {
+            return;
+        };
+        // Matches come in document order.
+        while self.next < members.len() && members[self.next].0 < doc {
+            self.next += 1;
+        }
+        if let Some(&(member, cluster)) = members.get(self.next)
+            && member == doc
+        {
             *self.sizes.entry(cluster).or_default() += 1;
         }
     }
@@ -181,39 +219,15 @@ impl SegmentCollector for SegmentClusterSizes {
 }
 
 impl Engine {
-    /// How many hits the `total` matches of `query` fold into: each
-    /// cluster of near-duplicates counts once. Only the clusters of more
-    /// than one article are looked at, so an index without near-duplicates
-    /// costs a lookup.
-    pub(super) fn hits_total(
-        &self,
-        searcher: &Searcher,
-        query: &dyn Query,
-        total: usize,
-    ) -> Result<usize> {
-        let f = &self.zh.fields;
-        let terms = self
+    /// A collector of the sizes of the shared clusters among a search's
+    /// matches, or `None` when the index has no cluster of more than one
+    /// article (every match is a hit of its own).
+    pub(super) fn cluster_sizes(&self, searcher: &Searcher) -> Result<Option<ClusterSizes>> {
+        let members = self
             .multi_clusters
-            .get(searcher, f.cluster)
+            .members(searcher, self.zh.fields.cluster)
             .map_err(|e| self.tantivy(e))?;
-        if terms.is_empty() || total < 2 {
-            return Ok(total);
-        }
-        let within = BooleanQuery::new(vec![
-            (Occur::Must, query.box_clone()),
-            (
-                Occur::Must,
-                Box::new(TermSetQuery::new(terms.iter().cloned())) as Box<dyn Query>,
-            ),
-        ]);
-        let sizes = ClusterSizes {
-            field: f.schema.get_field_name(f.cluster).to_string(),
-        };
-        let sizes = searcher
-            .search(&within, &sizes)
-            .map_err(|e| self.tantivy(e))?;
-        let folded: usize = sizes.values().map(|n| n.saturating_sub(1)).sum();
-        Ok(total.saturating_sub(folded))
+        Ok((!members.is_empty()).then_some(ClusterSizes { members }))
     }
 
     /// Folds `top`, the first candidates of `query` in the request's order

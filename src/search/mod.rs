@@ -68,6 +68,8 @@ type Collected = (
     Vec<(f32, DocAddress)>,
     usize,
     Option<Vec<facets::PathCounts>>,
+    // With near-duplicates folded, the hits the matches fold into.
+    Option<usize>,
 );
 
 /// An article's text as stored.
@@ -479,7 +481,7 @@ impl Engine {
         let searcher = self.searcher();
         let (node, text) = Self::parse(request)?;
         let topics = self.topics(&searcher)?;
-        let (plan, (top, total, collected), relaxed) =
+        let (plan, (top, total, collected, hits_total), relaxed) =
             self.collect_matching(&searcher, &node, &text, &topics, request)?;
         let facets = match collected {
             Some(counts) => {
@@ -502,10 +504,8 @@ impl Engine {
         } else {
             None
         };
-        let mut hits_total = None;
         let (top, mut similar) = if request.collapse && request.limit > 0 {
             let folded = self.fold(&searcher, plan.query.as_ref(), request, top, total)?;
-            hits_total = Some(self.hits_total(&searcher, plan.query.as_ref(), total)?);
             (folded.top, folded.similar)
         } else {
             let top: Vec<(f32, DocAddress)> =
@@ -696,10 +696,22 @@ impl Engine {
     where
         C: Collector<Fruit = Vec<(K, DocAddress)>>,
     {
-        let all = Cancellable::new((top, Count, facets), &request.deadline);
-        let (top, total, counts) = searcher.search(query, &all).map_err(|e| self.tantivy(e))?;
+        // Folding counts the hits; with no cluster of several articles,
+        // each match is one.
+        let folds = request.collapse && request.limit > 0;
+        let clusters = match folds {
+            true => self.cluster_sizes(searcher)?,
+            false => None,
+        };
+        let all = Cancellable::new((top, Count, facets, clusters), &request.deadline);
+        let (top, total, counts, sizes) =
+            searcher.search(query, &all).map_err(|e| self.tantivy(e))?;
         let top = top.into_iter().map(|(k, a)| (score(k), a)).collect();
-        Ok((top, total, counts))
+        let hits_total = folds.then(|| match sizes {
+            Some(sizes) => fold::ClusterSizes::hits(total, &sizes),
+            None => total,
+        });
+        Ok((top, total, counts, hits_total))
     }
 
     /// How many matches of `query` have no known date.
