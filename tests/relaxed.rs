@@ -238,11 +238,38 @@ fn a_near_synonym_in_a_title_counts_as_the_word_found_when_words_may_be_missing(
 #[test]
 fn near_synonyms_never_widen_a_search_that_has_every_word() {
     let env = paraphrased();
-    // Only other.txt has 会晤: the target's 会见 does not make it a match,
-    // nor does it count.
-    let hits = env.search_json(&["会晤", "--match", "all"]);
-    assert_eq!(hit_ids(&hits), ["other.txt"], "{hits:#?}");
-    let run = env.run(&["facets", "会晤", "--index", "index", "--format", "json"]);
+    // Only other.txt has both words: the target's 会见 does not make it a
+    // match when some article has every word (a page of one is full), nor
+    // with --match all, nor in the counts.
+    for args in [
+        &["李强 会晤", "--limit", "1"][..],
+        &["李强 会晤", "--match", "all"][..],
+    ] {
+        let hits = env.search_json(args);
+        assert_eq!(hit_ids(&hits), ["other.txt"], "{args:?}: {hits:#?}");
+    }
+    let run = env.run(&[
+        "facets",
+        "李强 会晤",
+        "--index",
+        "index",
+        "--format",
+        "json",
+    ]);
     let counts: serde_json::Value = serde_json::from_str(run.expect_code(0).stdout.trim()).unwrap();
     assert_eq!(counts["total"], 1, "{counts}");
+}
+
+#[test]
+fn a_near_synonym_alone_does_not_make_a_match() {
+    let env = paraphrased();
+    env.write(
+        "corpus/alone.txt",
+        "---\ntitle: 两国领导人会见记者\ndate: 2025-11-24\n---\n双方共同回答了提问。\n",
+    );
+    env.index();
+    // 会见 (a near-synonym of 会晤) is all alone.txt has of the query.
+    let hits = env.search_json(&["会晤 约翰内斯堡"]);
+    assert!(!hit_ids(&hits).contains(&"alone.txt"), "{hits:#?}");
+    assert_eq!(hits.len(), 2, "{hits:#?}");
 }

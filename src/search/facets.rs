@@ -586,6 +586,8 @@ impl super::Engine {
             let mut other = request.clone();
             other.filters = filters;
             (other.limit, other.offset, other.facets) = (1, 0, true);
+            // Only the counts: no hits to fold.
+            other.collapse = false;
             let (node, text) = Engine::parse(&other)?;
             let plan = self.planner(topics, &other).plan(&node, &text)?;
             let (_, _, Some(all), _) = self.collect(searcher, &plan.query, &other)? else {

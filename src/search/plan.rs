@@ -410,6 +410,7 @@ impl<'a> Planner<'a> {
     ) -> Result<Option<Box<dyn Query>>, QueryError> {
         let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let typed = self.loose_words(node);
         for child in conjuncts(node) {
             let (occur, q) = match child {
                 Node::Text(text) => {
@@ -420,7 +421,7 @@ impl<'a> Planner<'a> {
                         if plan.loose.iter().any(|(w, _)| *w == word) {
                             continue;
                         }
-                        let found_q = match self.related_in_titles(&word, plan) {
+                        let found_q = match self.related_in_titles(&word, &typed, plan) {
                             Some(related) => Box::new(BooleanQuery::new(vec![
                                 (Occur::Should, q.box_clone()),
                                 (Occur::Should, related),
@@ -444,6 +445,15 @@ impl<'a> Planner<'a> {
         }
         let n = words.len();
         let k = k.min(n);
+        if k == 1 && n > 1 {
+            // A near-synonym alone is not enough: one word typed at least.
+            let typed: Vec<(Occur, Box<dyn Query>)> = plan
+                .loose
+                .iter()
+                .map(|(_, q)| (Occur::Should, q.box_clone()))
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(typed))));
+        }
         let names: Vec<&str> = plan.loose.iter().map(|(w, _)| w.as_str()).collect();
         plan.notes.push(format!(
             "relaxed: articles with at least {k} of the {n} words [{}], each as a word or as \
@@ -462,9 +472,17 @@ impl<'a> Planner<'a> {
     /// remembers (会晤 for 会见). Only in titles: a body has too many words
     /// for one near-synonym in it to say much. They weigh less than the
     /// word itself ([`RELATED_WEIGHT`]); the article still lacks the word.
-    fn related_in_titles(&self, word: &str, plan: &mut Plan) -> Option<Box<dyn Query>> {
+    /// Never one of the `typed` words, which count as themselves.
+    fn related_in_titles(
+        &self,
+        word: &str,
+        typed: &[String],
+        plan: &mut Plan,
+    ) -> Option<Box<dyn Query>> {
         let thesaurus = self.thesaurus.unwrap_or_else(|| Thesaurus::builtin());
-        let related = thesaurus.related(word);
+        // A near-synonym that the query has too counts as itself.
+        let mut related = thesaurus.related(word);
+        related.retain(|r| !typed.iter().any(|t| t == r));
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for r in &related {
             // As one word, as the thesaurus has it (not segmented: a

@@ -17,34 +17,56 @@
 //! ```
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::{LazyLock, Mutex};
 
 use crate::analysis::search_key;
 
 /// Groups of near-synonyms, one per line of a text, looked up in the text
-/// itself: a lookup scans it (a fifth of a megabyte for the built-in one,
-/// well under a millisecond), so nothing is parsed or held beside it.
-#[derive(Debug, Clone, Default)]
+/// itself: a lookup scans it (about a quarter of a megabyte for the
+/// built-in one: a fraction of a millisecond), so nothing is parsed before
+/// the first; what a word was found to have is remembered.
+#[derive(Debug, Default)]
 pub struct Thesaurus {
     text: Cow<'static, str>,
+    /// Words looked up, with their near-synonyms (byte ranges of `text`).
+    known: Mutex<HashMap<String, Vec<Range<usize>>>>,
+}
+
+/// Words remembered at most; then the memory starts again.
+const KNOWN_WORDS: usize = 4096;
+
+impl Clone for Thesaurus {
+    fn clone(&self) -> Thesaurus {
+        Thesaurus::new(self.text.clone())
+    }
 }
 
 impl Thesaurus {
+    fn new(text: Cow<'static, str>) -> Thesaurus {
+        Thesaurus {
+            text,
+            known: Mutex::default(),
+        }
+    }
+
     /// Groups, one per line, their words separated by spaces; a line
     /// starting with `#` is a comment. A word may be in several groups.
     /// Words are taken as written: in their searchable form (Simplified,
     /// no punctuation).
     pub fn parse(text: &str) -> Thesaurus {
-        Thesaurus {
-            text: Cow::Owned(text.to_string()),
-        }
+        Thesaurus::new(Cow::Owned(text.to_string()))
     }
 
     /// The built-in near-synonyms (`data/thesaurus/thesaurus.txt`: the
     /// synonym groups of HIT's Cilin, extended edition).
     pub fn builtin() -> &'static Thesaurus {
-        static BUILTIN: Thesaurus = Thesaurus {
-            text: Cow::Borrowed(include_str!("../../data/thesaurus/thesaurus.txt")),
-        };
+        static BUILTIN: LazyLock<Thesaurus> = LazyLock::new(|| {
+            Thesaurus::new(Cow::Borrowed(include_str!(
+                "../../data/thesaurus/thesaurus.txt"
+            )))
+        });
         &BUILTIN
     }
 
@@ -52,13 +74,26 @@ impl Thesaurus {
     /// text, each once.
     pub fn related(&self, word: &str) -> Vec<&str> {
         let key = search_key(word);
-        let mut related: Vec<&str> = Vec::new();
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        if !known.contains_key(&key) {
+            if known.len() >= KNOWN_WORDS {
+                known.clear();
+            }
+            let found = self.scan(&key);
+            known.insert(key.clone(), found);
+        }
+        known[&key].iter().map(|r| &self.text[r.clone()]).collect()
+    }
+
+    /// The byte ranges of the near-synonyms of `key`, read from the text.
+    fn scan(&self, key: &str) -> Vec<Range<usize>> {
+        let mut related: Vec<Range<usize>> = Vec::new();
         if key.is_empty() {
             return related;
         }
         let text: &str = &self.text;
         let bytes = text.as_bytes();
-        for (at, _) in text.match_indices(key.as_str()) {
+        for (at, _) in text.match_indices(key) {
             let end = at + key.len();
             let starts = at == 0 || matches!(bytes[at - 1], b' ' | b'\n');
             let ends = end == bytes.len() || matches!(bytes[end], b' ' | b'\n' | b'\r');
@@ -67,13 +102,20 @@ impl Thesaurus {
             }
             let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
             let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
-            let line = &text[line_start..line_end];
-            if line.starts_with('#') {
+            if text[line_start..line_end].starts_with('#') {
                 continue;
             }
-            for other in line.split_whitespace() {
-                if other != key && !related.contains(&other) {
-                    related.push(other);
+            let mut from = line_start;
+            for other in text[line_start..line_end].split(' ') {
+                let range = from..from + other.len();
+                from = range.end + 1;
+                let other = other.trim_end_matches('\r');
+                let range = range.start..range.start + other.len();
+                if !other.is_empty()
+                    && other != key
+                    && !related.iter().any(|r| &text[r.clone()] == other)
+                {
+                    related.push(range);
                 }
             }
         }
