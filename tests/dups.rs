@@ -269,3 +269,20 @@ fn an_index_that_does_not_record_its_clusters_still_counts_hits_once_folded() {
     let last = run.stdout.lines().last().unwrap().to_string();
     assert!(last.starts_with("2 hits (3 articles), "), "{last}");
 }
+
+#[test]
+fn relaxed_matching_counts_hits_not_articles() {
+    let env = reposted();
+    // 组织部 and 基层 are both only in the story and its repost: two
+    // articles, one hit. A page of two is not full, so articles with one of
+    // the words follow (other.txt has 基层).
+    let hits = env.search_json(&["组织部 基层", "--limit", "2"]);
+    assert_eq!(hits.len(), 2, "{hits:#?}");
+    assert_eq!(hits[1]["id"], "other.txt", "{hits:#?}");
+    assert_eq!(hits[1]["relaxed"]["with_all"], 2, "{hits:#?}");
+    // Without folding the two articles fill the page.
+    let hits = env.search_json(&["组织部 基层", "--limit", "2", "--no-collapse"]);
+    let mut ids = hit_ids(&hits);
+    ids.sort_unstable();
+    assert_eq!(ids, ["orig.txt", "repost.txt"], "{hits:#?}");
+}

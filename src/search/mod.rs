@@ -581,15 +581,19 @@ impl Engine {
         }
         let plan = planner().plan(node, text)?;
         let collected = self.collect(searcher, &plan.query, request)?;
+        // Pages count hits: with near-duplicates folded, fewer than the
+        // articles.
+        let hits = |c: &Collected| c.3.unwrap_or(c.1);
         let needed = request.offset + request.limit.max(1);
         let with_all = collected.1;
-        if request.matching != Matching::Relaxed || words.len() < 2 || with_all >= needed {
+        let hits_with_all = hits(&collected);
+        if request.matching != Matching::Relaxed || words.len() < 2 || hits_with_all >= needed {
             return Ok((plan, collected, None));
         }
         for k in (1..words.len()).rev() {
             let loose = planner().with_min_words(k).plan(node, text)?;
             let more = self.collect(searcher, &loose.query, request)?;
-            if more.1 >= needed || (k == 1 && more.1 > with_all) {
+            if hits(&more) >= needed || (k == 1 && hits(&more) > hits_with_all) {
                 return Ok((loose, more, Some(relaxed(Some(with_all), k))));
             }
         }
