@@ -54,6 +54,23 @@ fn reposted() -> TestEnv {
 
 const QUERY: &str = "党建引领 高质量发展";
 
+/// The last line `zhsearch search QUERY` prints on the terminal (how many
+/// hits, and articles), with `flags`.
+fn summary(env: &TestEnv, flags: &[&str]) -> String {
+    let mut args = vec![QUERY];
+    args.extend_from_slice(flags);
+    let out = env.search_human(&args);
+    out.lines().last().unwrap().to_string()
+}
+
+/// `index/meta.json`, and the payload of its last commit.
+fn meta_and_payload(env: &TestEnv) -> (serde_json::Value, serde_json::Value) {
+    let meta = std::fs::read_to_string(env.path("index/meta.json")).unwrap();
+    let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
+    let payload = serde_json::from_str(meta["payload"].as_str().unwrap()).unwrap();
+    (meta, payload)
+}
+
 #[test]
 fn a_repost_folds_under_one_hit_with_its_id_in_similar() {
     let env = reposted();
@@ -88,10 +105,7 @@ fn no_collapse_shows_every_article() {
 #[test]
 fn the_terminal_says_plus_n_similar() {
     let env = reposted();
-    let run = env
-        .run(&["search", QUERY, "--index", "index", "--color", "never"])
-        .expect_code(0);
-    let out = &run.stdout;
+    let out = &env.search_human(&[QUERY]);
     assert!(
         out.contains(" · +1 similar: repost.txt") || out.contains(" · +1 similar: orig.txt"),
         "{out}"
@@ -166,7 +180,6 @@ fn the_api_folds_and_collapse_false_shows_every_article() {
     assert_eq!(all["hits"].as_array().unwrap().len(), 3, "{all}");
     assert_eq!(all["collapse"], false);
     assert!(all.get("hits_total").is_none(), "{all}");
-    // A query only the other story matches: nothing folds in its hits.
     // The repost does not match: the original is a hit of its own.
     let other = server.get_json(&format!("/api/search?q={}", enc("猛虎之师 -南方网")));
     assert_eq!(other["total"], 2, "{other}");
@@ -196,28 +209,11 @@ fn a_cluster_across_two_runs_counts_once_in_the_hits() {
     );
     env.index();
     // The second run recorded the cluster that the repost joined.
-    let meta = std::fs::read_to_string(env.path("index/meta.json")).unwrap();
-    let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
-    let payload: serde_json::Value =
-        serde_json::from_str(meta["payload"].as_str().unwrap()).unwrap();
+    let (_, payload) = meta_and_payload(&env);
     assert_eq!(payload["shared"].as_array().unwrap().len(), 1, "{payload}");
-    let run = env
-        .run(&["search", QUERY, "--index", "index", "--color", "never"])
-        .expect_code(0);
-    let last = run.stdout.lines().last().unwrap().to_string();
+    let last = summary(&env, &[]);
     assert!(last.starts_with("2 hits (3 articles), "), "{last}");
-    let run = env
-        .run(&[
-            "search",
-            QUERY,
-            "--index",
-            "index",
-            "--color",
-            "never",
-            "--no-collapse",
-        ])
-        .expect_code(0);
-    let last = run.stdout.lines().last().unwrap().to_string();
+    let last = summary(&env, &["--no-collapse"]);
     assert!(last.starts_with("3 hits, showing 1-3, "), "{last}");
 }
 
@@ -254,19 +250,12 @@ fn a_repost_after_a_commit_joins_the_cluster_committed_before_it() {
 fn an_index_that_does_not_record_its_clusters_still_counts_hits_once_folded() {
     let env = reposted();
     // As an index written before the commit recorded its shared clusters.
-    let meta_path = env.path("index/meta.json");
-    let mut meta: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
-    let mut payload: serde_json::Value =
-        serde_json::from_str(meta["payload"].as_str().unwrap()).unwrap();
+    let (mut meta, mut payload) = meta_and_payload(&env);
     assert_eq!(payload["shared"].as_array().unwrap().len(), 1, "{payload}");
     payload.as_object_mut().unwrap().remove("shared");
     meta["payload"] = serde_json::Value::String(payload.to_string());
-    std::fs::write(&meta_path, meta.to_string()).unwrap();
-    let run = env
-        .run(&["search", QUERY, "--index", "index", "--color", "never"])
-        .expect_code(0);
-    let last = run.stdout.lines().last().unwrap().to_string();
+    std::fs::write(env.path("index/meta.json"), meta.to_string()).unwrap();
+    let last = summary(&env, &[]);
     assert!(last.starts_with("2 hits (3 articles), "), "{last}");
 }
 

@@ -43,8 +43,7 @@ fn indexed() -> TestEnv {
 
 /// What the terminal shows for `query`, without colour.
 fn human(env: &TestEnv, query: &str) -> String {
-    let args = ["search", query, "--index", "index", "--color", "never"];
-    env.run(&args).expect_code(0).stdout
+    env.search_human(&[query])
 }
 
 #[test]

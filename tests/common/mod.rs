@@ -166,6 +166,14 @@ impl TestEnv {
         run.json_lines()
     }
 
+    /// Runs `search --index index --color never` with `args` (the query
+    /// and any flags), checks it exited 0, and returns what it printed.
+    pub fn search_human(&self, args: &[&str]) -> String {
+        let mut all = vec!["search", "--index", "index", "--color", "never"];
+        all.extend_from_slice(args);
+        self.run(&all).expect_code(0).stdout
+    }
+
     /// Searches `index/` with `--json`, returning the ids of the articles
     /// with every word (`--match all`: never relaxed).
     pub fn search_ids(&self, query: &str) -> Vec<String> {
