@@ -380,12 +380,18 @@ fn with_synonyms(engine: Engine, path: Option<&Path>) -> Result<Engine> {
     }
 }
 
+/// Without the built-in near-synonyms when `off` (`--no-thesaurus`).
+fn thesaurus_off(engine: Engine, off: bool) -> Engine {
+    match off {
+        true => engine.with_thesaurus(Thesaurus::default()),
+        false => engine,
+    }
+}
+
 fn search(args: SearchArgs, output: &Output) -> Result<Exit> {
     let query = args.query.join(" ");
-    let mut engine = query_engine(&query, &args.location, args.synonyms.as_deref())?;
-    if args.no_thesaurus {
-        engine = engine.with_thesaurus(Thesaurus::default());
-    }
+    let engine = query_engine(&query, &args.location, args.synonyms.as_deref())?;
+    let engine = thesaurus_off(engine, args.no_thesaurus);
     let mut request = Request::new(&query);
     request.limit = args.limit;
     request.offset = args.offset;
@@ -579,10 +585,8 @@ fn show(args: ShowArgs, output: &Output) -> Result<Exit> {
 /// `zhsearch serve`: runs until Ctrl-C or SIGTERM. The line saying where it
 /// listens goes to stderr, like the request log.
 fn serve(args: ServeArgs) -> Result<Exit> {
-    let mut engine = with_synonyms(open_engine(&args.location, None)?, args.synonyms.as_deref())?;
-    if args.no_thesaurus {
-        engine = engine.with_thesaurus(Thesaurus::default());
-    }
+    let engine = with_synonyms(open_engine(&args.location, None)?, args.synonyms.as_deref())?;
+    let engine = thesaurus_off(engine, args.no_thesaurus);
     let config = zhsearch::serve::Config {
         addr: args.addr,
         timeout: args.timeout,

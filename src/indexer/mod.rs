@@ -293,10 +293,7 @@ impl ZhIndex {
     /// left out for their id.
     fn payload(&self) -> Result<Payload> {
         let metas = self.index.load_metas().map_err(|e| self.tantivy(e))?;
-        Ok(metas
-            .payload
-            .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
-            .unwrap_or_default())
+        Ok(Payload::read(metas.payload).unwrap_or_default())
     }
 
     /// The content hash of every source file indexed in `searcher`.
@@ -345,14 +342,18 @@ struct Payload {
     shared: Option<BTreeSet<u64>>,
 }
 
+impl Payload {
+    /// The payload a commit recorded, when it is one of zhsearch's.
+    fn read(payload: Option<String>) -> Option<Payload> {
+        serde_json::from_str(&payload?).ok()
+    }
+}
+
 /// The clusters of near-duplicates of more than one article in `index`, as
 /// its last commit records them; `None` when it does not (an index begun
 /// before they were recorded).
 pub(crate) fn shared_clusters(index: &tantivy::Index) -> Option<BTreeSet<u64>> {
-    let metas = index.load_metas().ok()?;
-    serde_json::from_str::<Payload>(&metas.payload?)
-        .ok()?
-        .shared
+    Payload::read(index.load_metas().ok()?.payload)?.shared
 }
 
 /// Indexes the corpus at `root` (a directory or a single file) into the

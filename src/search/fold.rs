@@ -81,7 +81,7 @@ pub(super) struct MultiClusters {
 /// The segments, and in each the documents of shared clusters (sorted, with
 /// their cluster).
 type Known = (Vec<SegmentId>, Arc<Members>);
-type Members = HashMap<SegmentId, Vec<(DocId, u64)>>;
+type Members = HashMap<SegmentId, Arc<[(DocId, u64)]>>;
 
 impl MultiClusters {
     /// The documents in clusters of more than one document of `field`, by
@@ -118,7 +118,7 @@ impl MultiClusters {
                     })
                     .collect();
                 if !docs.is_empty() {
-                    members.insert(segment.segment_id(), docs);
+                    members.insert(segment.segment_id(), docs.into());
                 }
             }
         }
@@ -158,8 +158,8 @@ pub(super) struct ClusterSizes {
 }
 
 pub(super) struct SegmentClusterSizes {
-    members: Arc<Members>,
-    segment: SegmentId,
+    /// The segment's documents in shared clusters, if any.
+    members: Option<Arc<[(DocId, u64)]>>,
     next: usize,
     sizes: HashMap<u64, usize>,
 }
@@ -178,8 +178,7 @@ impl Collector for ClusterSizes {
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
         Ok(SegmentClusterSizes {
-            members: Arc::clone(&self.members),
-            segment: segment.segment_id(),
+            members: self.members.get(&segment.segment_id()).cloned(),
             next: 0,
             sizes: HashMap::new(),
         })
@@ -204,7 +203,7 @@ impl SegmentCollector for SegmentClusterSizes {
     type Fruit = HashMap<u64, usize>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        let Some(members) = self.members.get(&self.segment) else {
+        let Some(members) = &self.members else {
             return;
         };
         // Matches come in document order.

@@ -270,18 +270,25 @@ impl<'a> Planner<'a> {
             loose: Vec::new(),
             shares: Shares::of(self.units(node)),
         };
+        let loose_words = match self.min_words {
+            Some(_) => self.loose_words(node),
+            None => Vec::new(),
+        };
         let built = match self.min_words {
-            Some(k) if self.loose_words(node).len() > 1 => self.loose(node, k, query, &mut plan)?,
+            Some(k) if loose_words.len() > 1 => {
+                self.loose(node, k, &loose_words, query, &mut plan)?
+            }
             _ => self.node(node, query, &mut plan, false)?,
         };
-        if let Some(run) = self.typed_run() {
+        let run = self.typed_run();
+        if let Some(run) = run {
             plan.notes.push(format!(
                 "{run:?}: quoted and unquoted text typed together; articles with it verbatim \
                  rank first, those whose title begins with it above them"
             ));
         }
         plan.query = match built {
-            Some(q) => self.with_order_bonus(q, node),
+            Some(q) => self.with_order_bonus(q, node, run),
             None => {
                 return Err(QueryError {
                     query: query.to_string(),
@@ -300,8 +307,14 @@ impl<'a> Planner<'a> {
     /// `query`, with what orders the articles it matches beside their
     /// words: the words of each unquoted text at the top of the query near
     /// each other (words typed together, not those the user set apart with
-    /// spaces), and the title starting with the text, when there is one.
-    fn with_order_bonus(&self, query: Box<dyn Query>, node: &Node) -> Box<dyn Query> {
+    /// spaces), and the title starting with the text, when there is one
+    /// (the whole `run` typed together, when there is one: [`Self::typed_run`]).
+    fn with_order_bonus(
+        &self,
+        query: Box<dyn Query>,
+        node: &Node,
+        run: Option<&str>,
+    ) -> Box<dyn Query> {
         let mut clauses = vec![(Occur::Must, query)];
         let texts = top_texts(node);
         let mut pairs = Vec::new();
@@ -314,7 +327,7 @@ impl<'a> Planner<'a> {
             let bonus = Plus::tier(q, share, Part::Near, &what);
             clauses.push((Occur::Should, Box::new(bonus)));
         }
-        if let Some(run) = self.typed_run() {
+        if let Some(run) = run {
             // Quoted and unquoted text typed together: found verbatim as a
             // whole, it ranks first, as unquoted text does.
             let key = search_key(run);
@@ -399,18 +412,18 @@ impl<'a> Planner<'a> {
         })
     }
 
-    /// The query with at least `k` of its [`Planner::loose_words`]; each adds
+    /// The query with at least `k` of its `loose_words` ([`Planner::loose_words`]); each adds
     /// [`FOUND_TIER`], and the rest is planned as usual.
     fn loose(
         &self,
         node: &Node,
         k: usize,
+        loose_words: &[String],
         query: &str,
         plan: &mut Plan,
     ) -> Result<Option<Box<dyn Query>>, QueryError> {
         let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let typed = self.loose_words(node);
         for child in conjuncts(node) {
             let (occur, q) = match child {
                 Node::Text(text) => {
@@ -421,7 +434,7 @@ impl<'a> Planner<'a> {
                         if plan.loose.iter().any(|(w, _)| *w == word) {
                             continue;
                         }
-                        let found_q = match self.related_in_titles(&word, &typed, plan) {
+                        let found_q = match self.related_in_titles(&word, loose_words, plan) {
                             Some(related) => Box::new(BooleanQuery::new(vec![
                                 (Occur::Should, q.box_clone()),
                                 (Occur::Should, related),
