@@ -215,13 +215,16 @@ fn paraphrased() -> TestEnv {
 #[test]
 fn a_near_synonym_in_a_title_counts_as_the_word_found_when_words_may_be_missing() {
     let env = paraphrased();
-    let hits = env.search_json(&["李强会晤南非总统", "--explain"]);
+    // Words set apart (typed together, the title's rewording of them
+    // matches too: `a_headline_remembered_in_other_words_...`).
+    let query = "李强 会晤 南非 总统";
+    let hits = env.search_json(&[query, "--explain"]);
     assert_eq!(hit_ids(&hits), ["target.txt", "other.txt"], "{hits:#?}");
     // The target still lacks the word typed, and says so.
     assert_eq!(hits[0]["missing"], serde_json::json!(["会晤"]));
     assert_eq!(hits[0]["components"]["words_found"], 4, "{hits:#?}");
     assert_eq!(hits[1]["missing"], serde_json::json!([]));
-    let stdout = human(&env, "李强会晤南非总统");
+    let stdout = human(&env, query);
     assert!(
         stdout.starts_with(
             "only 1 article has all of 李强 会晤 南非 总统; then those with 1 or more of the 4\n"
@@ -230,7 +233,7 @@ fn a_near_synonym_in_a_title_counts_as_the_word_found_when_words_may_be_missing(
     );
     // Without the thesaurus, the story with every word comes first: its
     // fourth word outweighs the target's title.
-    let hits = env.search_json(&["李强会晤南非总统", "--no-thesaurus"]);
+    let hits = env.search_json(&[query, "--no-thesaurus"]);
     assert_eq!(hit_ids(&hits), ["other.txt", "target.txt"], "{hits:#?}");
 }
 
@@ -257,6 +260,62 @@ fn near_synonyms_never_widen_a_search_that_has_every_word() {
     ]);
     let counts: serde_json::Value = serde_json::from_str(run.expect_code(0).stdout.trim()).unwrap();
     assert_eq!(counts["total"], 1, "{counts}");
+}
+
+#[test]
+fn a_headline_remembered_in_other_words_is_found_though_articles_have_every_word() {
+    let env = paraphrased();
+    // A page of one is full with other.txt, which has all four words: the
+    // search is not relaxed, yet the story whose title says 会见 for 会晤
+    // matches too, and ranks first.
+    let run = env.run(&[
+        "search",
+        "李强会晤南非总统",
+        "--index",
+        "index",
+        "--json",
+        "--limit",
+        "1",
+        "--explain",
+    ]);
+    let hits = run.expect_code(0).json_lines();
+    assert_eq!(hit_ids(&hits), ["target.txt"], "{hits:#?}");
+    assert_eq!(hits[0]["missing"], serde_json::json!(["会晤"]));
+    assert_eq!(hits[0]["reworded"], "李强会晤南非总统");
+    assert_eq!(hits[0]["components"]["reworded"], true, "{hits:#?}");
+    assert!(hits[0].get("relaxed").is_none(), "{hits:#?}");
+    let stdout = env.search_human(&["李强会晤南非总统", "--limit", "1"]);
+    assert!(
+        stdout.starts_with(
+            "also titles with 李强会晤南非总统 in other words (a near-synonym for one word), \
+             below those with every word verbatim\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" · without 会晤\n"), "{stdout}");
+    let server = Server::start(&env, &[]);
+    let q = format!("/api/search?q={}&limit=1", enc("李强会晤南非总统"));
+    let body = server.get_json(&q);
+    assert_eq!(body["hits"][0]["id"], "target.txt", "{body}");
+    assert_eq!(body["reworded"], "李强会晤南非总统", "{body}");
+    assert_eq!(body["total"], 2, "{body}");
+}
+
+#[test]
+fn a_headline_in_other_words_needs_the_run_typed_together_the_thesaurus_and_relaxed_matching() {
+    let env = paraphrased();
+    // Words set apart, two words only, --match all, --no-thesaurus: only
+    // the article with every word.
+    for args in [
+        &["李强 会晤 南非 总统", "--limit", "1"][..],
+        &["李强会晤", "--limit", "1"][..],
+        &["李强会晤南非总统", "--limit", "1", "--match", "all"][..],
+        &["李强会晤南非总统", "--limit", "1", "--no-thesaurus"][..],
+    ] {
+        let hits = env.search_json(args);
+        assert_eq!(hit_ids(&hits), ["other.txt"], "{args:?}: {hits:#?}");
+        assert!(hits[0].get("reworded").is_none(), "{args:?}: {hits:#?}");
+    }
 }
 
 #[test]

@@ -144,6 +144,15 @@ impl Human {
             writeln!(out)?;
             writeln!(out)?;
         }
+        if let Some(text) = &results.reworded {
+            let line = format!(
+                "also titles with {text} in other words (a near-synonym for one word), \
+                 below those with every word verbatim"
+            );
+            self.paint(out, style(AnsiColor::Yellow), &line)?;
+            writeln!(out)?;
+            writeln!(out)?;
+        }
         for hit in &results.hits {
             let rank = format!("{:>2}. ", hit.rank);
             write!(out, "{rank}")?;
@@ -442,6 +451,7 @@ fn components_line(score: f32, c: &Components) -> String {
         let mut tiers = Vec::new();
         tiers.extend(c.words_found.map(|n| format!("{n} found")));
         tiers.extend(c.verbatim.then(|| "verbatim".to_string()));
+        tiers.extend(c.reworded.then(|| "reworded".to_string()));
         sum.push(format!("tiers {:.0}{}", c.tier, listed(tiers)));
     }
     if c.boost != 0.0 {

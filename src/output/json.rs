@@ -41,7 +41,8 @@ pub struct HitLine<'a> {
     /// The score explained (the CLI's `--explain`; the API leaves it out).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<Value>,
-    /// In a relaxed search, the query's words this article lacks.
+    /// In a relaxed search, or one that matched titles in other words
+    /// (`reworded`), the query's words this article lacks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing: Option<&'a [String]>,
     /// The ids of the matching near-duplicates folded under this hit
@@ -51,6 +52,10 @@ pub struct HitLine<'a> {
     /// stands alone; the API also says it once, beside the hits).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relaxed: Option<&'a Relaxed>,
+    /// When its page shows titles with the query's text in other words
+    /// (one word swapped for a near-synonym): that text (on every line too).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reworded: Option<&'a str>,
 }
 
 impl<'a> HitLine<'a> {
@@ -74,12 +79,18 @@ impl<'a> HitLine<'a> {
             missing: hit.missing.as_deref(),
             similar: &hit.similar,
             relaxed: None,
+            reworded: None,
         }
     }
 
-    /// The same hit, saying how its search was relaxed, if it was.
-    pub fn relaxed(self, relaxed: Option<&'a Relaxed>) -> HitLine<'a> {
-        HitLine { relaxed, ..self }
+    /// The same hit, saying how its search was relaxed, if it was, and
+    /// whether its page shows titles in other words.
+    pub fn of_search(self, results: &'a Results) -> HitLine<'a> {
+        HitLine {
+            relaxed: results.relaxed.as_ref(),
+            reworded: results.reworded.as_deref(),
+            ..self
+        }
     }
 
     /// A hit with its explanation, when it has one (`null` if unreadable).
@@ -160,6 +171,10 @@ pub struct SearchBody<'a> {
     /// When articles lacking some of the query's words are shown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relaxed: Option<&'a Relaxed>,
+    /// The query's text, when some hits have it in their title with one
+    /// word swapped for a near-synonym (and lack the word typed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reworded: Option<&'a str>,
     /// Time spent searching, in milliseconds (to 0.1 ms).
     pub elapsed_ms: f64,
 }
@@ -185,11 +200,12 @@ impl<'a> SearchBody<'a> {
             hits: results
                 .hits
                 .iter()
-                .map(|hit| HitLine::new(hit).relaxed(results.relaxed.as_ref()))
+                .map(|hit| HitLine::new(hit).of_search(results))
                 .collect(),
             facets: results.facets.as_ref(),
             undated_excluded: results.undated_excluded,
             relaxed: results.relaxed.as_ref(),
+            reworded: results.reworded.as_deref(),
             elapsed_ms: (results.elapsed.as_secs_f64() * 10_000.0).round() / 10.0,
         }
     }

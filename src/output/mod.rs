@@ -65,7 +65,7 @@ impl Printer {
             }
             Printer::Json => {
                 for hit in &results.hits {
-                    let line = json::HitLine::explained(hit).relaxed(results.relaxed.as_ref());
+                    let line = json::HitLine::explained(hit).of_search(results);
                     json::line(out, &line)?;
                 }
                 match &results.facets {

@@ -300,6 +300,12 @@ pub struct Results {
     /// When articles lacking some of the words are shown ([`Matching`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relaxed: Option<Relaxed>,
+    /// The query's text, when this page shows articles whose title has it
+    /// with one word swapped for a near-synonym, lacking the word typed (a
+    /// headline remembered in other words: they match beside those with
+    /// every word, unless [`Matching::All`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reworded: Option<String>,
     /// Time spent searching.
     #[serde(skip)]
     pub elapsed: Duration,
@@ -345,6 +351,16 @@ impl Engine {
     }
 
     fn planner<'a>(&'a self, topics: &'a [String], request: &Request) -> plan::Planner<'a> {
+        let planner = self.planner_strict(topics, request);
+        match request.matching {
+            Matching::All => planner,
+            Matching::Relaxed | Matching::Any => planner.with_rewordings(),
+        }
+    }
+
+    /// A planner for the request, never matching titles that reword the
+    /// query ([`plan::Planner::with_rewordings`]).
+    fn planner_strict<'a>(&'a self, topics: &'a [String], request: &Request) -> plan::Planner<'a> {
         let planner = plan::Planner::new(&self.zh.fields, &self.zh.analyzer, topics)
             .with_synonyms(&self.synonyms)
             .with_deadline(&request.deadline)
@@ -513,14 +529,23 @@ impl Engine {
             let none = vec![Vec::new(); top.len()];
             (top, none)
         };
-        let mut missing = match &relaxed {
-            Some(_) => self
+        let mut missing = match relaxed.is_some() || plan.reworded.is_some() {
+            true => self
                 .missing(&searcher, &plan.loose, &top)?
                 .into_iter()
                 .map(Some)
                 .collect(),
-            None => vec![None; top.len()],
+            false => vec![None; top.len()],
         };
+        // Articles lacking a word while every word was required: matched
+        // by a rewording of the query in their title. Without them on the
+        // page, nothing is said.
+        let reworded = plan
+            .reworded
+            .filter(|_| relaxed.is_none() && missing.iter().flatten().any(|m| !m.is_empty()));
+        if relaxed.is_none() && reworded.is_none() {
+            missing.iter_mut().for_each(|m| *m = None);
+        }
         let hits = top
             .into_iter()
             .enumerate()
@@ -548,6 +573,7 @@ impl Engine {
             facets,
             undated_excluded,
             relaxed,
+            reworded,
             elapsed: started.elapsed(),
         })
     }
@@ -585,11 +611,21 @@ impl Engine {
         // articles.
         let hits = |c: &Collected| c.3.unwrap_or(c.1);
         let needed = request.offset + request.limit.max(1);
-        let with_all = collected.1;
         let hits_with_all = hits(&collected);
         if request.matching != Matching::Relaxed || words.len() < 2 || hits_with_all >= needed {
             return Ok((plan, collected, None));
         }
+        // The articles with every word, without those matched by a
+        // rewording of the query in their title.
+        let with_all = match plan.reworded {
+            Some(_) => {
+                let strict = self.planner_strict(topics, request).plan(node, text)?;
+                searcher
+                    .search(strict.query.as_ref(), &tantivy::collector::Count)
+                    .map_err(|e| self.tantivy(e))?
+            }
+            None => collected.1,
+        };
         for k in (1..words.len()).rev() {
             let loose = planner().with_min_words(k).plan(node, text)?;
             let more = self.collect(searcher, &loose.query, request)?;

@@ -62,6 +62,16 @@ pub const FOUND_TIER: f32 = 100_000.0;
 /// short of a list of places and years, so that they rank first among
 /// articles with the same words found.
 pub const VERBATIM_TIER: f32 = 10.0 * TIER;
+/// Score added, when words may be missing, to articles whose title has the
+/// query's text with one word swapped for a near-synonym (a headline
+/// remembered in other words: [`Planner::reworded`]): half the verbatim
+/// tier, so that they rank just below the articles with the text itself,
+/// above those with its words scattered.
+pub const REWORDED_TIER: f32 = VERBATIM_TIER / 2.0;
+/// The fewest words a run typed together needs for its rewordings to be
+/// looked for: two words and a near-synonym say too little to be sure the
+/// title says the same thing (`李强会见` for `李强会晤`).
+const REWORDED_MIN_WORDS: usize = 3;
 /// Score shared by the query's words found as whole jieba words, rather
 /// than only as characters across words: a bonus inside the tier of the
 /// words found, since how jieba happened to cut an article is no reason to
@@ -115,9 +125,27 @@ pub struct Plan {
     /// With relaxed matching, each word that may be missing and its query
     /// (to tell which words an article has).
     pub loose: Vec<(String, Box<dyn Query>)>,
+    /// The text typed, when articles whose title has it with one word
+    /// swapped for a near-synonym match too ([`Planner::reworded`]).
+    pub reworded: Option<String>,
     /// What each word or phrase of the query adds when found in a title,
     /// and as whole words.
     shares: Shares,
+}
+
+impl Plan {
+    /// A plan with nothing in it yet, sharing boosts as `shares`.
+    fn empty(shares: Shares) -> Plan {
+        Plan {
+            query: Box::new(EmptyQuery),
+            has_date_filter: false,
+            needles: Vec::new(),
+            notes: Vec::new(),
+            loose: Vec::new(),
+            reworded: None,
+            shares,
+        }
+    }
 }
 
 /// The boosts shared by the words and phrases of a query, wherever they
@@ -163,6 +191,8 @@ pub struct Planner<'a> {
     deadline: Deadline,
     min_words: Option<usize>,
     typed: Option<String>,
+    /// Whether titles that reword the query match ([`Planner::reworded`]).
+    rewordings: bool,
 }
 
 impl<'a> Planner<'a> {
@@ -180,6 +210,7 @@ impl<'a> Planner<'a> {
             deadline: Deadline::never(),
             min_words: None,
             typed: None,
+            rewordings: false,
         }
     }
 
@@ -207,6 +238,14 @@ impl<'a> Planner<'a> {
     /// text typed together (`“十五五”开局`) as the text it is.
     pub fn with_typed(mut self, query: &str) -> Self {
         self.typed = Some(query.to_string());
+        self
+    }
+
+    /// The same planner, also matching the articles whose title has the
+    /// query's text with one word swapped for a near-synonym
+    /// ([`Planner::reworded`]): when words may be missing.
+    pub fn with_rewordings(mut self) -> Self {
+        self.rewordings = true;
         self
     }
 
@@ -262,14 +301,7 @@ impl<'a> Planner<'a> {
 
     /// Plans a parsed query. `query` is the original text, for errors.
     pub fn plan(&self, node: &Node, query: &str) -> Result<Plan, QueryError> {
-        let mut plan = Plan {
-            query: Box::new(EmptyQuery),
-            has_date_filter: false,
-            needles: Vec::new(),
-            notes: Vec::new(),
-            loose: Vec::new(),
-            shares: Shares::of(self.units(node)),
-        };
+        let mut plan = Plan::empty(Shares::of(self.units(node)));
         let loose_words = match self.min_words {
             Some(_) => self.loose_words(node),
             None => Vec::new(),
@@ -279,6 +311,13 @@ impl<'a> Planner<'a> {
                 self.loose(node, k, &loose_words, query, &mut plan)?
             }
             _ => self.node(node, query, &mut plan, false)?,
+        };
+        let built = match (built, self.reworded(node, &mut plan)) {
+            (Some(q), Some(reworded)) => Some(Box::new(BooleanQuery::new(vec![
+                (Occur::Should, q),
+                (Occur::Should, reworded),
+            ])) as Box<dyn Query>),
+            (built, _) => built,
         };
         let run = self.typed_run();
         if let Some(run) = run {
@@ -346,6 +385,86 @@ impl<'a> Planner<'a> {
             1 => clauses.pop().expect("one clause").1,
             _ => Box::new(BooleanQuery::new(clauses)),
         }
+    }
+
+    /// A headline remembered in other words: the query typed as one run of
+    /// words (no space, quote or operator; three words at least), found in
+    /// a title with one of them swapped for one of its near-synonyms
+    /// ([`Thesaurus`]): `李强会晤南非总统` finds the story titled
+    /// `李强会见南非总统`. Only with [`Planner::with_rewordings`]. These
+    /// articles match whatever else does, and rank [`REWORDED_TIER`] higher;
+    /// the words they lack are still told ([`Plan::loose`], filled here
+    /// when the plan requires every word).
+    fn reworded(&self, node: &Node, plan: &mut Plan) -> Option<Box<dyn Query>> {
+        if !self.rewordings {
+            return None;
+        }
+        let typed = self.typed.as_deref()?.trim();
+        let [Node::Text(text)] = conjuncts(node)[..] else {
+            return None;
+        };
+        if typed.contains(char::is_whitespace) || text.trim() != typed {
+            return None;
+        }
+        let words = self.words(text);
+        if words.len() < REWORDED_MIN_WORDS {
+            return None;
+        }
+        let thesaurus = self.thesaurus.unwrap_or_else(|| Thesaurus::builtin());
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut swaps = Vec::new();
+        for (i, word) in words.iter().enumerate() {
+            let related = thesaurus.related(word);
+            // A near-synonym that the query has too is no rewording.
+            let related = related.iter().filter(|r| !words.iter().any(|w| w == *r));
+            for r in related {
+                let swapped = words.iter().enumerate().map(|(j, w)| match j == i {
+                    true => *r,
+                    false => w.as_str(),
+                });
+                let key = search_key(&swapped.collect::<String>());
+                if let Some(q) = self.as_grams(&key, Scope::Title, 1.0) {
+                    clauses.push((Occur::Should, q));
+                    swaps.push(format!("{r} for {word}"));
+                }
+            }
+        }
+        if clauses.is_empty() {
+            return None;
+        }
+        const LISTED: usize = 8;
+        let more = match swaps.len() > LISTED {
+            true => format!(" and {} more", swaps.len() - LISTED),
+            false => String::new(),
+        };
+        swaps.truncate(LISTED);
+        plan.notes.push(format!(
+            "{text:?}: also articles whose title has it with one word swapped for a \
+             near-synonym ({}{more}); they rank just below it verbatim (+{REWORDED_TIER}), \
+             by the BM25 of the words they have",
+            swaps.join(", ")
+        ));
+        if plan.loose.is_empty() {
+            // To tell which words these articles lack, as relaxed matching does.
+            let mut scratch = Plan::empty(plan.shares);
+            for word in &words {
+                let q = self.term_clause(word, Scope::All, &mut scratch, false)?;
+                plan.loose.push((word.clone(), q));
+            }
+        }
+        plan.reworded = Some(text.clone());
+        let q = Box::new(BooleanQuery::new(clauses));
+        let what = format!("{text:?}");
+        let tier: Box<dyn Query> = Box::new(Plus::tier(q, REWORDED_TIER, Part::Reworded, &what));
+        // Ordered among themselves by the words they have (those with every
+        // word too, which count them twice, first).
+        let mut scored = vec![(Occur::Must, tier)];
+        scored.extend(
+            plan.loose
+                .iter()
+                .map(|(_, q)| (Occur::Should, q.box_clone())),
+        );
+        Some(Box::new(BooleanQuery::new(scored)))
     }
 
     /// The query as typed, when it is one run of quoted and unquoted text

@@ -19,6 +19,9 @@ pub enum Part {
     Found,
     /// The query's text found verbatim.
     Verbatim,
+    /// The query's text found in the title with one word swapped for a
+    /// near-synonym.
+    Reworded,
     /// A query word found as a whole word: a bonus inside the tier.
     Word,
     /// Two consecutive query words found near each other: a bonus.
@@ -32,6 +35,7 @@ impl Part {
         match self {
             Part::Found => "tier: found ",
             Part::Verbatim => "tier: verbatim ",
+            Part::Reworded => "tier: reworded ",
             Part::Word => "boost: word ",
             Part::Near => "boost: near ",
             Part::Boost => "boost: ",
@@ -229,6 +233,10 @@ pub struct Components {
     pub near: usize,
     /// Whether the query's text was found verbatim.
     pub verbatim: bool,
+    /// Whether the title has the query's text with one word swapped for a
+    /// near-synonym.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reworded: bool,
     /// The boosts inside the tier: words as whole words, near each other,
     /// in the title; a year; a place.
     pub boost: f32,
@@ -241,10 +249,16 @@ pub fn components(explanation: &serde_json::Value) -> Components {
     fn walk(node: &serde_json::Value, c: &mut Components) {
         let value = node["value"].as_f64().unwrap_or(0.0) as f32;
         let description = node["description"].as_str().unwrap_or("");
-        let part = [Part::Found, Part::Verbatim, Part::Word, Part::Near]
-            .into_iter()
-            .chain([Part::Boost])
-            .find(|p| description.starts_with(p.prefix()));
+        let part = [
+            Part::Found,
+            Part::Verbatim,
+            Part::Reworded,
+            Part::Word,
+            Part::Near,
+        ]
+        .into_iter()
+        .chain([Part::Boost])
+        .find(|p| description.starts_with(p.prefix()));
         match part {
             Some(Part::Found) => {
                 c.tier += value;
@@ -253,6 +267,10 @@ pub fn components(explanation: &serde_json::Value) -> Components {
             Some(Part::Verbatim) => {
                 c.tier += value;
                 c.verbatim = true;
+            }
+            Some(Part::Reworded) => {
+                c.tier += value;
+                c.reworded = true;
             }
             Some(part) => {
                 c.boost += value;

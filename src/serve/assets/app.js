@@ -60,6 +60,7 @@
       nothing: '没有找到匹配的文章', didYouMean: '您是不是要找：', tryFewer: '，可以试试取消筛选',
       relaxedNone: (w) => '；没有文章包含全部词语（' + w + '），以下为包含其中部分词语的文章',
       relaxedFew: (n, w) => '；只有 ' + n + ' 篇包含全部词语（' + w + '），其后为包含部分词语的文章',
+      reworded: (q) => '；也包括标题中把“' + q + '”的某个词换成近义词的文章',
       missing: (w) => '缺少：' + w,
       similar: (n) => '+' + n + ' 篇相似',
       found: (n) => ['找到 ', h('b', { text: String(n) }), ' 篇'],
@@ -93,6 +94,7 @@
       nothing: 'No matching articles', didYouMean: 'Did you mean: ', tryFewer: '; try removing a filter',
       relaxedNone: (w) => '; no article has all of ' + w + ', showing those with some of them',
       relaxedFew: (n, w) => '; only ' + n + ' have all of ' + w + ', then those with some of them',
+      reworded: (q) => '; also titles with ' + q + ' in other words (a near-synonym for one word)',
       missing: (w) => 'without ' + w,
       similar: (n) => '+' + n + ' similar',
       found: (n) => ['Found ', h('b', { text: String(n) }), ' articles'],
@@ -539,6 +541,7 @@
       const words = relaxed.words.join(' ');
       status.push(relaxed.with_all === 0 ? t('relaxedNone', words) : t('relaxedFew', relaxed.with_all, words));
     }
+    if (results.reworded) status.push(t('reworded', results.reworded));
     // On its own line, after what was found.
     if (suggestion) {
       status.push(h('span', { class: 'suggest' }, t('didYouMean'),
