@@ -346,3 +346,56 @@ fn a_headline_pasted_with_its_quote_marks_ranks_as_the_text_it_is() {
         "{spaced:#?}"
     );
 }
+
+#[test]
+fn components_without_explain_are_those_of_the_explanation() {
+    // JSON gives every hit its components without explaining it (which
+    // costs milliseconds a hit); they must be what the explanation says.
+    let env = TestEnv::with_bundled_corpus();
+    env.index();
+    let queries: &[&[&str]] = &[
+        &["党建引领高质量发展"],
+        &["高明"],
+        &["佛山 党建"],
+        &["\"高质量发展\" 佛山"],
+        &["+党建 -疫情"],
+        &["党建 OR 乡村振兴"],
+        &["title:党建 发展"],
+        &["党建 2023"],
+        &["高明区 基层治理"],
+        &["党建 会晤 南非"],
+        &["党建 乡村 招商", "--match", "any"],
+        &["发展", "--region", "佛山"],
+        &["发展 region:顺德区"],
+    ];
+    let mut compared = 0;
+    for args in queries {
+        let fast = env.search_json(args);
+        let mut explained_args = args.to_vec();
+        explained_args.push("--explain");
+        let explained = env.search_json(&explained_args);
+        assert_eq!(hit_ids(&fast), hit_ids(&explained), "{args:?}");
+        for (f, e) in fast.iter().zip(&explained) {
+            let (f, e) = (&f["components"], &e["components"]);
+            let keys = f
+                .as_object()
+                .unwrap()
+                .keys()
+                .chain(e.as_object().unwrap().keys());
+            for key in keys {
+                match (&f[key], &e[key]) {
+                    (serde_json::Value::Number(a), serde_json::Value::Number(b)) => {
+                        let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+                        assert!(
+                            (a - b).abs() <= 1e-3 * b.abs().max(1.0),
+                            "{args:?} {key}: {f} vs {e}"
+                        );
+                    }
+                    (a, b) => assert_eq!(a, b, "{args:?} {key}: {f} vs {e}"),
+                }
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared > 30, "only {compared} hits compared");
+}

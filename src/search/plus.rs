@@ -5,10 +5,10 @@
 //! with a label (`tier: word 党建`), from which [`components`] adds up the
 //! parts of a score.
 
-use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{BooleanQuery, EnableScoring, Explanation, Occur, Query, Scorer, Weight};
 use tantivy::{
-    COLLECT_BLOCK_BUFFER_LEN, DocId, DocSet, Score, SeekDangerResult, SegmentReader, TantivyError,
-    Term,
+    COLLECT_BLOCK_BUFFER_LEN, DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult,
+    SegmentReader, TantivyError, Term,
 };
 
 /// What a constant of a score stands for.
@@ -49,6 +49,7 @@ impl Part {
 pub struct Plus {
     query: Box<dyn Query>,
     add: Score,
+    part: Part,
     /// Whether the query's own score counts.
     inner_scores: bool,
     /// Named in explanations: the part's prefix and what it is for.
@@ -61,6 +62,7 @@ impl Plus {
         Plus {
             query,
             add,
+            part,
             inner_scores: true,
             label: format!("{}{what}", part.prefix()),
         }
@@ -81,6 +83,7 @@ impl Clone for Plus {
         Plus {
             query: self.query.box_clone(),
             add: self.add,
+            part: self.part,
             inner_scores: self.inner_scores,
             label: self.label.clone(),
         }
@@ -244,6 +247,34 @@ pub struct Components {
     pub bm25: f32,
 }
 
+impl Components {
+    /// Counts a part of the score worth `value`.
+    fn add(&mut self, part: Part, value: f32) {
+        match part {
+            Part::Found => {
+                self.tier += value;
+                *self.words_found.get_or_insert(0) += 1;
+            }
+            Part::Verbatim => {
+                self.tier += value;
+                self.verbatim = true;
+            }
+            Part::Reworded => {
+                self.tier += value;
+                self.reworded = true;
+            }
+            Part::Word | Part::Near | Part::Boost => {
+                self.boost += value;
+                match part {
+                    Part::Word => self.as_words += 1,
+                    Part::Near => self.near += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
 /// The [`Components`] of a score explained as `explanation` (JSON).
 pub fn components(explanation: &serde_json::Value) -> Components {
     fn walk(node: &serde_json::Value, c: &mut Components) {
@@ -260,26 +291,7 @@ pub fn components(explanation: &serde_json::Value) -> Components {
         .chain([Part::Boost])
         .find(|p| description.starts_with(p.prefix()));
         match part {
-            Some(Part::Found) => {
-                c.tier += value;
-                *c.words_found.get_or_insert(0) += 1;
-            }
-            Some(Part::Verbatim) => {
-                c.tier += value;
-                c.verbatim = true;
-            }
-            Some(Part::Reworded) => {
-                c.tier += value;
-                c.reworded = true;
-            }
-            Some(part) => {
-                c.boost += value;
-                match part {
-                    Part::Word => c.as_words += 1,
-                    Part::Near => c.near += 1,
-                    _ => {}
-                }
-            }
+            Some(part) => c.add(part, value),
             None => {
                 for d in node["details"].as_array().map_or(&[][..], Vec::as_slice) {
                     walk(d, c);
@@ -292,4 +304,187 @@ pub fn components(explanation: &serde_json::Value) -> Components {
     let total = explanation["value"].as_f64().unwrap_or(0.0) as f32;
     c.bm25 = (total - c.tier - c.boost).max(0.0);
     c
+}
+
+/// The [`Components`] of the scores of `hits` (each a score and where the
+/// article is) under `query`: what [`components`] reads from each hit's
+/// explanation, without explaining. Tantivy explains a boolean query by
+/// building the scorers of its whole subtree at each level, for each hit;
+/// this builds one scorer per segment for each part of the query that
+/// holds no [`Plus`] (a word's postings, a phrase), seeks it through the
+/// hits in document order, and adds up the [`Plus`] parts that count: those
+/// whose every ancestor matches, as in an explanation.
+pub fn components_of(
+    query: &dyn Query,
+    searcher: &Searcher,
+    hits: &[(Score, DocAddress)],
+) -> tantivy::Result<Vec<Components>> {
+    let mut tree = Tree::default();
+    let root = tree.add(query, searcher)?;
+    let mut order: Vec<usize> = (0..hits.len()).collect();
+    order.sort_by_key(|&i| (hits[i].1.segment_ord, hits[i].1.doc_id));
+    let mut scorers: Vec<Option<(u32, Box<dyn Scorer>)>> = Vec::new();
+    scorers.resize_with(tree.nodes.len(), || None);
+    let mut out = vec![Components::default(); hits.len()];
+    for i in order {
+        let (score, address) = hits[i];
+        let mut at = At {
+            tree: &tree,
+            scorers: &mut scorers,
+            searcher,
+            address,
+        };
+        let c = &mut out[i];
+        at.add_parts(root, c)?;
+        c.bm25 = (score - c.tier - c.boost).max(0.0);
+    }
+    Ok(out)
+}
+
+/// A query as the parts [`components_of`] needs: booleans and [`Plus`]
+/// nodes over leaves (subtrees without a [`Plus`], matched as a whole).
+#[derive(Default)]
+struct Tree {
+    nodes: Vec<TreeNode>,
+}
+
+enum TreeNode {
+    Boolean {
+        clauses: Vec<(Occur, usize)>,
+        minimum_should: usize,
+    },
+    Plus {
+        child: usize,
+        part: Part,
+        add: Score,
+        inner_scores: bool,
+    },
+    Leaf(Box<dyn Weight>),
+}
+
+impl Tree {
+    /// Adds `query`, returning its node.
+    fn add(&mut self, query: &dyn Query, searcher: &Searcher) -> tantivy::Result<usize> {
+        let node = if let Some(plus) = query.downcast_ref::<Plus>() {
+            TreeNode::Plus {
+                child: self.add(plus.query.as_ref(), searcher)?,
+                part: plus.part,
+                add: plus.add,
+                inner_scores: plus.inner_scores,
+            }
+        } else if let Some(boolean) = query.downcast_ref::<BooleanQuery>()
+            && has_plus(query)
+        {
+            let mut clauses = Vec::new();
+            for (occur, q) in boolean.clauses() {
+                clauses.push((*occur, self.add(q.as_ref(), searcher)?));
+            }
+            TreeNode::Boolean {
+                clauses,
+                minimum_should: boolean.get_minimum_number_should_match(),
+            }
+        } else {
+            TreeNode::Leaf(query.weight(EnableScoring::disabled_from_searcher(searcher))?)
+        };
+        self.nodes.push(node);
+        Ok(self.nodes.len() - 1)
+    }
+}
+
+/// Whether `query` is or holds a [`Plus`] (through booleans).
+fn has_plus(query: &dyn Query) -> bool {
+    query.downcast_ref::<Plus>().is_some()
+        || query
+            .downcast_ref::<BooleanQuery>()
+            .is_some_and(|b| b.clauses().iter().any(|(_, q)| has_plus(q.as_ref())))
+}
+
+/// One hit, and the leaves' scorers, sought through the hits in order.
+struct At<'a> {
+    tree: &'a Tree,
+    scorers: &'a mut [Option<(u32, Box<dyn Scorer>)>],
+    searcher: &'a Searcher,
+    address: DocAddress,
+}
+
+impl At<'_> {
+    /// Whether node `n` matches the hit, as tantivy's scorers decide.
+    fn matches(&mut self, n: usize) -> tantivy::Result<bool> {
+        match &self.tree.nodes[n] {
+            TreeNode::Plus { child, .. } => self.matches(*child),
+            TreeNode::Boolean {
+                clauses,
+                minimum_should,
+            } => {
+                let mut must = 0;
+                let mut should = 0;
+                for &(occur, child) in clauses {
+                    match occur {
+                        Occur::Must => {
+                            must += 1;
+                            if !self.matches(child)? {
+                                return Ok(false);
+                            }
+                        }
+                        Occur::MustNot => {
+                            if self.matches(child)? {
+                                return Ok(false);
+                            }
+                        }
+                        Occur::Should => should += usize::from(self.matches(child)?),
+                    }
+                }
+                // Without a required clause, some optional one must match.
+                let needed = match must {
+                    0 => (*minimum_should).max(1),
+                    _ => *minimum_should,
+                };
+                Ok(should >= needed)
+            }
+            TreeNode::Leaf(weight) => {
+                let DocAddress {
+                    segment_ord,
+                    doc_id,
+                } = self.address;
+                let scorer = match &mut self.scorers[n] {
+                    Some((segment, s)) if *segment == segment_ord => s,
+                    slot => {
+                        let reader = self.searcher.segment_reader(segment_ord);
+                        let s = weight.scorer(reader, 1.0)?;
+                        &mut slot.insert((segment_ord, s)).1
+                    }
+                };
+                let doc = scorer.doc();
+                Ok(doc == doc_id || (doc < doc_id && scorer.seek(doc_id) == doc_id))
+            }
+        }
+    }
+
+    /// Adds the parts of node `n`, which matches, to `c`: those of its
+    /// matching clauses (not excluded ones), and its own if a [`Plus`]
+    /// (and those inside it, when its query's score counts).
+    fn add_parts(&mut self, n: usize, c: &mut Components) -> tantivy::Result<()> {
+        match &self.tree.nodes[n] {
+            TreeNode::Plus {
+                child,
+                part,
+                add,
+                inner_scores,
+            } => {
+                c.add(*part, *add);
+                if *inner_scores {
+                    self.add_parts(*child, c)?;
+                }
+            }
+            TreeNode::Boolean { clauses, .. } => {
+                for &(occur, child) in clauses {
+                    if occur != Occur::MustNot && self.matches(child)? {
+                        self.add_parts(child, c)?;
+                    }
+                }
+            }
+            TreeNode::Leaf(_) => {}
+        }
+        Ok(())
+    }
 }
