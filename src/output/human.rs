@@ -145,10 +145,8 @@ impl Human {
             writeln!(out)?;
         }
         if let Some(text) = &results.reworded {
-            let line = format!(
-                "also titles with {text} in other words (a near-synonym for one word), \
-                 below those with every word verbatim"
-            );
+            let line =
+                format!("also titles with {text} in other words (a near-synonym for one word)");
             self.paint(out, style(AnsiColor::Yellow), &line)?;
             writeln!(out)?;
             writeln!(out)?;

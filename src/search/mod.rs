@@ -265,8 +265,9 @@ pub struct Hit {
     pub snippet: Snippet,
     /// The score explained, with `explain`.
     pub explanation: Option<String>,
-    /// In a relaxed search ([`Results::relaxed`]), the query's words this
-    /// article lacks; `None` otherwise.
+    /// In a relaxed search ([`Results::relaxed`]), or one that shows
+    /// titles rewording the query ([`Results::reworded`]), the query's words
+    /// this article lacks; `None` otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing: Option<Vec<String>>,
     /// The parts of the score, with `explain` or `components`.
@@ -379,7 +380,7 @@ impl Engine {
         let searcher = self.searcher();
         let (node, text) = Self::parse(request)?;
         let topics = self.topics(&searcher)?;
-        let plan = self.planner(&topics, request).plan(&node, &text)?;
+        let plan = self.planner_strict(&topics, request).plan(&node, &text)?;
         let top = searcher
             .search(
                 &plan.query,
@@ -631,8 +632,9 @@ impl Engine {
         let with_all = match plan.reworded {
             Some(_) => {
                 let strict = self.planner_strict(topics, request).plan(node, text)?;
+                let count = Cancellable::new(Count, &request.deadline);
                 searcher
-                    .search(strict.query.as_ref(), &tantivy::collector::Count)
+                    .search(strict.query.as_ref(), &count)
                     .map_err(|e| self.tantivy(e))?
             }
             None => collected.1,

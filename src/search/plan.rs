@@ -19,6 +19,10 @@
 //!   has adds [`FOUND_TIER`], so that articles with more of them rank first.
 //!   A word's near-synonym ([`Thesaurus`]) as a word in the title counts as
 //!   the word found (会见 for 会晤: a headline paraphrased).
+//! * **Reworded** ([`Planner::with_rewordings`]): a text of three words or
+//!   more typed together, beside filters only, also matches the titles that
+//!   have it with one word swapped for a near-synonym, even where articles
+//!   have every word (`李强会晤南非总统` finds 李强会见南非总统).
 
 use std::ops::Bound;
 
@@ -35,7 +39,7 @@ use super::starting::TermRange;
 use super::starts::StartsWith;
 use super::synonyms::Synonyms;
 use super::thesaurus::Thesaurus;
-use crate::analysis::{Analyzer, BREAK, search_key};
+use crate::analysis::{Analyzer, BREAK, Word, search_key};
 use crate::date::{DateBound, parse_bound};
 use crate::deadline::Deadline;
 use crate::extract::region::Gazetteer;
@@ -72,6 +76,12 @@ pub const REWORDED_TIER: f32 = VERBATIM_TIER / 2.0;
 /// looked for: two words and a near-synonym say too little to be sure the
 /// title says the same thing (`李强会见` for `李强会晤`).
 const REWORDED_MIN_WORDS: usize = 3;
+/// The most words a run typed together has for its rewordings to be looked
+/// for: about a headline (each rewording is a phrase query as long as it).
+const REWORDED_MAX_WORDS: usize = 12;
+/// The most rewordings looked for (the near-synonyms of the first words
+/// first): a word may have forty.
+const REWORDED_MAX_SWAPS: usize = 32;
 /// Score shared by the query's words found as whole jieba words, rather
 /// than only as characters across words: a bonus inside the tier of the
 /// words found, since how jieba happened to cut an article is no reason to
@@ -302,6 +312,8 @@ impl<'a> Planner<'a> {
     /// Plans a parsed query. `query` is the original text, for errors.
     pub fn plan(&self, node: &Node, query: &str) -> Result<Plan, QueryError> {
         let mut plan = Plan::empty(Shares::of(self.units(node)));
+        // Taken up (or dropped) where the text is planned.
+        plan.reworded = self.rewording(node).map(str::to_string);
         let loose_words = match self.min_words {
             Some(_) => self.loose_words(node),
             None => Vec::new(),
@@ -311,13 +323,6 @@ impl<'a> Planner<'a> {
                 self.loose(node, k, &loose_words, query, &mut plan)?
             }
             _ => self.node(node, query, &mut plan, false)?,
-        };
-        let built = match (built, self.reworded(node, &mut plan)) {
-            (Some(q), Some(reworded)) => Some(Box::new(BooleanQuery::new(vec![
-                (Occur::Should, q),
-                (Occur::Should, reworded),
-            ])) as Box<dyn Query>),
-            (built, _) => built,
         };
         let run = self.typed_run();
         if let Some(run) = run {
@@ -387,50 +392,88 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// A headline remembered in other words: the query typed as one run of
-    /// words (no space, quote or operator; three words at least), found in
-    /// a title with one of them swapped for one of its near-synonyms
-    /// ([`Thesaurus`]): `李强会晤南非总统` finds the story titled
-    /// `李强会见南非总统`. Only with [`Planner::with_rewordings`]. These
-    /// articles match whatever else does, and rank [`REWORDED_TIER`] higher;
-    /// the words they lack are still told ([`Plan::loose`], filled here
-    /// when the plan requires every word).
-    fn reworded(&self, node: &Node, plan: &mut Plan) -> Option<Box<dyn Query>> {
+    /// The text whose rewordings are looked for ([`Planner::reworded`]):
+    /// with [`Planner::with_rewordings`], the query's one unquoted text,
+    /// beside filters only (`region:`, `topic:`, `date:`, `source:`, or
+    /// those given apart), typed together (no space), of
+    /// [`REWORDED_MIN_WORDS`] to [`REWORDED_MAX_WORDS`] words.
+    fn rewording<'n>(&self, node: &'n Node) -> Option<&'n str> {
         if !self.rewordings {
             return None;
         }
-        let typed = self.typed.as_deref()?.trim();
-        let [Node::Text(text)] = conjuncts(node)[..] else {
+        let parts = conjuncts(node);
+        let mut texts = parts.iter().filter_map(|n| match n {
+            Node::Text(text) => Some(text.as_str()),
+            _ => None,
+        });
+        let (Some(text), None) = (texts.next(), texts.next()) else {
             return None;
         };
-        if typed.contains(char::is_whitespace) || text.trim() != typed {
-            return None;
-        }
-        let words = self.words(text);
-        if words.len() < REWORDED_MIN_WORDS {
-            return None;
-        }
+        let filters = parts.iter().all(|n| match n {
+            Node::Text(_) => true,
+            Node::Field { name, .. } => *name != QueryField::Title,
+            _ => false,
+        });
+        let words = self.words(text).len();
+        let typed_together = !text.trim().contains(char::is_whitespace);
+        let sized = (REWORDED_MIN_WORDS..=REWORDED_MAX_WORDS).contains(&words);
+        (filters && typed_together && sized).then_some(text)
+    }
+
+    /// A headline remembered in other words: `text` (the query's
+    /// [`Planner::rewording`]) found in a title with one of its words
+    /// swapped for one of its near-synonyms ([`Thesaurus`]):
+    /// `李强会晤南非总统` finds the story titled `李强会见南非总统`. The
+    /// query matches these articles whatever else it matches (beside the
+    /// same filters); they rank [`REWORDED_TIER`] higher, and among
+    /// themselves by the BM25 of the words they have (those with every word
+    /// too, which count it twice, first). `None` when no word has a
+    /// near-synonym.
+    fn reworded(&self, text: &str, plan: &mut Plan) -> Option<Box<dyn Query>> {
+        let words: Vec<Word> = self
+            .analyzer
+            .words(text)
+            .into_iter()
+            .filter(|w| !w.part)
+            .collect();
+        let typed: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+        let mut unique: Vec<&str> = typed.clone();
+        unique.sort_unstable();
+        unique.dedup();
         let thesaurus = self.thesaurus.unwrap_or_else(|| Thesaurus::builtin());
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut swaps = Vec::new();
-        for (i, word) in words.iter().enumerate() {
-            let related = thesaurus.related(word);
+        let mut seen: Vec<&str> = Vec::new();
+        'words: for word in &words {
+            if seen.contains(&word.text.as_str()) {
+                continue;
+            }
+            seen.push(&word.text);
             // A near-synonym that the query has too is no rewording.
-            let related = related.iter().filter(|r| !words.iter().any(|w| w == *r));
-            for r in related {
-                let swapped = words.iter().enumerate().map(|(j, w)| match j == i {
-                    true => *r,
-                    false => w.as_str(),
-                });
-                let key = search_key(&swapped.collect::<String>());
-                if let Some(q) = self.as_grams(&key, Scope::Title, 1.0) {
+            let related = thesaurus.related(&word.text);
+            for r in related.into_iter().filter(|r| !typed.contains(r)) {
+                if clauses.len() == REWORDED_MAX_SWAPS {
+                    break 'words;
+                }
+                // The text as typed, the word's characters replaced.
+                let swapped = format!("{}{r}{}", &text[..word.start], &text[word.end..]);
+                if let Some(q) = self.as_grams(&search_key(&swapped), Scope::Title, 1.0) {
                     clauses.push((Occur::Should, q));
-                    swaps.push(format!("{r} for {word}"));
+                    swaps.push(format!("{r} for {}", word.text));
                 }
             }
         }
         if clauses.is_empty() {
             return None;
+        }
+        let q = Box::new(BooleanQuery::new(clauses));
+        let what = format!("{text:?}");
+        let tier: Box<dyn Query> = Box::new(Plus::tier(q, REWORDED_TIER, Part::Reworded, &what));
+        let mut scored = vec![(Occur::Must, tier)];
+        for word in unique {
+            // BM25 alone: the word bonuses are the query's own.
+            let bm25 = self.as_words(&[word.to_string()], Scope::All);
+            scored.extend(bm25.map(|q| (Occur::Should, q)));
         }
         const LISTED: usize = 8;
         let more = match swaps.len() > LISTED {
@@ -444,26 +487,6 @@ impl<'a> Planner<'a> {
              by the BM25 of the words they have",
             swaps.join(", ")
         ));
-        if plan.loose.is_empty() {
-            // To tell which words these articles lack, as relaxed matching does.
-            let mut scratch = Plan::empty(plan.shares);
-            for word in &words {
-                let q = self.term_clause(word, Scope::All, &mut scratch, false)?;
-                plan.loose.push((word.clone(), q));
-            }
-        }
-        plan.reworded = Some(text.clone());
-        let q = Box::new(BooleanQuery::new(clauses));
-        let what = format!("{text:?}");
-        let tier: Box<dyn Query> = Box::new(Plus::tier(q, REWORDED_TIER, Part::Reworded, &what));
-        // Ordered among themselves by the words they have (those with every
-        // word too, which count them twice, first).
-        let mut scored = vec![(Occur::Must, tier)];
-        scored.extend(
-            plan.loose
-                .iter()
-                .map(|(_, q)| (Occur::Should, q.box_clone())),
-        );
         Some(Box::new(BooleanQuery::new(scored)))
     }
 
@@ -566,6 +589,14 @@ impl<'a> Planner<'a> {
                     }
                     let verbatim = parts.bonus.into_iter();
                     clauses.extend(verbatim.map(|q| (Occur::Should, q)));
+                    if plan.reworded.as_deref() == Some(text.as_str()) {
+                        // Matched already (all but one word, and a
+                        // near-synonym): the tier only.
+                        match self.reworded(text, plan) {
+                            Some(q) => clauses.push((Occur::Should, q)),
+                            None => plan.reworded = None,
+                        }
+                    }
                     continue;
                 }
                 Node::Not(inner) => (Occur::MustNot, self.node(inner, query, plan, true)?),
@@ -826,10 +857,29 @@ impl<'a> Planner<'a> {
                     .to_string()
             }
         ));
+        let reworded = match plan.reworded.as_deref() == Some(text) && scope == Scope::All {
+            true => self.reworded(text, plan),
+            false => None,
+        };
+        if reworded.is_some() && plan.loose.is_empty() {
+            // To tell which words the reworded titles' articles lack.
+            let words = parts.words.iter();
+            plan.loose = words.map(|(w, q)| (w.clone(), q.box_clone())).collect();
+        }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         clauses.extend(parts.words.into_iter().map(|(_, q)| (Occur::Must, q)));
         clauses.extend(parts.bonus.into_iter().map(|q| (Occur::Should, q)));
-        Some(Box::new(BooleanQuery::new(clauses)))
+        let all_words: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+        Some(match reworded {
+            Some(reworded) => Box::new(BooleanQuery::new(vec![
+                (Occur::Should, all_words),
+                (Occur::Should, reworded),
+            ])),
+            None => {
+                plan.reworded.take_if(|t| t == text);
+                all_words
+            }
+        })
     }
 
     /// The words of unquoted text, each with its query, and the bonus of

@@ -1,7 +1,9 @@
 //! Near-synonyms: when no article has all the words of a query, a word's
 //! near-synonym found as a word in a title counts as the word found
 //! (李强会晤南非总统 finds the story titled 李强会见南非总统 first), weighing
-//! less than the word itself ([`crate::search::plan`] says how much).
+//! less than the word itself ([`crate::search::plan`] says how much); and a
+//! text typed together also matches the titles that have it with one word
+//! swapped for a near-synonym, even where articles have every word.
 //!
 //! Unlike a user's synonym file ([`crate::search::synonyms`]), whose groups
 //! are interchangeable, a word may be in several groups here, and a word
