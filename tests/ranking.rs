@@ -367,35 +367,8 @@ fn components_without_explain_are_those_of_the_explanation() {
         &["党建 乡村 招商", "--match", "any"],
         &["发展", "--region", "佛山"],
         &["发展 region:顺德区"],
+        &["党建 发展", "--sort", "date"],
     ];
-    let mut compared = 0;
-    for args in queries {
-        let fast = env.search_json(args);
-        let mut explained_args = args.to_vec();
-        explained_args.push("--explain");
-        let explained = env.search_json(&explained_args);
-        assert_eq!(hit_ids(&fast), hit_ids(&explained), "{args:?}");
-        for (f, e) in fast.iter().zip(&explained) {
-            let (f, e) = (&f["components"], &e["components"]);
-            let keys = f
-                .as_object()
-                .unwrap()
-                .keys()
-                .chain(e.as_object().unwrap().keys());
-            for key in keys {
-                match (&f[key], &e[key]) {
-                    (serde_json::Value::Number(a), serde_json::Value::Number(b)) => {
-                        let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
-                        assert!(
-                            (a - b).abs() <= 1e-3 * b.abs().max(1.0),
-                            "{args:?} {key}: {f} vs {e}"
-                        );
-                    }
-                    (a, b) => assert_eq!(a, b, "{args:?} {key}: {f} vs {e}"),
-                }
-            }
-            compared += 1;
-        }
-    }
+    let compared = common::assert_components_as_explained(&env, queries);
     assert!(compared > 30, "only {compared} hits compared");
 }

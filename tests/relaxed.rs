@@ -328,15 +328,21 @@ fn a_headline_in_other_words_keeps_its_filters() {
     assert_eq!(counts["year"][0]["count"], 2, "{counts}");
 }
 
-#[test]
-fn a_reworded_title_earns_no_second_word_bonus() {
-    let env = paraphrased();
+/// Adds both.txt to [`paraphrased`]: every word of 李强会晤南非总统, and a
+/// title that rewords it.
+fn with_both(env: &TestEnv) {
     env.write(
         "corpus/both.txt",
         "---\ntitle: 李强会见南非总统 双方举行会晤\ndate: 2025-11-21\n---\n\
          国务院总理李强会见南非总统。\n",
     );
     env.index();
+}
+
+#[test]
+fn a_reworded_title_earns_no_second_word_bonus() {
+    let env = paraphrased();
+    with_both(&env);
     // both.txt has every word and a reworded title: its word bonuses count
     // once, four words as words at most.
     let hits = env.search_json(&["李强会晤南非总统", "--limit", "1", "--explain"]);
@@ -344,6 +350,32 @@ fn a_reworded_title_earns_no_second_word_bonus() {
     let c = &hits[0]["components"];
     assert_eq!(c["reworded"], true, "{c}");
     assert_eq!(c["as_words"], 4, "{c}");
+}
+
+#[test]
+fn components_without_explain_are_those_of_the_explanation_when_words_may_be_missing() {
+    let env = paraphrased();
+    with_both(&env);
+    // Added in a second run: another segment.
+    env.write(
+        "corpus/late.txt",
+        "---\ntitle: 南非总统会见中国客人\ndate: 2025-11-25\n---\n李强致信祝贺。\n",
+    );
+    env.index();
+    let queries: &[&[&str]] = &[
+        // Reworded titles beside articles with every word, and relaxed.
+        &["李强会晤南非总统", "--limit", "1"],
+        &["李强会晤南非总统", "--limit", "3"],
+        &["李强会晤南非总统"],
+        &["李强会晤南非总统", "--since", "2025-11-22"],
+        &["李强会晤南非总统", "--sort", "date"],
+        // At least k of the words, 1 < k < n.
+        &["李强 会晤 南非 总统 约翰内斯堡", "--limit", "3"],
+        &["李强 会晤 南非 总统", "--match", "any"],
+        &["李强 南非 -拉马福萨"],
+    ];
+    let compared = common::assert_components_as_explained(&env, queries);
+    assert!(compared > 12, "only {compared} hits compared");
 }
 
 #[test]

@@ -550,7 +550,7 @@ impl Engine {
         // The parts of the scores, without explaining them (an explanation
         // costs milliseconds a hit): read from the explanation with it.
         let mut components = match request.components && !request.explain {
-            true => plus::components_of(plan.query.as_ref(), &searcher, &top)
+            true => plus::components_of(plan.query.as_ref(), &searcher, &top, &request.deadline)
                 .map_err(|e| self.tantivy(e))?
                 .into_iter()
                 .map(Some)

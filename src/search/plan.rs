@@ -138,6 +138,9 @@ pub struct Plan {
     /// The text typed, when articles whose title has it with one word
     /// swapped for a near-synonym match too ([`Planner::reworded`]).
     pub reworded: Option<String>,
+    /// The text whose rewordings are to be looked for where it is planned
+    /// ([`Planner::rewording`]).
+    rewording: Option<String>,
     /// What each word or phrase of the query adds when found in a title,
     /// and as whole words.
     shares: Shares,
@@ -153,6 +156,7 @@ impl Plan {
             notes: Vec::new(),
             loose: Vec::new(),
             reworded: None,
+            rewording: None,
             shares,
         }
     }
@@ -313,7 +317,7 @@ impl<'a> Planner<'a> {
     pub fn plan(&self, node: &Node, query: &str) -> Result<Plan, QueryError> {
         let mut plan = Plan::empty(Shares::of(self.units(node)));
         // Taken up (or dropped) where the text is planned.
-        plan.reworded = self.rewording(node).map(str::to_string);
+        plan.rewording = self.rewording(node).map(str::to_string);
         let loose_words = match self.min_words {
             Some(_) => self.loose_words(node),
             None => Vec::new(),
@@ -589,13 +593,13 @@ impl<'a> Planner<'a> {
                     }
                     let verbatim = parts.bonus.into_iter();
                     clauses.extend(verbatim.map(|q| (Occur::Should, q)));
-                    if plan.reworded.as_deref() == Some(text.as_str()) {
+                    if plan.rewording.as_deref() == Some(text.as_str())
+                        && let Some(q) = self.reworded(text, plan)
+                    {
                         // Matched already (all but one word, and a
                         // near-synonym): the tier only.
-                        match self.reworded(text, plan) {
-                            Some(q) => clauses.push((Occur::Should, q)),
-                            None => plan.reworded = None,
-                        }
+                        clauses.push((Occur::Should, q));
+                        plan.reworded = Some(text.clone());
                     }
                     continue;
                 }
@@ -857,7 +861,7 @@ impl<'a> Planner<'a> {
                     .to_string()
             }
         ));
-        let reworded = match plan.reworded.as_deref() == Some(text) && scope == Scope::All {
+        let reworded = match plan.rewording.as_deref() == Some(text) && scope == Scope::All {
             true => self.reworded(text, plan),
             false => None,
         };
@@ -871,14 +875,14 @@ impl<'a> Planner<'a> {
         clauses.extend(parts.bonus.into_iter().map(|q| (Occur::Should, q)));
         let all_words: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
         Some(match reworded {
-            Some(reworded) => Box::new(BooleanQuery::new(vec![
-                (Occur::Should, all_words),
-                (Occur::Should, reworded),
-            ])),
-            None => {
-                plan.reworded.take_if(|t| t == text);
-                all_words
+            Some(reworded) => {
+                plan.reworded = Some(text.to_string());
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, all_words),
+                    (Occur::Should, reworded),
+                ]))
             }
+            None => all_words,
         })
     }
 
@@ -1290,6 +1294,9 @@ fn term(field: Field, text: &str) -> Box<dyn Query> {
     ))
 }
 
+/// `q` weighing `weight` times its score. Never around a [`Plus`]: the
+/// parts of a score are found without looking inside other wrappers
+/// ([`super::plus::components_of`]).
 fn boost(q: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
     if weight == 1.0 {
         q

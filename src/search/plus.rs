@@ -11,6 +11,9 @@ use tantivy::{
     SegmentReader, TantivyError, Term,
 };
 
+use super::cancel;
+use crate::deadline::Deadline;
+
 /// What a constant of a score stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
@@ -318,7 +321,11 @@ pub fn components_of(
     query: &dyn Query,
     searcher: &Searcher,
     hits: &[(Score, DocAddress)],
+    deadline: &Deadline,
 ) -> tantivy::Result<Vec<Components>> {
+    if hits.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut tree = Tree::default();
     let root = tree.add(query, searcher)?;
     let mut order: Vec<usize> = (0..hits.len()).collect();
@@ -326,7 +333,10 @@ pub fn components_of(
     let mut scorers: Vec<Option<(u32, Box<dyn Scorer>)>> = Vec::new();
     scorers.resize_with(tree.nodes.len(), || None);
     let mut out = vec![Components::default(); hits.len()];
-    for i in order {
+    for (n, i) in order.into_iter().enumerate() {
+        if n % 256 == 0 {
+            cancel::check(deadline)?;
+        }
         let (score, address) = hits[i];
         let mut at = At {
             tree: &tree,

@@ -338,3 +338,40 @@ pub fn check_recall(
     }
     report
 }
+
+/// Checks that the components each hit of each search (`args`, in
+/// `index/`) has in JSON are those its explanation gives (`--explain`);
+/// returns how many hits were compared.
+pub fn assert_components_as_explained(env: &TestEnv, queries: &[&[&str]]) -> usize {
+    let mut compared = 0;
+    for args in queries {
+        let fast = env.search_json(args);
+        let mut explained_args = args.to_vec();
+        explained_args.push("--explain");
+        let explained = env.search_json(&explained_args);
+        assert_eq!(hit_ids(&fast), hit_ids(&explained), "{args:?}");
+        for (f, e) in fast.iter().zip(&explained) {
+            let (f, e) = (&f["components"], &e["components"]);
+            if f.is_null() && e.is_null() {
+                continue; // not a hit: the facet counts
+            }
+            let keys = f
+                .as_object()
+                .unwrap()
+                .keys()
+                .chain(e.as_object().unwrap().keys());
+            for key in keys {
+                match (&f[key], &e[key]) {
+                    (serde_json::Value::Number(a), serde_json::Value::Number(b)) => {
+                        let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+                        let close = (a - b).abs() <= 1e-3 * b.abs().max(1.0);
+                        assert!(close, "{args:?} {key}: {f} vs {e}");
+                    }
+                    (a, b) => assert_eq!(a, b, "{args:?} {key}: {f} vs {e}"),
+                }
+            }
+            compared += 1;
+        }
+    }
+    compared
+}
