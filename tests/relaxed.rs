@@ -192,6 +192,24 @@ fn the_api_relaxes_by_default_and_takes_match() {
     assert_eq!(all["total"], 0, "{all}");
 }
 
+#[test]
+fn disjunctive_facet_counts_of_a_relaxed_search_are_as_relaxed_as_its_list() {
+    let env = indexed();
+    let server = Server::start(&env, &[]);
+    // Since September, c.txt (李强) and e.txt (会晤) each have one word:
+    // the search is relaxed to one. Counted without the date filter, as a
+    // sidebar does, the years count a, b, c and e, each with a word or more.
+    let q = format!(
+        "/api/search?q={}&since=2023-09&facets=true&disjunctive=true",
+        enc("李强会晤南非总统")
+    );
+    let body = server.get_json(&q);
+    assert_eq!(body["relaxed"]["min_words"], 1, "{body}");
+    assert_eq!(body["total"], 2, "{body}");
+    assert_eq!(body["facets"]["year"][0]["name"], "2023", "{body}");
+    assert_eq!(body["facets"]["year"][0]["count"], 4, "{body}");
+}
+
 /// The case: the story titled 李强会见南非总统, and a story that
 /// has all four words of 李强会晤南非总统 (会晤 in its title), the others
 /// only in its body.

@@ -567,15 +567,17 @@ pub fn without_own_filter(filters: &Filters, spec: &FacetSpec) -> Option<Filters
 }
 
 impl super::Engine {
-    /// Makes `counts` (of `request`, from the path counts `collected`)
+    /// Makes `counts` (of `request`, from the path counts `collected` of a
+    /// search that required `min_words` of the words, when it was relaxed)
     /// disjunctive: each facet whose own filter `request` uses is counted
-    /// again without it (one more pass each), and `missing` is filled.
+    /// again without it (one more pass each, as relaxed as the search), and
+    /// `missing` is filled.
     pub(super) fn disjunctive(
         &self,
         searcher: &Searcher,
         topics: &[String],
         request: &Request,
-        collected: &[PathCounts],
+        (collected, min_words): (&[PathCounts], Option<usize>),
         counts: &mut FacetCounts,
     ) -> Result<()> {
         let mut absent: Vec<u64> = collected.iter().map(missing).collect();
@@ -589,7 +591,12 @@ impl super::Engine {
             // Only the counts: no hits to fold.
             other.collapse = false;
             let (node, text) = Engine::parse(&other)?;
-            let plan = self.planner(topics, &other).plan(&node, &text)?;
+            let planner = self.planner(topics, &other);
+            let planner = match min_words {
+                Some(k) => planner.with_min_words(k),
+                None => planner,
+            };
+            let plan = planner.plan(&node, &text)?;
             let (_, _, Some(all), _) = self.collect(searcher, &plan.query, &other)? else {
                 continue;
             };

@@ -505,7 +505,9 @@ impl Engine {
                 let undated = self.count_undated(&searcher, plan.query.box_clone(), request)?;
                 let mut facets = facets::counts(&counts, undated);
                 if request.disjunctive {
-                    self.disjunctive(&searcher, &topics, request, &counts, &mut facets)?;
+                    let min_words = relaxed.as_ref().map(|r| r.min_words);
+                    let counted = (&counts[..], min_words);
+                    self.disjunctive(&searcher, &topics, request, counted, &mut facets)?;
                 }
                 Some(facets)
             }
