@@ -261,13 +261,13 @@ fn near_synonyms_never_widen_a_search_that_has_every_word() {
     // Only other.txt has both words: the target's 会见 does not make it a
     // match when some article has every word (a page of one is full), nor
     // with --match all, nor in the counts.
-    for args in [
-        &["李强 会晤", "--limit", "1"][..],
-        &["李强 会晤", "--match", "all"][..],
-    ] {
-        let hits = env.search_json(args);
-        assert_eq!(hit_ids(&hits), ["other.txt"], "{args:?}: {hits:#?}");
-    }
+    only_every_word(
+        &env,
+        &[
+            &["李强 会晤", "--limit", "1"],
+            &["李强 会晤", "--match", "all"],
+        ],
+    );
     let run = env.run(&[
         "facets",
         "李强 会晤",
@@ -313,12 +313,21 @@ fn a_headline_in_other_words_needs_the_run_typed_together_the_thesaurus_and_rela
     let env = paraphrased();
     // Words set apart, two words only, --match all, --no-thesaurus: only
     // the article with every word.
-    for args in [
-        &["李强 会晤 南非 总统", "--limit", "1"][..],
-        &["李强会晤", "--limit", "1"][..],
-        &["李强会晤南非总统", "--limit", "1", "--match", "all"][..],
-        &["李强会晤南非总统", "--limit", "1", "--no-thesaurus"][..],
-    ] {
+    only_every_word(
+        &env,
+        &[
+            &["李强 会晤 南非 总统", "--limit", "1"],
+            &["李强会晤", "--limit", "1"],
+            &["李强会晤南非总统", "--limit", "1", "--match", "all"],
+            &["李强会晤南非总统", "--limit", "1", "--no-thesaurus"],
+        ],
+    );
+}
+
+/// Checks that each search (`args`) of [`paraphrased`] finds only
+/// other.txt, the article with every word, and says nothing of rewordings.
+fn only_every_word(env: &TestEnv, searches: &[&[&str]]) {
+    for args in searches {
         let hits = env.search_json(args);
         assert_eq!(hit_ids(&hits), ["other.txt"], "{args:?}: {hits:#?}");
         assert!(hits[0].get("reworded").is_none(), "{args:?}: {hits:#?}");

@@ -577,7 +577,8 @@ impl super::Engine {
         searcher: &Searcher,
         topics: &[String],
         request: &Request,
-        (collected, min_words): (&[PathCounts], Option<usize>),
+        collected: &[PathCounts],
+        min_words: Option<usize>,
         counts: &mut FacetCounts,
     ) -> Result<()> {
         let mut absent: Vec<u64> = collected.iter().map(missing).collect();

@@ -506,8 +506,7 @@ impl Engine {
                 let mut facets = facets::counts(&counts, undated);
                 if request.disjunctive {
                     let min_words = relaxed.as_ref().map(|r| r.min_words);
-                    let counted = (&counts[..], min_words);
-                    self.disjunctive(&searcher, &topics, request, counted, &mut facets)?;
+                    self.disjunctive(&searcher, &topics, request, &counts, min_words, &mut facets)?;
                 }
                 Some(facets)
             }

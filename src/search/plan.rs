@@ -424,9 +424,10 @@ impl<'a> Planner<'a> {
         (filters && typed_together && sized).then_some(text)
     }
 
-    /// A headline remembered in other words: `text` (the query's
-    /// [`Planner::rewording`]) found in a title with one of its words
-    /// swapped for one of its near-synonyms ([`Thesaurus`]):
+    /// A headline remembered in other words: `text`, when it is the query's
+    /// [`Planner::rewording`] (then noted as [`Plan::reworded`]), found in
+    /// a title with one of its words swapped for one of its near-synonyms
+    /// ([`Thesaurus`]):
     /// `李强会晤南非总统` finds the story titled `李强会见南非总统`. The
     /// query matches these articles whatever else it matches (beside the
     /// same filters); they rank [`REWORDED_TIER`] higher, and among
@@ -434,27 +435,22 @@ impl<'a> Planner<'a> {
     /// too, which count it twice, first). `None` when no word has a
     /// near-synonym.
     fn reworded(&self, text: &str, plan: &mut Plan) -> Option<Box<dyn Query>> {
-        let words: Vec<Word> = self
-            .analyzer
-            .words(text)
-            .into_iter()
-            .filter(|w| !w.part)
-            .collect();
+        if plan.rewording.as_deref() != Some(text) {
+            return None;
+        }
+        // Each word once, where it first stands in the text.
+        let mut words: Vec<Word> = Vec::new();
+        for word in self.analyzer.words(text) {
+            if !word.part && !words.iter().any(|w| w.text == word.text) {
+                words.push(word);
+            }
+        }
         let typed: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
-        let mut unique: Vec<&str> = typed.clone();
-        unique.sort_unstable();
-        unique.dedup();
-        let thesaurus = self.thesaurus.unwrap_or_else(|| Thesaurus::builtin());
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut swaps = Vec::new();
-        let mut seen: Vec<&str> = Vec::new();
         'words: for word in &words {
-            if seen.contains(&word.text.as_str()) {
-                continue;
-            }
-            seen.push(&word.text);
             // A near-synonym that the query has too is no rewording.
-            let related = thesaurus.related(&word.text);
+            let related = self.thesaurus().related(&word.text);
             for r in related.into_iter().filter(|r| !typed.contains(r)) {
                 if clauses.len() == REWORDED_MAX_SWAPS {
                     break 'words;
@@ -474,7 +470,7 @@ impl<'a> Planner<'a> {
         let what = format!("{text:?}");
         let tier: Box<dyn Query> = Box::new(Plus::tier(q, REWORDED_TIER, Part::Reworded, &what));
         let mut scored = vec![(Occur::Must, tier)];
-        for word in unique {
+        for word in typed {
             // BM25 alone: the word bonuses are the query's own.
             let bm25 = self.as_words(&[word.to_string()], Scope::All);
             scored.extend(bm25.map(|q| (Occur::Should, q)));
@@ -491,7 +487,13 @@ impl<'a> Planner<'a> {
              by the BM25 of the words they have",
             swaps.join(", ")
         ));
+        plan.reworded = Some(text.to_string());
         Some(Box::new(BooleanQuery::new(scored)))
+    }
+
+    /// The near-synonyms looked up: [`Thesaurus::builtin`] unless given.
+    fn thesaurus(&self) -> &Thesaurus {
+        self.thesaurus.unwrap_or_else(|| Thesaurus::builtin())
     }
 
     /// The query as typed, when it is one run of quoted and unquoted text
@@ -593,14 +595,10 @@ impl<'a> Planner<'a> {
                     }
                     let verbatim = parts.bonus.into_iter();
                     clauses.extend(verbatim.map(|q| (Occur::Should, q)));
-                    if plan.rewording.as_deref() == Some(text.as_str())
-                        && let Some(q) = self.reworded(text, plan)
-                    {
-                        // Matched already (all but one word, and a
-                        // near-synonym): the tier only.
-                        clauses.push((Occur::Should, q));
-                        plan.reworded = Some(text.clone());
-                    }
+                    // Matched already (all but one word, and a near-synonym):
+                    // the tier only.
+                    let reworded = self.reworded(text, plan);
+                    clauses.extend(reworded.map(|q| (Occur::Should, q)));
                     continue;
                 }
                 Node::Not(inner) => (Occur::MustNot, self.node(inner, query, plan, true)?),
@@ -646,9 +644,8 @@ impl<'a> Planner<'a> {
         typed: &[String],
         plan: &mut Plan,
     ) -> Option<Box<dyn Query>> {
-        let thesaurus = self.thesaurus.unwrap_or_else(|| Thesaurus::builtin());
         // A near-synonym that the query has too counts as itself.
-        let mut related = thesaurus.related(word);
+        let mut related = self.thesaurus().related(word);
         related.retain(|r| !typed.iter().any(|t| t == r));
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for r in &related {
@@ -861,9 +858,9 @@ impl<'a> Planner<'a> {
                     .to_string()
             }
         ));
-        let reworded = match plan.rewording.as_deref() == Some(text) && scope == Scope::All {
-            true => self.reworded(text, plan),
-            false => None,
+        let reworded = match scope {
+            Scope::All => self.reworded(text, plan),
+            Scope::Title => None,
         };
         if reworded.is_some() && plan.loose.is_empty() {
             // To tell which words the reworded titles' articles lack.
@@ -875,13 +872,10 @@ impl<'a> Planner<'a> {
         clauses.extend(parts.bonus.into_iter().map(|q| (Occur::Should, q)));
         let all_words: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
         Some(match reworded {
-            Some(reworded) => {
-                plan.reworded = Some(text.to_string());
-                Box::new(BooleanQuery::new(vec![
-                    (Occur::Should, all_words),
-                    (Occur::Should, reworded),
-                ]))
-            }
+            Some(reworded) => Box::new(BooleanQuery::new(vec![
+                (Occur::Should, all_words),
+                (Occur::Should, reworded),
+            ])),
             None => all_words,
         })
     }
