@@ -285,8 +285,9 @@ pub struct SearchArgs {
     #[arg(long, value_name = "FILE")]
     pub synonyms: Option<PathBuf>,
 
-    /// When no article has all the words, do not count a word's built-in
-    /// near-synonyms in a title as the word found (会见 for 会晤).
+    /// Do not count a word's built-in near-synonyms (会见 for 会晤) or
+    /// cognates (我国 for 中国) in a title as the word found, nor match the
+    /// titles that reword a query so.
     #[arg(long)]
     pub no_thesaurus: bool,
 }
@@ -419,7 +420,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub synonyms: Option<PathBuf>,
 
-    /// No built-in near-synonyms in relaxed searches (see `zhsearch search
+    /// No built-in near-synonyms or cognates (see `zhsearch search
     /// --no-thesaurus`).
     #[arg(long)]
     pub no_thesaurus: bool,

@@ -418,3 +418,110 @@ fn a_near_synonym_alone_does_not_make_a_match() {
     assert!(!hit_ids(&hits).contains(&"alone.txt"), "{hits:#?}");
     assert_eq!(hits.len(), 2, "{hits:#?}");
 }
+
+/// A headline with one word in a form the thesaurus has no pair for (我国
+/// for 中国), a story with all the words of 中国可再生能源装机 scattered,
+/// and two titles alike but for a word sharing no character (欧洲) or for
+/// punctuation where a character would be.
+fn with_cognates() -> TestEnv {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/target.txt",
+        "---\ntitle: 我国可再生能源装机规模迈上新台阶\ndate: 2024-08-01\n---\n\
+         国家能源局今天发布数据，我国可再生能源装机规模持续扩大，风电和太阳能发电装机突破12亿千瓦。\n",
+    );
+    env.write(
+        "corpus/scattered.txt",
+        "---\ntitle: 全球能源转型加速推进\ndate: 2024-08-02\n---\n\
+         国际能源署报告说，中国是全球最大的新能源市场。报告认为，可再生能源成本持续下降，\
+         各国风电装机稳步增长。\n",
+    );
+    env.write(
+        "corpus/europe.txt",
+        "---\ntitle: 欧洲可再生能源装机增速放缓\ndate: 2024-08-03\n---\n\
+         欧洲多国可再生能源装机增速放缓，中国企业继续参与当地项目。\n",
+    );
+    env.write(
+        "corpus/broken.txt",
+        "---\ntitle: 中国可再生能源装、机组建设提速\ndate: 2024-08-04\n---\n\
+         新型储能装、机组建设提速。\n",
+    );
+    env.index();
+    env
+}
+
+#[test]
+fn a_headline_with_a_cognate_the_thesaurus_lacks_is_found_though_articles_have_every_word() {
+    let env = with_cognates();
+    // scattered.txt and europe.txt have every word, enough for a page of
+    // two: the search is not relaxed. The title with 我国 for 中国 (a
+    // cognate: 国 kept in place) matches too, and ranks first, just as a
+    // near-synonym's would.
+    let query = "中国可再生能源装机";
+    let hits = env.search_json(&[query, "--limit", "2"]);
+    assert_eq!(hit_ids(&hits), ["target.txt", "europe.txt"], "{hits:#?}");
+    assert_eq!(hits[0]["missing"], serde_json::json!(["中国"]), "{hits:#?}");
+    assert_eq!(hits[0]["reworded"], query, "{hits:#?}");
+    assert_eq!(hits[0]["components"]["reworded"], true, "{hits:#?}");
+    assert!(hits[0].get("relaxed").is_none(), "{hits:#?}");
+    let explained = env.search_human(&[query, "--explain", "--limit", "1"]);
+    assert!(
+        explained.contains(
+            "or a cognate (two characters sharing the first or the last, in place of 中国, 装机)"
+        ),
+        "{explained}"
+    );
+    // 欧洲 shares no character with 中国, and in broken.txt's title a break
+    // stands where the character after 装 would (装、机组): neither is
+    // reworded, nor is broken.txt's 装机 found (relaxed, with a page of ten).
+    let hits = env.search_json(&[query]);
+    assert_eq!(hits.len(), 4, "{hits:#?}");
+    for hit in &hits[1..] {
+        assert!(hit["components"].get("reworded").is_none(), "{hit:#}");
+    }
+    let broken = hits.iter().find(|h| h["id"] == "broken.txt").unwrap();
+    assert_eq!(broken["missing"], serde_json::json!(["装机"]), "{broken:#}");
+    // Without near-synonyms (--no-thesaurus), no cognate either.
+    let hits = env.search_json(&[query, "--no-thesaurus", "--limit", "2"]);
+    assert_eq!(hit_ids(&hits), ["europe.txt", "scattered.txt"], "{hits:#?}");
+}
+
+#[test]
+fn a_cognate_in_its_place_in_a_title_counts_as_the_word_found_when_words_may_be_missing() {
+    let env = with_cognates();
+    // No article has all six words (the target lacks 中国, the others
+    // 迈上): relaxed. The target's title has the text but for 我国 in
+    // place of 中国: every word counts as found, and it ranks first.
+    let query = "中国可再生能源装机规模迈上";
+    let hits = env.search_json(&[query, "--explain"]);
+    assert_eq!(hit_ids(&hits)[0], "target.txt", "{hits:#?}");
+    assert_eq!(hits[0]["missing"], serde_json::json!(["中国"]), "{hits:#?}");
+    assert!(hits[0].get("relaxed").is_some(), "{hits:#?}");
+    let c = &hits[0]["components"];
+    assert_eq!(
+        c["words_found"],
+        hits[0]["relaxed"]["words"].as_array().unwrap().len(),
+        "{c}"
+    );
+    // The same without near-synonyms: the target lacks 中国.
+    let hits = env.search_json(&[query, "--no-thesaurus"]);
+    let target = hits
+        .iter()
+        .find(|h| h["id"] == "target.txt")
+        .expect("still found");
+    let n = target["relaxed"]["words"].as_array().unwrap().len();
+    assert_eq!(target["components"]["words_found"], n - 1, "{target:#}");
+}
+
+#[test]
+fn components_without_explain_are_those_of_the_explanation_with_cognates() {
+    let env = with_cognates();
+    let queries: &[&[&str]] = &[
+        &["中国可再生能源装机", "--limit", "2"],
+        &["中国可再生能源装机"],
+        &["中国可再生能源装机规模迈上"],
+        &["中国可再生能源装机规模迈上", "--match", "any"],
+    ];
+    let compared = common::assert_components_as_explained(&env, queries);
+    assert!(compared > 8, "only {compared} hits compared");
+}

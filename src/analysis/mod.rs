@@ -45,7 +45,7 @@ use std::sync::{Arc, LazyLock};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-pub use normalize::{BREAK, KeyMap, Normalized, fold_char, is_indexable, search_key};
+pub use normalize::{BREAK, KeyChar, KeyMap, Normalized, fold_char, is_indexable, search_key};
 pub use segmenter::{JiebaSegmenter, Segmenter};
 pub use tokenizer::{GramTokenizer, PresegmentedTokenizer, WordTokenizer, presegmented_words};
 

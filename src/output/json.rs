@@ -53,7 +53,8 @@ pub struct HitLine<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relaxed: Option<&'a Relaxed>,
     /// When its page shows titles with the query's text in other words
-    /// (one word swapped for a near-synonym): that text (on every line too).
+    /// (one word swapped for a near-synonym or a cognate): that text (on
+    /// every line too).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reworded: Option<&'a str>,
 }
@@ -172,7 +173,8 @@ pub struct SearchBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relaxed: Option<&'a Relaxed>,
     /// The query's text, when some hits have it in their title with one
-    /// word swapped for a near-synonym (and lack the word typed).
+    /// word swapped for a near-synonym or a cognate (and lack the word
+    /// typed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reworded: Option<&'a str>,
     /// Time spent searching, in milliseconds (to 0.1 ms).

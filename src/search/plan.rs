@@ -18,11 +18,14 @@
 //!   filters) need not all occur: an article needs `k` of them, and each it
 //!   has adds [`FOUND_TIER`], so that articles with more of them rank first.
 //!   A word's near-synonym ([`Thesaurus`]) as a word in the title counts as
-//!   the word found (会见 for 会晤: a headline paraphrased).
+//!   the word found (会见 for 会晤: a headline paraphrased), and so does a
+//!   cognate in the word's place in a title typed together (我国 for 中国).
 //! * **Reworded** ([`Planner::with_rewordings`]): a text of three words or
 //!   more typed together, beside filters only, also matches the titles that
 //!   have it with one word swapped for a near-synonym, even where articles
-//!   have every word (`李强会晤南非总统` finds 李强会见南非总统).
+//!   have every word (`李强会晤南非总统` finds 李强会见南非总统), or for a
+//!   cognate: two characters sharing the first or the last in its place
+//!   (`中国可再生能源装机` finds 我国可再生能源装机…; [`Planner::cognates`]).
 
 use std::ops::Bound;
 
@@ -39,7 +42,7 @@ use super::starting::TermRange;
 use super::starts::StartsWith;
 use super::synonyms::Synonyms;
 use super::thesaurus::Thesaurus;
-use crate::analysis::{Analyzer, BREAK, Word, search_key};
+use crate::analysis::{Analyzer, BREAK, KeyChar, KeyMap, Word, search_key};
 use crate::date::{DateBound, parse_bound};
 use crate::deadline::Deadline;
 use crate::extract::region::Gazetteer;
@@ -463,9 +466,19 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        let cognates = self.cognates(text, plan);
+        let mut cognate_of = Vec::new();
+        for (word, q) in cognates {
+            clauses.push((Occur::Should, q));
+            cognate_of.push(word);
+        }
         if clauses.is_empty() {
             return None;
         }
+        // Not the articles with the text verbatim, which rank above (a
+        // cognate may be the word itself).
+        let verbatim = self.as_grams(&search_key(text), Scope::All, 1.0);
+        clauses.extend(verbatim.map(|q| (Occur::MustNot, q)));
         let q = Box::new(BooleanQuery::new(clauses));
         let what = format!("{text:?}");
         let tier: Box<dyn Query> = Box::new(Plus::tier(q, REWORDED_TIER, Part::Reworded, &what));
@@ -481,14 +494,83 @@ impl<'a> Planner<'a> {
             false => String::new(),
         };
         swaps.truncate(LISTED);
+        let mut swapped = Vec::new();
+        if !swaps.is_empty() {
+            swapped.push(format!("a near-synonym ({}{more})", swaps.join(", ")));
+        }
+        if !cognate_of.is_empty() {
+            swapped.push(format!(
+                "a cognate (two characters sharing the first or the last, in place of {})",
+                cognate_of.join(", ")
+            ));
+        }
         plan.notes.push(format!(
-            "{text:?}: also articles whose title has it with one word swapped for a \
-             near-synonym ({}{more}); they rank just below it verbatim (+{REWORDED_TIER}), \
-             by the BM25 of the words they have",
-            swaps.join(", ")
+            "{text:?}: also articles whose title has it with one word swapped for {}, not \
+             verbatim; they rank just below it verbatim (+{REWORDED_TIER}), by the BM25 of \
+             the words they have",
+            swapped.join(" or ")
         ));
         plan.reworded = Some(text.to_string());
         Some(Box::new(BooleanQuery::new(scored)))
+    }
+
+    /// For each word of `text` of two Chinese characters (each once), the
+    /// titles that have the text with the word swapped for a cognate in its
+    /// place: two characters, the first or the last of them the word's own
+    /// ([`cognate_terms`]: 提升 for 提高, 保障 for 保证, 我国 for 中国),
+    /// pairs the thesaurus lacks. The other words stand as typed on both
+    /// sides, so the title is the query's but for one word. Not for a word
+    /// with a digit or a letter (2023 for 2024). A name may share a
+    /// character too (美国 for 英国): such a title still says the rest of
+    /// the query as typed. Only for the text of the query's rewordings
+    /// ([`Planner::rewording`]), and with near-synonyms: none without them
+    /// (`--no-thesaurus`).
+    fn cognates(&self, text: &str, plan: &Plan) -> Vec<(String, Box<dyn Query>)> {
+        if plan.rewording.as_deref() != Some(text) || self.thesaurus().is_empty() {
+            return Vec::new();
+        }
+        let map = KeyMap::of(text);
+        let mut cognates: Vec<(String, Box<dyn Query>)> = Vec::new();
+        for word in self.analyzer.words(text) {
+            if word.part || cognates.iter().any(|(w, _)| *w == word.text) {
+                continue;
+            }
+            // The word's characters in the key.
+            let inside = |kc: &KeyChar| {
+                kc.start < kc.end && word.start <= kc.start as usize && kc.end as usize <= word.end
+            };
+            let Some(a) = map.chars.iter().position(inside) else {
+                continue;
+            };
+            let b = a + map.chars[a..].iter().take_while(|kc| inside(kc)).count();
+            let han = map.key.chars().skip(a).take(b - a).all(is_han);
+            if b - a != 2 || !han {
+                continue;
+            }
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for cognate in cognate_terms(&map.key, a) {
+                for (field, _) in self.gram_fields(Scope::Title) {
+                    let phrase = |terms: &[(usize, String)]| -> Box<dyn Query> {
+                        let terms = terms.iter();
+                        let terms = terms.map(|(at, t)| (*at, Term::from_field_text(field, t)));
+                        Box::new(PhraseQuery::new_with_offset(terms.collect()))
+                    };
+                    let mut q = vec![(Occur::Must, phrase(&cognate.terms))];
+                    if let Some((at, c)) = cognate.not_alone {
+                        let mut alone = cognate.terms.clone();
+                        alone.push((at, c.to_string()));
+                        q.push((Occur::MustNot, phrase(&alone)));
+                    }
+                    // Found, but scoring nothing: the article lacks the word.
+                    let q = Box::new(BooleanQuery::new(q));
+                    clauses.push((Occur::Should, boost(q, 0.0)));
+                }
+            }
+            if !clauses.is_empty() {
+                cognates.push((word.text, Box::new(BooleanQuery::new(clauses))));
+            }
+        }
+        cognates
     }
 
     /// The near-synonyms looked up: [`Thesaurus::builtin`] unless given.
@@ -578,20 +660,33 @@ impl<'a> Planner<'a> {
                     let Some(parts) = self.text_parts(text, plan, false, Scope::All) else {
                         continue;
                     };
+                    let mut cognates = self.cognates(text, plan);
+                    let mut cognate_of = Vec::new();
                     for (word, q) in parts.words {
                         if plan.loose.iter().any(|(w, _)| *w == word) {
                             continue;
                         }
-                        let found_q = match self.related_in_titles(&word, loose_words, plan) {
-                            Some(related) => Box::new(BooleanQuery::new(vec![
-                                (Occur::Should, q.box_clone()),
-                                (Occur::Should, related),
-                            ])),
-                            None => q.box_clone(),
+                        let mut found = vec![(Occur::Should, q.box_clone())];
+                        let related = self.related_in_titles(&word, loose_words, plan);
+                        found.extend(related.map(|q| (Occur::Should, q)));
+                        if let Some(at) = cognates.iter().position(|(w, _)| *w == word) {
+                            found.push((Occur::Should, cognates.swap_remove(at).1));
+                            cognate_of.push(word.clone());
+                        }
+                        let found_q = match found.len() {
+                            1 => q.box_clone(),
+                            _ => Box::new(BooleanQuery::new(found)),
                         };
                         let found = Plus::new(found_q, FOUND_TIER, Part::Found, &word);
                         words.push((Occur::Should, Box::new(found)));
                         plan.loose.push((word, q));
+                    }
+                    if !cognate_of.is_empty() {
+                        plan.notes.push(format!(
+                            "{text:?}: a cognate of {} (two characters sharing the first or \
+                             the last) in its place in a title counts as the word found",
+                            cognate_of.join(", ")
+                        ));
                     }
                     let verbatim = parts.bonus.into_iter();
                     clauses.extend(verbatim.map(|q| (Occur::Should, q)));
@@ -1371,6 +1466,11 @@ pub fn gram_terms(key: &str) -> Vec<(usize, Gram)> {
     terms
 }
 
+/// Whether `c` is a Chinese character (of the unified ideographs).
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
 /// The first character after `c` (skipping the surrogate gap): terms that
 /// start with `c` lie between `c` and it.
 pub fn next_char(c: char) -> Option<char> {
@@ -1419,6 +1519,65 @@ pub fn grams(field: Field, key: &str, deadline: &Deadline) -> Option<Box<dyn Que
     }
 }
 
+/// A title's text with a query word swapped for a cognate: the n-gram terms
+/// of the phrase, at their offsets ([`cognate_terms`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cognate {
+    /// The terms of the text around the two free characters.
+    pub terms: Vec<(usize, String)>,
+    /// The character that must not end its run at this offset (be there
+    /// alone, as a run's last): a break takes a position as a character
+    /// does ([`gram_terms`]), and would take the place of a free one.
+    pub not_alone: Option<(usize, char)>,
+}
+
+/// The n-gram phrases of `key` with its characters `a..a + 2` (a word of
+/// two) swapped for a cognate: two characters in their place, in the same
+/// run, the first of them the word's own (提升 for 提高) or the last (我国
+/// for 中国). All exact terms, so none when the word is the text's first
+/// (the first character's run would not be known to go on).
+pub fn cognate_terms(key: &str, a: usize) -> Vec<Cognate> {
+    let chars: Vec<char> = key.chars().collect();
+    // The grams of `from..to`, at their positions: the key's character
+    // offsets (a break takes one). `None` unless all are exact terms (a
+    // last run of one character may go on in the title).
+    let part = |from: usize, to: usize| -> Option<Vec<(usize, String)>> {
+        let from = (from..to).find(|&i| chars[i] != BREAK).unwrap_or(to);
+        let text: String = chars[from..to].iter().collect();
+        let terms = gram_terms(&text).into_iter();
+        let terms = terms.map(|(at, gram)| match gram {
+            Gram::Term(t) => Some((at + from, t)),
+            Gram::StartingWith(_) => None,
+        });
+        terms.collect()
+    };
+    let both = |left: Option<Vec<_>>, right: Option<Vec<_>>| Some([left?, right?].concat());
+    let (b, end) = (a + 2, chars.len());
+    let mut cognates = Vec::new();
+    if a > 0 && chars[a - 1] != BREAK {
+        let (before, first) = (chars[a - 1], chars[a]);
+        // First kept: the text to it, then (any) from b.
+        if let Some(terms) = both(part(0, a + 1), part(b, end)) {
+            let not_alone = Some((a, first));
+            cognates.push(Cognate { terms, not_alone });
+        }
+        // Last kept: the text before the word, then (any) from b - 1.
+        if let Some(terms) = both(part(0, a), part(b - 1, end)) {
+            let not_alone = Some((a - 1, before));
+            cognates.push(Cognate { terms, not_alone });
+        }
+    } else if a == 0
+        && let Some(terms) = part(b - 1, end)
+    {
+        cognates.push(Cognate {
+            terms,
+            not_alone: None,
+        });
+    }
+    cognates.retain(|c| c.terms.len() > 1);
+    cognates
+}
+
 /// Offsets of the bigrams that cover a run of `n >= 2` characters: 0, 2, 4,
 /// … and one ending at the last character.
 fn cover(n: usize) -> Vec<usize> {
@@ -1427,4 +1586,77 @@ fn cover(n: usize) -> Vec<usize> {
         offsets.push(n - 2);
     }
     offsets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(list: &[(usize, &str)]) -> Vec<(usize, String)> {
+        list.iter().map(|(at, t)| (*at, t.to_string())).collect()
+    }
+
+    #[test]
+    fn a_cognate_keeps_the_first_or_the_last_character_in_place() {
+        // 运行质效提高明显, 提高 at 4..6: 提 kept (提升), then 高 kept (升高).
+        let key = search_key("运行质效提高明显");
+        let cognates = cognate_terms(&key, 4);
+        assert_eq!(
+            cognates,
+            [
+                Cognate {
+                    terms: terms(&[(0, "运行"), (2, "质效"), (3, "效提"), (6, "明显")]),
+                    not_alone: Some((4, '提')),
+                },
+                Cognate {
+                    terms: terms(&[(0, "运行"), (2, "质效"), (5, "高明"), (6, "明显")]),
+                    not_alone: Some((3, '效')),
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_cognate_of_the_first_word_keeps_its_last_character() {
+        // 中国可再生能源: 我国 for 中国; the first character kept would need
+        // a term that starts with it, not known exactly.
+        let key = search_key("中国可再生能源");
+        assert_eq!(
+            cognate_terms(&key, 0),
+            [Cognate {
+                terms: terms(&[(1, "国可"), (3, "再生"), (5, "能源")]),
+                not_alone: None,
+            }]
+        );
+    }
+
+    #[test]
+    fn a_cognate_keeps_the_positions_of_breaks_and_needs_exact_terms() {
+        // 推进，改革开放: the break after 推进 takes a position.
+        let key = search_key("深化推进，改革开放");
+        let cognates = cognate_terms(&key, 2);
+        assert_eq!(
+            cognates[0].terms,
+            terms(&[(0, "深化"), (1, "化推"), (5, "改革"), (7, "开放")])
+        );
+        assert_eq!(
+            cognates[1].terms,
+            terms(&[(0, "深化"), (3, "进"), (5, "改革"), (7, "开放")])
+        );
+        // A last run of one character after the word is not exact: not
+        // with the word's first character kept (the one after it is free).
+        let key = search_key("科技创新引");
+        let cognates = cognate_terms(&key, 2);
+        assert_eq!(cognates.len(), 1, "{cognates:?}");
+        assert_eq!(cognates[0].terms, terms(&[(0, "科技"), (3, "新引")]));
+        // The word last: only its first character kept (the last alone
+        // would be any term starting with it).
+        let key = search_key("运行质效提高");
+        let cognates = cognate_terms(&key, 4);
+        assert_eq!(cognates.len(), 1, "{cognates:?}");
+        assert_eq!(
+            cognates[0].terms,
+            terms(&[(0, "运行"), (2, "质效"), (3, "效提")])
+        );
+    }
 }

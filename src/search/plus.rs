@@ -23,7 +23,7 @@ pub enum Part {
     /// The query's text found verbatim.
     Verbatim,
     /// The query's text found in the title with one word swapped for a
-    /// near-synonym.
+    /// near-synonym or a cognate.
     Reworded,
     /// A query word found as a whole word: a bonus inside the tier.
     Word,
@@ -240,7 +240,7 @@ pub struct Components {
     /// Whether the query's text was found verbatim.
     pub verbatim: bool,
     /// Whether the title has the query's text with one word swapped for a
-    /// near-synonym.
+    /// near-synonym or a cognate.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub reworded: bool,
     /// The boosts inside the tier: words as whole words, near each other,

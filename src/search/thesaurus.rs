@@ -72,6 +72,12 @@ impl Thesaurus {
         &BUILTIN
     }
 
+    /// Whether it has no group (`--no-thesaurus`: [`Thesaurus::default`]).
+    pub fn is_empty(&self) -> bool {
+        let mut lines = self.text.lines().map(str::trim);
+        !lines.any(|l| !l.is_empty() && !l.starts_with('#'))
+    }
+
     /// The near-synonyms of `word` (not `word` itself), in the order of the
     /// text, each once.
     pub fn related(&self, word: &str) -> Vec<&str> {
