@@ -295,7 +295,7 @@ fn a_headline_remembered_in_other_words_is_found_though_articles_have_every_word
     let stdout = env.search_human(&["李强会晤南非总统", "--limit", "1"]);
     assert!(
         stdout.starts_with(
-            "also titles with 李强会晤南非总统 in other words (a near-synonym for one word)\n"
+            "also titles with 李强会晤南非总统 in other words (one word a near-synonym or a cognate)\n"
         ),
         "{stdout}"
     );
@@ -481,6 +481,11 @@ fn a_headline_with_a_cognate_the_thesaurus_lacks_is_found_though_articles_have_e
     }
     let broken = hits.iter().find(|h| h["id"] == "broken.txt").unwrap();
     assert_eq!(broken["missing"], serde_json::json!(["装机"]), "{broken:#}");
+    assert_eq!(broken["components"]["words_found"], 3, "{broken:#}");
+    // Typed in Traditional characters, the same.
+    let hits = env.search_json(&["中國可再生能源裝機", "--limit", "2"]);
+    assert_eq!(hit_ids(&hits), ["target.txt", "europe.txt"], "{hits:#?}");
+    assert_eq!(hits[0]["components"]["reworded"], true, "{hits:#?}");
     // Without near-synonyms (--no-thesaurus), no cognate either.
     let hits = env.search_json(&[query, "--no-thesaurus", "--limit", "2"]);
     assert_eq!(hit_ids(&hits), ["europe.txt", "scattered.txt"], "{hits:#?}");

@@ -145,8 +145,9 @@ impl Human {
             writeln!(out)?;
         }
         if let Some(text) = &results.reworded {
-            let line =
-                format!("also titles with {text} in other words (a near-synonym for one word)");
+            let line = format!(
+                "also titles with {text} in other words (one word a near-synonym or a cognate)"
+            );
             self.paint(out, style(AnsiColor::Yellow), &line)?;
             writeln!(out)?;
             writeln!(out)?;

@@ -303,9 +303,8 @@ pub struct Results {
     pub relaxed: Option<Relaxed>,
     /// The query's text, when this page shows articles whose title has it
     /// with one word swapped for a near-synonym or a cognate, lacking the
-    /// word typed (a
-    /// headline remembered in other words: they match beside those with
-    /// every word, unless [`Matching::All`]).
+    /// word typed (a headline remembered in other words: they match beside
+    /// those with every word, unless [`Matching::All`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reworded: Option<String>,
     /// Time spent searching.

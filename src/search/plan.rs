@@ -70,8 +70,8 @@ pub const FOUND_TIER: f32 = 100_000.0;
 /// articles with the same words found.
 pub const VERBATIM_TIER: f32 = 10.0 * TIER;
 /// Score added, when words may be missing, to articles whose title has the
-/// query's text with one word swapped for a near-synonym (a headline
-/// remembered in other words: [`Planner::reworded`]): half the verbatim
+/// query's text with one word swapped for a near-synonym or a cognate (a
+/// headline remembered in other words: [`Planner::reworded`]): half the verbatim
 /// tier, so that they rank just below the articles with the text itself,
 /// above those with its words scattered.
 pub const REWORDED_TIER: f32 = VERBATIM_TIER / 2.0;
@@ -79,11 +79,13 @@ pub const REWORDED_TIER: f32 = VERBATIM_TIER / 2.0;
 /// looked for: two words and a near-synonym say too little to be sure the
 /// title says the same thing (`李强会见` for `李强会晤`).
 const REWORDED_MIN_WORDS: usize = 3;
-/// The most words a run typed together has for its rewordings to be looked
-/// for: about a headline (each rewording is a phrase query as long as it).
+/// The most words a run typed together has (each time it has one) for its
+/// rewordings to be looked for: about a headline (each rewording is a
+/// phrase query as long as it).
 const REWORDED_MAX_WORDS: usize = 12;
-/// The most rewordings looked for (the near-synonyms of the first words
-/// first): a word may have forty.
+/// The most rewordings by near-synonyms looked for (those of the first
+/// words first): a word may have forty. Cognates add two at most per word
+/// ([`Planner::cognates`]).
 const REWORDED_MAX_SWAPS: usize = 32;
 /// Score shared by the query's words found as whole jieba words, rather
 /// than only as characters across words: a bonus inside the tier of the
@@ -139,7 +141,8 @@ pub struct Plan {
     /// (to tell which words an article has).
     pub loose: Vec<(String, Box<dyn Query>)>,
     /// The text typed, when articles whose title has it with one word
-    /// swapped for a near-synonym match too ([`Planner::reworded`]).
+    /// swapped for a near-synonym or a cognate match too
+    /// ([`Planner::reworded`]).
     pub reworded: Option<String>,
     /// The text whose rewordings are to be looked for where it is planned
     /// ([`Planner::rewording`]).
@@ -403,7 +406,8 @@ impl<'a> Planner<'a> {
     /// with [`Planner::with_rewordings`], the query's one unquoted text,
     /// beside filters only (`region:`, `topic:`, `date:`, `source:`, or
     /// those given apart), typed together (no space), of
-    /// [`REWORDED_MIN_WORDS`] to [`REWORDED_MAX_WORDS`] words.
+    /// [`REWORDED_MIN_WORDS`] to [`REWORDED_MAX_WORDS`] words (distinct, and
+    /// counted each time).
     fn rewording<'n>(&self, node: &'n Node) -> Option<&'n str> {
         if !self.rewordings {
             return None;
@@ -421,23 +425,30 @@ impl<'a> Planner<'a> {
             Node::Field { name, .. } => *name != QueryField::Title,
             _ => false,
         });
-        let words = self.words(text).len();
+        let distinct = self.words(text).len();
+        let all = self.analyzer.words(text).iter().filter(|w| !w.part).count();
         let typed_together = !text.trim().contains(char::is_whitespace);
-        let sized = (REWORDED_MIN_WORDS..=REWORDED_MAX_WORDS).contains(&words);
+        let sized = distinct >= REWORDED_MIN_WORDS && all <= REWORDED_MAX_WORDS;
         (filters && typed_together && sized).then_some(text)
     }
 
     /// A headline remembered in other words: `text`, when it is the query's
     /// [`Planner::rewording`] (then noted as [`Plan::reworded`]), found in
     /// a title with one of its words swapped for one of its near-synonyms
-    /// ([`Thesaurus`]):
+    /// ([`Thesaurus`]) or for a cognate (`cognates`, from
+    /// [`Planner::cognates`]), and not verbatim anywhere:
     /// `李强会晤南非总统` finds the story titled `李强会见南非总统`. The
     /// query matches these articles whatever else it matches (beside the
     /// same filters); they rank [`REWORDED_TIER`] higher, and among
     /// themselves by the BM25 of the words they have (those with every word
     /// too, which count it twice, first). `None` when no word has a
-    /// near-synonym.
-    fn reworded(&self, text: &str, plan: &mut Plan) -> Option<Box<dyn Query>> {
+    /// near-synonym or a cognate.
+    fn reworded(
+        &self,
+        text: &str,
+        cognates: &[(String, Box<dyn Query>)],
+        plan: &mut Plan,
+    ) -> Option<Box<dyn Query>> {
         if plan.rewording.as_deref() != Some(text) {
             return None;
         }
@@ -466,11 +477,10 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        let cognates = self.cognates(text, plan);
         let mut cognate_of = Vec::new();
         for (word, q) in cognates {
-            clauses.push((Occur::Should, q));
-            cognate_of.push(word);
+            clauses.push((Occur::Should, q.box_clone()));
+            cognate_of.push(word.as_str());
         }
         if clauses.is_empty() {
             return None;
@@ -519,10 +529,12 @@ impl<'a> Planner<'a> {
     /// place: two characters, the first or the last of them the word's own
     /// ([`cognate_terms`]: 提升 for 提高, 保障 for 保证, 我国 for 中国),
     /// pairs the thesaurus lacks. The other words stand as typed on both
-    /// sides, so the title is the query's but for one word. Not for a word
-    /// with a digit or a letter (2023 for 2024). A name may share a
-    /// character too (美国 for 英国): such a title still says the rest of
-    /// the query as typed. Only for the text of the query's rewordings
+    /// sides, so the title is the query's but for one word (where each
+    /// character may be kept: [`cognate_terms`]). Not for a word with a
+    /// digit or a letter (5G for 4G). A name may share a character too (美国
+    /// for 英国), and an opposite (下调 for 上调, 进口 for 出口): such a
+    /// title still says the rest of the query as typed, and ranks below it
+    /// verbatim. Only for the text of the query's rewordings
     /// ([`Planner::rewording`]), and with near-synonyms: none without them
     /// (`--no-thesaurus`).
     fn cognates(&self, text: &str, plan: &Plan) -> Vec<(String, Box<dyn Query>)> {
@@ -660,7 +672,7 @@ impl<'a> Planner<'a> {
                     let Some(parts) = self.text_parts(text, plan, false, Scope::All) else {
                         continue;
                     };
-                    let mut cognates = self.cognates(text, plan);
+                    let cognates = self.cognates(text, plan);
                     let mut cognate_of = Vec::new();
                     for (word, q) in parts.words {
                         if plan.loose.iter().any(|(w, _)| *w == word) {
@@ -669,8 +681,8 @@ impl<'a> Planner<'a> {
                         let mut found = vec![(Occur::Should, q.box_clone())];
                         let related = self.related_in_titles(&word, loose_words, plan);
                         found.extend(related.map(|q| (Occur::Should, q)));
-                        if let Some(at) = cognates.iter().position(|(w, _)| *w == word) {
-                            found.push((Occur::Should, cognates.swap_remove(at).1));
+                        if let Some((_, cognate)) = cognates.iter().find(|(w, _)| *w == word) {
+                            found.push((Occur::Should, cognate.box_clone()));
                             cognate_of.push(word.clone());
                         }
                         let found_q = match found.len() {
@@ -692,7 +704,7 @@ impl<'a> Planner<'a> {
                     clauses.extend(verbatim.map(|q| (Occur::Should, q)));
                     // Matched already (all but one word, and a near-synonym):
                     // the tier only.
-                    let reworded = self.reworded(text, plan);
+                    let reworded = self.reworded(text, &cognates, plan);
                     clauses.extend(reworded.map(|q| (Occur::Should, q)));
                     continue;
                 }
@@ -954,7 +966,10 @@ impl<'a> Planner<'a> {
             }
         ));
         let reworded = match scope {
-            Scope::All => self.reworded(text, plan),
+            Scope::All => {
+                let cognates = self.cognates(text, plan);
+                self.reworded(text, &cognates, plan)
+            }
             Scope::Title => None,
         };
         if reworded.is_some() && plan.loose.is_empty() {
@@ -1533,9 +1548,18 @@ pub struct Cognate {
 
 /// The n-gram phrases of `key` with its characters `a..a + 2` (a word of
 /// two) swapped for a cognate: two characters in their place, in the same
-/// run, the first of them the word's own (提升 for 提高) or the last (我国
-/// for 中国). All exact terms, so none when the word is the text's first
-/// (the first character's run would not be known to go on).
+/// run as the text around them, the first of them the word's own (提升 for
+/// 提高) or the last (我国 for 中国).
+///
+/// All terms are exact (a term *starting* with a character would be a
+/// regular expression over every pair: milliseconds), and no term can say
+/// that a free character ends its run. So the first character is kept only
+/// where a character of the text comes just before the word and none or a
+/// character (not punctuation) just after it; the last only where one
+/// comes before it and the word is not the text's last. The word first in
+/// the text keeps its last character, and the character before it is not
+/// checked: the title may have the rest of the text at the start of a run
+/// (`，国可再生能源装机` for `中国可再生能源装机`).
 pub fn cognate_terms(key: &str, a: usize) -> Vec<Cognate> {
     let chars: Vec<char> = key.chars().collect();
     // The grams of `from..to`, at their positions: the key's character
@@ -1556,8 +1580,9 @@ pub fn cognate_terms(key: &str, a: usize) -> Vec<Cognate> {
     let mut cognates = Vec::new();
     if a > 0 && chars[a - 1] != BREAK {
         let (before, first) = (chars[a - 1], chars[a]);
-        // First kept: the text to it, then (any) from b.
-        if let Some(terms) = both(part(0, a + 1), part(b, end)) {
+        // First kept: the text to it, then (any) from b, at b itself.
+        let joined = b == end || chars[b] != BREAK;
+        if joined && let Some(terms) = both(part(0, a + 1), part(b, end)) {
             let not_alone = Some((a, first));
             cognates.push(Cognate { terms, not_alone });
         }
@@ -1632,17 +1657,21 @@ mod tests {
 
     #[test]
     fn a_cognate_keeps_the_positions_of_breaks_and_needs_exact_terms() {
-        // 推进，改革开放: the break after 推进 takes a position.
+        // 推进，改革开放: the break after 推进 takes a position, and 进 ends
+        // its run. With 推 kept, nothing would say that the free character
+        // ends its run (推进改革和扩大开放 would match): none.
         let key = search_key("深化推进，改革开放");
-        let cognates = cognate_terms(&key, 2);
         assert_eq!(
-            cognates[0].terms,
-            terms(&[(0, "深化"), (1, "化推"), (5, "改革"), (7, "开放")])
+            cognate_terms(&key, 2),
+            [Cognate {
+                terms: terms(&[(0, "深化"), (3, "进"), (5, "改革"), (7, "开放")]),
+                not_alone: Some((1, '化')),
+            }]
         );
-        assert_eq!(
-            cognates[1].terms,
-            terms(&[(0, "深化"), (3, "进"), (5, "改革"), (7, "开放")])
-        );
+        // After a break, neither: nothing would say that the free character
+        // starts its run, or that 推 goes on.
+        let key = search_key("深化，推进改革");
+        assert_eq!(cognate_terms(&key, 3), []);
         // A last run of one character after the word is not exact: not
         // with the word's first character kept (the one after it is free).
         let key = search_key("科技创新引");
