@@ -311,13 +311,15 @@ fn a_headline_remembered_in_other_words_is_found_though_articles_have_every_word
 #[test]
 fn a_headline_in_other_words_needs_the_run_typed_together_the_thesaurus_and_relaxed_matching() {
     let env = paraphrased();
-    // Words set apart, two words only, --match all, --no-thesaurus: only
-    // the article with every word.
+    // Words set apart, two words only, more than twelve (counted each
+    // time), --match all, --no-thesaurus: only the article with every word.
+    let pasted = "李强会晤南非总统".repeat(4);
     only_every_word(
         &env,
         &[
             &["李强 会晤 南非 总统", "--limit", "1"],
             &["李强会晤", "--limit", "1"],
+            &[&pasted, "--limit", "1"],
             &["李强会晤南非总统", "--limit", "1", "--match", "all"],
             &["李强会晤南非总统", "--limit", "1", "--no-thesaurus"],
         ],
