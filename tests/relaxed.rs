@@ -423,8 +423,9 @@ fn a_near_synonym_alone_does_not_make_a_match() {
 
 /// A headline with one word in a form the thesaurus has no pair for (我国
 /// for 中国), a story with all the words of 中国可再生能源装机 scattered,
-/// and two titles alike but for a word sharing no character (欧洲) or for
-/// punctuation where a character would be.
+/// and three titles alike but for a word sharing no character (欧洲), for
+/// another country's name (美国), or for punctuation where a character
+/// would be.
 fn with_cognates() -> TestEnv {
     let env = TestEnv::new();
     env.write(
@@ -442,6 +443,11 @@ fn with_cognates() -> TestEnv {
         "corpus/europe.txt",
         "---\ntitle: 欧洲可再生能源装机增速放缓\ndate: 2024-08-03\n---\n\
          欧洲多国可再生能源装机增速放缓，中国企业继续参与当地项目。\n",
+    );
+    env.write(
+        "corpus/usa.txt",
+        "---\ntitle: 美国可再生能源装机增速放缓\ndate: 2024-08-05\n---\n\
+         美国可再生能源装机增速放缓。\n",
     );
     env.write(
         "corpus/broken.txt",
@@ -473,11 +479,15 @@ fn a_headline_with_a_cognate_the_thesaurus_lacks_is_found_though_articles_have_e
         ),
         "{explained}"
     );
-    // 欧洲 shares no character with 中国, and in broken.txt's title a break
-    // stands where the character after 装 would (装、机组): neither is
-    // reworded, nor is broken.txt's 装机 found (relaxed, with a page of ten).
+    // 欧洲 shares no character with 中国, 美国 is another country, and in
+    // broken.txt's title a break stands where the character after 装 would
+    // (装、机组): none is reworded, nor is a word found so (relaxed, with a
+    // page of ten).
     let hits = env.search_json(&[query]);
-    assert_eq!(hits.len(), 4, "{hits:#?}");
+    assert_eq!(hits.len(), 5, "{hits:#?}");
+    let usa = hits.iter().find(|h| h["id"] == "usa.txt").unwrap();
+    assert_eq!(usa["missing"], serde_json::json!(["中国"]), "{usa:#}");
+    assert_eq!(usa["components"]["words_found"], 3, "{usa:#}");
     for hit in &hits[1..] {
         assert!(hit["components"].get("reworded").is_none(), "{hit:#}");
     }

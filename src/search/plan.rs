@@ -28,6 +28,7 @@
 //!   (`中国可再生能源装机` finds 我国可再生能源装机…; [`Planner::cognates`]).
 
 use std::ops::Bound;
+use std::sync::LazyLock;
 
 use tantivy::Term;
 use tantivy::query::{
@@ -531,8 +532,9 @@ impl<'a> Planner<'a> {
     /// pairs the thesaurus lacks. The other words stand as typed on both
     /// sides, so the title is the query's but for one word (where each
     /// character may be kept: [`cognate_terms`]). Not for a word with a
-    /// digit or a letter (5G for 4G). A name may share a character too (美国
-    /// for 英国), and an opposite (下调 for 上调, 进口 for 出口): such a
+    /// digit or a letter (5G for 4G), nor for another country's name (英国
+    /// for 泰国, `data/countries/`). Other names may share a character too
+    /// (李希 for 李强), and opposites (下调 for 上调, 进口 for 出口): such a
     /// title still says the rest of the query as typed, and ranks below it
     /// verbatim. Only for the text of the query's rewordings
     /// ([`Planner::rewording`]), and with near-synonyms: none without them
@@ -560,6 +562,17 @@ impl<'a> Planner<'a> {
                 continue;
             }
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            let [first, last] = [0, 1].map(|i| word.text.chars().nth(i));
+            let countries = countries().filter(|c| {
+                let [f, l] = [0, 1].map(|i| c.chars().nth(i));
+                *c != word.text && (f == first || l == last)
+            });
+            let mut elsewhere: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for country in countries {
+                let swapped = format!("{}{country}{}", &text[..word.start], &text[word.end..]);
+                let q = self.as_grams(&search_key(&swapped), Scope::Title, 1.0);
+                elsewhere.extend(q.map(|q| (Occur::MustNot, q)));
+            }
             for cognate in cognate_terms(&map.key, a) {
                 for (field, _) in self.gram_fields(Scope::Title) {
                     let phrase = |terms: &[(usize, String)]| -> Box<dyn Query> {
@@ -579,6 +592,8 @@ impl<'a> Planner<'a> {
                 }
             }
             if !clauses.is_empty() {
+                // Not another country's name (英国 for 泰国).
+                clauses.extend(elsewhere);
                 cognates.push((word.text, Box::new(BooleanQuery::new(clauses))));
             }
         }
@@ -1479,6 +1494,17 @@ pub fn gram_terms(key: &str) -> Vec<(usize, Gram)> {
         base += n + 1;
     }
     terms
+}
+
+/// The names of two characters of the world's countries and territories
+/// (`data/countries/`).
+fn countries() -> impl Iterator<Item = &'static str> {
+    static NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+        let lines = include_str!("../../data/countries/zh.txt").lines();
+        let names = lines.filter_map(|l| l.split_once('\t').map(|(_, name)| name));
+        names.filter(|n| n.chars().count() == 2).collect()
+    });
+    NAMES.iter().copied()
 }
 
 /// Whether `c` is a Chinese character (of the unified ideographs).
