@@ -327,12 +327,16 @@ fn a_headline_in_other_words_needs_the_run_typed_together_the_thesaurus_and_rela
 }
 
 /// Checks that each search (`args`) of [`paraphrased`] finds only
-/// other.txt, the article with every word, and says nothing of rewordings.
+/// other.txt, the article with every word, and says nothing of rewordings,
+/// nor looks for any (`--explain`).
 fn only_every_word(env: &TestEnv, searches: &[&[&str]]) {
     for args in searches {
         let hits = env.search_json(args);
         assert_eq!(hit_ids(&hits), ["other.txt"], "{args:?}: {hits:#?}");
         assert!(hits[0].get("reworded").is_none(), "{args:?}: {hits:#?}");
+        let explained = env.search_human(&[args, &["--explain"][..]].concat());
+        let looked_for = explained.contains("also articles whose title has it");
+        assert!(!looked_for, "{args:?}: {explained}");
     }
 }
 
@@ -541,4 +545,39 @@ fn components_without_explain_are_those_of_the_explanation_with_cognates() {
     ];
     let compared = common::assert_components_as_explained(&env, queries);
     assert!(compared > 8, "only {compared} hits compared");
+}
+
+#[test]
+fn a_country_is_never_swapped_for_another_but_our_country_finds_china() {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/china.txt",
+        "---\ntitle: 中国可再生能源装机突破15亿千瓦\ndate: 2024-08-01\n---\n\
+         中国可再生能源装机规模持续扩大。\n",
+    );
+    env.write(
+        "corpus/scattered.txt",
+        "---\ntitle: 能源转型观察\ndate: 2024-08-02\n---\n\
+         我国风电装机稳步增长，可再生能源成本持续下降。\n",
+    );
+    env.write(
+        "corpus/ukraine.txt",
+        "---\ntitle: 乌克兰总统抵京访问\ndate: 2024-08-03\n---\n乌克兰总统抵达北京。\n",
+    );
+    env.write(
+        "corpus/forum.txt",
+        "---\ntitle: 北欧合作论坛举行\ndate: 2024-08-04\n---\n\
+         芬兰总统出席论坛，随后抵京，开始国事访问。\n",
+    );
+    env.index();
+    // 我国 names no country: the title with 中国 in its place is reworded,
+    // above the article with the words scattered.
+    let hits = env.search_json(&["我国可再生能源装机", "--limit", "1"]);
+    assert_eq!(hit_ids(&hits), ["china.txt"], "{hits:#?}");
+    assert_eq!(hits[0]["components"]["reworded"], true, "{hits:#?}");
+    // 芬兰 does: 乌克兰 (of three characters, first in the text, where the
+    // character before the one kept is not checked) is another country.
+    let hits = env.search_json(&["芬兰总统抵京访问", "--limit", "1"]);
+    assert_eq!(hit_ids(&hits), ["forum.txt"], "{hits:#?}");
+    assert!(hits[0].get("reworded").is_none(), "{hits:#?}");
 }

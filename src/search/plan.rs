@@ -532,11 +532,11 @@ impl<'a> Planner<'a> {
     /// pairs the thesaurus lacks. The other words stand as typed on both
     /// sides, so the title is the query's but for one word (where each
     /// character may be kept: [`cognate_terms`]). Not for a word with a
-    /// digit or a letter (5G for 4G), nor for another country's name (英国
-    /// for 泰国, `data/countries/`). Other names may share a character too
-    /// (李希 for 李强), and opposites (下调 for 上调, 进口 for 出口): such a
-    /// title still says the rest of the query as typed, and ranks below it
-    /// verbatim. Only for the text of the query's rewordings
+    /// digit or a letter (5G for 4G), nor a country's name for another's
+    /// (英国 for 泰国, `data/countries/`). Other names may share a character
+    /// too (李希 for 李强, and 美国 for 我国, which is no country's name),
+    /// and opposites (下调 for 上调, 进口 for 出口): such a title still says
+    /// the rest of the query as typed, and ranks below it verbatim. Only for the text of the query's rewordings
     /// ([`Planner::rewording`]), and with near-synonyms: none without them
     /// (`--no-thesaurus`).
     fn cognates(&self, text: &str, plan: &Plan) -> Vec<(String, Box<dyn Query>)> {
@@ -562,13 +562,16 @@ impl<'a> Planner<'a> {
                 continue;
             }
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            let [first, last] = [0, 1].map(|i| word.text.chars().nth(i));
-            let countries = countries().filter(|c| {
-                let [f, l] = [0, 1].map(|i| c.chars().nth(i));
-                *c != word.text && (f == first || l == last)
+            // A country is never swapped for another, of any length at the
+            // text's ends (乌克兰 for 芬兰 first, 伊拉克 for 伊朗 last).
+            let country = countries().contains(&word.text.as_str());
+            let (first, last) = (word.text.chars().next(), word.text.chars().last());
+            let others = countries().iter().filter(|c| {
+                let sharing = c.chars().next() == first || c.chars().last() == last;
+                country && **c != word.text && sharing
             });
             let mut elsewhere: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for country in countries {
+            for country in others {
                 let swapped = format!("{}{country}{}", &text[..word.start], &text[word.end..]);
                 let q = self.as_grams(&search_key(&swapped), Scope::Title, 1.0);
                 elsewhere.extend(q.map(|q| (Occur::MustNot, q)));
@@ -1496,15 +1499,19 @@ pub fn gram_terms(key: &str) -> Vec<(usize, Gram)> {
     terms
 }
 
-/// The names of two characters of the world's countries and territories
-/// (`data/countries/`).
-fn countries() -> impl Iterator<Item = &'static str> {
+/// The Chinese names of the world's countries and territories
+/// (`data/countries/`: a code and a name per line, `#` for a comment).
+fn countries() -> &'static [&'static str] {
     static NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-        let lines = include_str!("../../data/countries/zh.txt").lines();
-        let names = lines.filter_map(|l| l.split_once('\t').map(|(_, name)| name));
-        names.filter(|n| n.chars().count() == 2).collect()
+        let lines = include_str!("../../data/countries/zh.txt")
+            .lines()
+            .map(str::trim);
+        let lines = lines.filter(|l| !l.starts_with('#'));
+        lines
+            .filter_map(|l| Some(l.split_once('\t')?.1.trim()))
+            .collect()
     });
-    NAMES.iter().copied()
+    &NAMES
 }
 
 /// Whether `c` is a Chinese character (of the unified ideographs).
@@ -1665,6 +1672,17 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn the_countries_are_read_whole() {
+        let names = countries();
+        assert_eq!(names.len(), 250);
+        for name in ["泰国", "英国", "中国", "乌克兰", "波黑"] {
+            assert!(names.contains(&name), "{name}");
+        }
+        let clean = |n: &&str| !n.is_empty() && !n.contains(['\t', '\r', '#', ' ']);
+        assert!(names.iter().all(clean), "{names:?}");
     }
 
     #[test]
