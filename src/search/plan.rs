@@ -426,8 +426,15 @@ impl<'a> Planner<'a> {
             Node::Field { name, .. } => *name != QueryField::Title,
             _ => false,
         });
-        let distinct = self.words(text).len();
-        let all = self.analyzer.words(text).iter().filter(|w| !w.part).count();
+        let all: Vec<Word> = self
+            .analyzer
+            .words(text)
+            .into_iter()
+            .filter(|w| !w.part)
+            .collect();
+        let distinct: std::collections::HashSet<&str> =
+            all.iter().map(|w| w.text.as_str()).collect();
+        let (distinct, all) = (distinct.len(), all.len());
         let typed_together = !text.trim().contains(char::is_whitespace);
         let sized = distinct >= REWORDED_MIN_WORDS && all <= REWORDED_MAX_WORDS;
         (filters && typed_together && sized).then_some(text)
@@ -453,13 +460,7 @@ impl<'a> Planner<'a> {
         if plan.rewording.as_deref() != Some(text) {
             return None;
         }
-        // Each word once, where it first stands in the text.
-        let mut words: Vec<Word> = Vec::new();
-        for word in self.analyzer.words(text) {
-            if !word.part && !words.iter().any(|w| w.text == word.text) {
-                words.push(word);
-            }
-        }
+        let words = self.distinct_words(text);
         let typed: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut swaps = Vec::new();
@@ -470,9 +471,7 @@ impl<'a> Planner<'a> {
                 if clauses.len() == REWORDED_MAX_SWAPS {
                     break 'words;
                 }
-                // The text as typed, the word's characters replaced.
-                let swapped = format!("{}{r}{}", &text[..word.start], &text[word.end..]);
-                if let Some(q) = self.as_grams(&search_key(&swapped), Scope::Title, 1.0) {
+                if let Some(q) = self.in_title_with(text, word, r) {
                     clauses.push((Occur::Should, q));
                     swaps.push(format!("{r} for {}", word.text));
                 }
@@ -572,8 +571,7 @@ impl<'a> Planner<'a> {
             });
             let mut elsewhere: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             for country in others {
-                let swapped = format!("{}{country}{}", &text[..word.start], &text[word.end..]);
-                let q = self.as_grams(&search_key(&swapped), Scope::Title, 1.0);
+                let q = self.in_title_with(text, &word, country);
                 elsewhere.extend(q.map(|q| (Occur::MustNot, q)));
             }
             for cognate in cognate_terms(&map.key, a) {
@@ -601,6 +599,13 @@ impl<'a> Planner<'a> {
             }
         }
         cognates
+    }
+
+    /// Titles with `text` as typed but for `word`, whose characters are
+    /// replaced by `other`.
+    fn in_title_with(&self, text: &str, word: &Word, other: &str) -> Option<Box<dyn Query>> {
+        let swapped = format!("{}{other}{}", &text[..word.start], &text[word.end..]);
+        self.as_grams(&search_key(&swapped), Scope::Title, 1.0)
     }
 
     /// The near-synonyms looked up: [`Thesaurus::builtin`] unless given.
@@ -860,12 +865,17 @@ impl<'a> Planner<'a> {
 
     /// The non-overlapping words of a text, each once.
     fn words(&self, text: &str) -> Vec<String> {
+        let words = self.distinct_words(text).into_iter();
+        words.map(|w| w.text).collect()
+    }
+
+    /// The non-overlapping words of a text, each once, where it first
+    /// stands (with its byte range in `text`).
+    fn distinct_words(&self, text: &str) -> Vec<Word> {
         let mut seen = std::collections::HashSet::new();
-        self.analyzer
-            .words(text)
-            .into_iter()
+        let words = self.analyzer.words(text).into_iter();
+        words
             .filter(|w| !w.part && seen.insert(w.text.clone()))
-            .map(|w| w.text)
             .collect()
     }
 
