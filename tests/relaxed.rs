@@ -581,3 +581,49 @@ fn a_country_is_never_swapped_for_another_but_our_country_finds_china() {
     assert_eq!(hit_ids(&hits), ["forum.txt"], "{hits:#?}");
     assert!(hits[0].get("reworded").is_none(), "{hits:#?}");
 }
+
+/// A headline with a word in another form from a large group of the
+/// thesaurus (持续 for 不断, a group of more than thirty words), and a story
+/// with the words of 消费不断回暖 scattered in its body.
+fn with_a_large_group() -> TestEnv {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/target.txt",
+        "---\ntitle: 以旧换新促消费持续回暖\ndate: 2024-12-20\n---\n\
+         商务部数据显示，以旧换新政策带动家电、汽车等商品销售较快增长。\n",
+    );
+    env.write(
+        "corpus/scattered.txt",
+        "---\ntitle: 假日经济活力足\ndate: 2024-12-21\n---\n\
+         各地消费场景不断丰富，旅游市场逐步回暖，夜间经济热度攀升。\n",
+    );
+    env.index();
+    env
+}
+
+#[test]
+fn a_headline_reworded_with_a_word_of_a_large_group_is_found_but_such_a_word_alone_never_counts() {
+    let env = with_a_large_group();
+    // Typed together: the title has the text but for 持续, from a group too
+    // large for its words to count alone; with the rest of the title as
+    // typed, it is a rewording, ranked above the words scattered.
+    let hits = env.search_json(&["消费不断回暖"]);
+    assert_eq!(hit_ids(&hits), ["target.txt", "scattered.txt"], "{hits:#?}");
+    assert_eq!(hits[0]["reworded"], "消费不断回暖", "{hits:#?}");
+    assert_eq!(hits[0]["missing"], serde_json::json!(["不断"]));
+    // Set apart, with a word no article has: relaxed, and 持续 in a title
+    // does not count as 不断, so the story with three words ranks first.
+    let query = "消费 不断 回暖 电影";
+    let hits = env.search_json(&[query]);
+    assert_eq!(hit_ids(&hits), ["scattered.txt", "target.txt"], "{hits:#?}");
+    assert_eq!(hits[1]["components"]["words_found"], 2, "{hits:#?}");
+    let explained = env.search_human(&[query, "--explain"]);
+    assert!(
+        explained.contains("\"消费\": its near-synonyms"),
+        "{explained}"
+    );
+    assert!(
+        !explained.contains("\"不断\": its near-synonyms"),
+        "{explained}"
+    );
+}

@@ -56,6 +56,11 @@ const GRAM_WEIGHT: f32 = 0.3;
 /// Weight of a near-synonym of a query word found as a word in a title,
 /// relative to the word itself ([`Thesaurus`]).
 const RELATED_WEIGHT: f32 = 0.5;
+/// The largest group of near-synonyms ([`Thesaurus`]) whose words count
+/// as a word found in a title: larger groups mix senses (重要 with 第一 and
+/// 根本). A rewording, which needs the rest of the title as typed, takes
+/// the words of any group.
+const RELATED_GROUP_WORDS: usize = 12;
 /// The unit of the tiers: far above any BM25 score, so that tiers order
 /// results and BM25 orders them within a tier. The boosts inside a tier
 /// are fractions of it.
@@ -85,9 +90,9 @@ const REWORDED_MIN_WORDS: usize = 3;
 /// phrase query as long as it).
 const REWORDED_MAX_WORDS: usize = 12;
 /// The most rewordings by near-synonyms looked for (those of the first
-/// words first): a word may have forty. Cognates add two at most per word
-/// ([`Planner::cognates`]).
-const REWORDED_MAX_SWAPS: usize = 32;
+/// words first): a word of a large group may have forty, and a text a
+/// dozen words. Cognates add two at most per word ([`Planner::cognates`]).
+const REWORDED_MAX_SWAPS: usize = 64;
 /// Score shared by the query's words found as whole jieba words, rather
 /// than only as characters across words: a bonus inside the tier of the
 /// words found, since how jieba happened to cut an article is no reason to
@@ -775,7 +780,7 @@ impl<'a> Planner<'a> {
         plan: &mut Plan,
     ) -> Option<Box<dyn Query>> {
         // A near-synonym that the query has too counts as itself.
-        let mut related = self.thesaurus().related(word);
+        let mut related = self.thesaurus().related_within(word, RELATED_GROUP_WORDS);
         related.retain(|r| !typed.iter().any(|t| t == r));
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for r in &related {

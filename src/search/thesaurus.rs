@@ -1,9 +1,11 @@
 //! Near-synonyms: when no article has all the words of a query, a word's
 //! near-synonym found as a word in a title counts as the word found
 //! (李强会晤南非总统 finds the story titled 李强会见南非总统 first), weighing
-//! less than the word itself ([`crate::search::plan`] says how much); and a
-//! text typed together also matches the titles that have it with one word
-//! swapped for a near-synonym, even where articles have every word.
+//! less than the word itself ([`crate::search::plan`] says how much), when
+//! they share a group small enough to have one sense
+//! ([`Thesaurus::related_within`]); and a text typed together also matches
+//! the titles that have it with one word swapped for a near-synonym of any
+//! group, even where articles have every word.
 //!
 //! Unlike a user's synonym file ([`crate::search::synonyms`]), whose groups
 //! are interchangeable, a word may be in several groups here, and a word
@@ -32,9 +34,14 @@ use crate::analysis::search_key;
 #[derive(Debug, Default)]
 pub struct Thesaurus {
     text: Cow<'static, str>,
-    /// Words looked up, with their near-synonyms (byte ranges of `text`).
-    known: Mutex<HashMap<String, Vec<Range<usize>>>>,
+    /// Words looked up, with their near-synonyms (byte ranges of `text`),
+    /// each with the size of the smallest group it shares with the word.
+    known: Mutex<HashMap<String, Vec<Related>>>,
 }
+
+/// A near-synonym: its byte range in the text, and the size of the
+/// smallest group it shares with the word.
+type Related = (Range<usize>, usize);
 
 /// Words remembered at most; then the memory starts again.
 const KNOWN_WORDS: usize = 4096;
@@ -81,6 +88,13 @@ impl Thesaurus {
     /// The near-synonyms of `word` (not `word` itself), in the order of the
     /// text, each once.
     pub fn related(&self, word: &str) -> Vec<&str> {
+        self.related_within(word, usize::MAX)
+    }
+
+    /// The near-synonyms of `word` that share with it a group of at most
+    /// `words` words: the larger a group, the more senses it mixes (重要
+    /// with 第一 and 根本).
+    pub fn related_within(&self, word: &str, words: usize) -> Vec<&str> {
         let key = search_key(word);
         let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
         if !known.contains_key(&key) {
@@ -90,12 +104,14 @@ impl Thesaurus {
             let found = self.scan(&key);
             known.insert(key.clone(), found);
         }
-        known[&key].iter().map(|r| &self.text[r.clone()]).collect()
+        let within = known[&key].iter().filter(|(_, group)| *group <= words);
+        within.map(|(r, _)| &self.text[r.clone()]).collect()
     }
 
-    /// The byte ranges of the near-synonyms of `key`, read from the text.
-    fn scan(&self, key: &str) -> Vec<Range<usize>> {
-        let mut related: Vec<Range<usize>> = Vec::new();
+    /// The byte ranges of the near-synonyms of `key`, read from the text,
+    /// each with the size of the smallest group it shares with `key`.
+    fn scan(&self, key: &str) -> Vec<Related> {
+        let mut related: Vec<Related> = Vec::new();
         if key.is_empty() {
             return related;
         }
@@ -113,17 +129,20 @@ impl Thesaurus {
             if text[line_start..line_end].starts_with('#') {
                 continue;
             }
+            let line = &text[line_start..line_end];
+            let group = line.split(' ').filter(|w| !w.trim_end().is_empty()).count();
             let mut from = line_start;
-            for other in text[line_start..line_end].split(' ') {
+            for other in line.split(' ') {
                 let range = from..from + other.len();
                 from = range.end + 1;
                 let other = other.trim_end_matches('\r');
                 let range = range.start..range.start + other.len();
-                if !other.is_empty()
-                    && other != key
-                    && !related.iter().any(|r| &text[r.clone()] == other)
-                {
-                    related.push(range);
+                if other.is_empty() || other == key {
+                    continue;
+                }
+                match related.iter_mut().find(|(r, _)| &text[r.clone()] == other) {
+                    Some((_, size)) => *size = (*size).min(group),
+                    None => related.push((range, group)),
                 }
             }
         }
@@ -148,6 +167,20 @@ mod tests {
         assert!(!t.related("会").contains(&"会晤"));
         assert!(t.related("").is_empty());
         assert!(t.related("习近平").is_empty());
+    }
+
+    #[test]
+    fn a_word_shares_the_size_of_its_smallest_group_with_each_near_synonym() {
+        let t = Thesaurus::parse("不断 持续 频频 连连\n持续 延续\n");
+        assert_eq!(t.related("持续"), ["不断", "频频", "连连", "延续"]);
+        assert_eq!(t.related_within("持续", 3), ["延续"]);
+        assert_eq!(
+            t.related_within("持续", 4),
+            ["不断", "频频", "连连", "延续"]
+        );
+        assert!(t.related_within("不断", 3).is_empty());
+        // Remembered words answer every limit.
+        assert_eq!(t.related_within("不断", 4), ["持续", "频频", "连连"]);
     }
 
     #[test]
