@@ -233,9 +233,10 @@ fn paraphrased() -> TestEnv {
 #[test]
 fn a_near_synonym_in_a_title_counts_as_the_word_found_when_words_may_be_missing() {
     let env = paraphrased();
-    // Words set apart (typed together, the title's rewording of them
-    // matches too: `a_headline_remembered_in_other_words_...`).
-    let query = "李强 会晤 南非 总统";
+    // Words set apart, in another order than the title's (in its order,
+    // the title's rewording of them matches too:
+    // `a_headline_remembered_in_other_words_...`).
+    let query = "会晤 李强 南非 总统";
     let hits = env.search_json(&[query, "--explain"]);
     assert_eq!(hit_ids(&hits), ["target.txt", "other.txt"], "{hits:#?}");
     // The target still lacks the word typed, and says so.
@@ -245,7 +246,7 @@ fn a_near_synonym_in_a_title_counts_as_the_word_found_when_words_may_be_missing(
     let stdout = human(&env, query);
     assert!(
         stdout.starts_with(
-            "only 1 article has all of 李强 会晤 南非 总统; then those with 1 or more of the 4\n"
+            "only 1 article has all of 会晤 李强 南非 总统; then those with 1 or more of the 4\n"
         ),
         "{stdout}"
     );
@@ -309,16 +310,18 @@ fn a_headline_remembered_in_other_words_is_found_though_articles_have_every_word
 }
 
 #[test]
-fn a_headline_in_other_words_needs_the_run_typed_together_the_thesaurus_and_relaxed_matching() {
+fn a_headline_in_other_words_needs_three_words_the_thesaurus_and_relaxed_matching() {
     let env = paraphrased();
-    // Words set apart, two words only, more than twelve (counted each
-    // time), --match all, --no-thesaurus: only the article with every word.
+    // Two words only (together or set apart), more than twelve (counted
+    // each time), a quoted word, --match all, --no-thesaurus: only the
+    // article with every word.
     let pasted = "李强会晤南非总统".repeat(4);
     only_every_word(
         &env,
         &[
-            &["李强 会晤 南非 总统", "--limit", "1"],
             &["李强会晤", "--limit", "1"],
+            &["李强 会晤", "--limit", "1"],
+            &["李强 \"会晤\" 南非 总统", "--limit", "1"],
             &[&pasted, "--limit", "1"],
             &["李强会晤南非总统", "--limit", "1", "--match", "all"],
             &["李强会晤南非总统", "--limit", "1", "--no-thesaurus"],
@@ -349,16 +352,58 @@ fn a_headline_in_other_words_keeps_its_filters() {
     for args in [
         &["李强会晤南非总统", "--limit", "1", "--since", "2025"][..],
         &["李强会晤南非总统 date:2025", "--limit", "1"][..],
+        &["李强 会晤 南非 总统 date:2025", "--limit", "1"][..],
     ] {
         let hits = env.search_json(args);
         assert_eq!(hit_ids(&hits), ["target.txt"], "{args:?}: {hits:#?}");
         assert_eq!(hits[0]["reworded"], "李强会晤南非总统", "{args:?}");
     }
-    let hits = env.search_json(&["李强会晤南非总统", "--since", "2025-11-23"]);
-    assert_eq!(hit_ids(&hits), ["other.txt"], "{hits:#?}");
+    for args in [
+        &["李强会晤南非总统", "--since", "2025-11-23"][..],
+        &["李强 会晤 南非 总统", "--since", "2025-11-23"][..],
+    ] {
+        let hits = env.search_json(args);
+        assert_eq!(hit_ids(&hits), ["other.txt"], "{args:?}: {hits:#?}");
+    }
     let lines = env.search_json(&["李强会晤南非总统", "--facets", "--limit", "1"]);
     let counts = &lines.last().unwrap()["facets"];
     assert_eq!(counts["year"][0]["count"], 2, "{counts}");
+}
+
+#[test]
+fn a_headline_remembered_in_other_words_is_found_with_its_words_set_apart() {
+    let env = paraphrased();
+    // Words set apart by spaces, as many type them: the title with them
+    // together but for a near-synonym is found too, and ranks first.
+    let query = "李强 会晤 南非 总统";
+    let hits = env.search_json(&[query, "--limit", "1"]);
+    assert_eq!(hit_ids(&hits), ["target.txt"], "{hits:#?}");
+    assert_eq!(hits[0]["reworded"], "李强会晤南非总统", "{hits:#?}");
+    assert_eq!(hits[0]["missing"], serde_json::json!(["会晤"]));
+    let stdout = env.search_human(&[query, "--limit", "1"]);
+    assert!(
+        stdout.starts_with("also titles with 李强会晤南非总统 in other words"),
+        "{stdout}"
+    );
+    // A title with the words together as typed ranks above its rewording.
+    env.write(
+        "corpus/exact.txt",
+        "---\ntitle: 李强会晤南非总统 共商金砖合作\ndate: 2025-11-24\n---\n\
+         双方就金砖合作交换意见。\n",
+    );
+    env.index();
+    let hits = env.search_json(&[query]);
+    assert_eq!(
+        hit_ids(&hits),
+        ["exact.txt", "target.txt", "other.txt"],
+        "{hits:#?}"
+    );
+    assert_eq!(hits[0]["components"]["tier"], 10000.0, "{hits:#?}");
+    let explained = env.search_human(&[query, "--explain"]);
+    assert!(
+        explained.contains("\"李强会晤南非总统\": the words set apart, found together as typed"),
+        "{explained}"
+    );
 }
 
 /// Adds both.txt to [`paraphrased`]: every word of 李强会晤南非总统, and a

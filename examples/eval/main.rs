@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --example eval -- [--corpus PATH] [--index DIR] [--seed N]
-//!     [--per-kind N] [--json] [--dump FILE] [--thesaurus FILE]
+//!     [--per-kind N] [--json] [--dump FILE] [--thesaurus FILE] [--spaced]
 //! cargo run --release --example eval -- --compare A.json B.json [--list N]
 //! ```
 //!
@@ -33,6 +33,8 @@
 //!
 //! `--thesaurus FILE` replaces the built-in near-synonyms of relaxed
 //! matching with the groups of FILE (`/dev/null`: none), to measure them.
+//! `--spaced` sets the words of the near-synonym queries apart with spaces
+//! (`李强 会晤 南非 总统`), as many type them, instead of typed together.
 //!
 //! `--json` prints the figures as JSON; `--dump FILE` writes every query and
 //! its outcome, which `--compare A.json B.json` reads to set two runs side
@@ -70,6 +72,7 @@ struct Args {
     compare: Option<(PathBuf, PathBuf)>,
     list: usize,
     thesaurus: Option<PathBuf>,
+    spaced: bool,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -84,6 +87,7 @@ fn args() -> anyhow::Result<Args> {
         compare: None,
         list: 20,
         thesaurus: None,
+        spaced: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -96,6 +100,7 @@ fn args() -> anyhow::Result<Args> {
             "--list" => args.list = value()?.parse().context("--list")?,
             "--dump" => args.dump = Some(value()?.into()),
             "--json" => args.json = true,
+            "--spaced" => args.spaced = true,
             "--thesaurus" => args.thesaurus = Some(value()?.into()),
             "--compare" => {
                 let a = value()?;
@@ -130,7 +135,8 @@ fn main() -> anyhow::Result<()> {
     let stories = read_stories(&args.corpus, &engine)?;
     let started = Instant::now();
     let analyzer = Analyzer::builtin();
-    let maker = Maker::new(&stories, &analyzer);
+    let mut maker = Maker::new(&stories, &analyzer);
+    maker.spaced = args.spaced;
     let queries = maker.make(args.seed, args.per_kind);
     eprintln!(
         "{} queries (seed {}, {} per kind; {} near-synonym pairs) from {} stories in {:.1?}",

@@ -185,6 +185,9 @@ pub struct Maker<'a> {
     synonyms: NearSynonyms,
     traditional: Traditional,
     df: HashMap<String, u32>,
+    /// Near-synonym queries with their words set apart by spaces, as many
+    /// type them (`--spaced`), instead of typed together.
+    pub spaced: bool,
 }
 
 /// Whether a word is worth typing: two characters or more, with a Chinese one.
@@ -219,6 +222,7 @@ impl<'a> Maker<'a> {
             synonyms: NearSynonyms::builtin(),
             traditional: Traditional::builtin(),
             df,
+            spaced: false,
         }
     }
 
@@ -286,7 +290,10 @@ impl<'a> Maker<'a> {
                 let mut window = window(&words, size, Some(at), rng)?;
                 let pos = window.iter().position(|w| *w == words[at])?;
                 window[pos] = swapped;
-                Some(window.concat())
+                Some(match self.spaced {
+                    true => window.join(" "),
+                    false => window.concat(),
+                })
             }
         }
     }

@@ -21,9 +21,10 @@
 //!   the word found (会见 for 会晤: a headline paraphrased), and so does a
 //!   cognate in the word's place in a title typed together (我国 for 中国).
 //! * **Reworded** ([`Planner::with_rewordings`]): a text of three words or
-//!   more typed together, beside filters only, also matches the titles that
-//!   have it with one word swapped for a near-synonym, even where articles
-//!   have every word (`李强会晤南非总统` finds 李强会见南非总统), or for a
+//!   more, typed together or set apart by spaces, beside filters only, also
+//!   matches the titles that have it (together) with one word swapped for a
+//!   near-synonym, even where articles have every word (`李强会晤南非总统`
+//!   and `李强 会晤 南非 总统` find 李强会见南非总统), or for a
 //!   cognate: two characters sharing the first or the last in its place
 //!   (`中国可再生能源装机` finds 我国可再生能源装机…; [`Planner::cognates`]).
 
@@ -81,11 +82,11 @@ pub const VERBATIM_TIER: f32 = 10.0 * TIER;
 /// tier, so that they rank just below the articles with the text itself,
 /// above those with its words scattered.
 pub const REWORDED_TIER: f32 = VERBATIM_TIER / 2.0;
-/// The fewest words a run typed together needs for its rewordings to be
+/// The fewest words a text needs for its rewordings to be
 /// looked for: two words and a near-synonym say too little to be sure the
 /// title says the same thing (`李强会见` for `李强会晤`).
 const REWORDED_MIN_WORDS: usize = 3;
-/// The most words a run typed together has (each time it has one) for its
+/// The most words a text has (each time it has one) for its
 /// rewordings to be looked for: about a headline (each rewording is a
 /// phrase query as long as it).
 const REWORDED_MAX_WORDS: usize = 12;
@@ -329,7 +330,7 @@ impl<'a> Planner<'a> {
     pub fn plan(&self, node: &Node, query: &str) -> Result<Plan, QueryError> {
         let mut plan = Plan::empty(Shares::of(self.units(node)));
         // Taken up (or dropped) where the text is planned.
-        plan.rewording = self.rewording(node).map(str::to_string);
+        plan.rewording = self.rewording(node);
         let loose_words = match self.min_words {
             Some(_) => self.loose_words(node),
             None => Vec::new(),
@@ -340,15 +341,22 @@ impl<'a> Planner<'a> {
             }
             _ => self.node(node, query, &mut plan, false)?,
         };
-        let run = self.typed_run();
-        if let Some(run) = run {
+        let spaced = self.spaced_rewording(&conjuncts(node), &plan);
+        if let Some(joined) = &spaced {
+            plan.notes.push(format!(
+                "{joined:?}: the words set apart, found together as typed; articles with them \
+                 so rank first, those whose title begins with them above them"
+            ));
+        }
+        let run = self.typed_run().map(str::to_string).or(spaced);
+        if let Some(run) = self.typed_run() {
             plan.notes.push(format!(
                 "{run:?}: quoted and unquoted text typed together; articles with it verbatim \
                  rank first, those whose title begins with it above them"
             ));
         }
         plan.query = match built {
-            Some(q) => self.with_order_bonus(q, node, run),
+            Some(q) => self.with_order_bonus(q, node, run.as_deref()),
             None => {
                 return Err(QueryError {
                     query: query.to_string(),
@@ -368,7 +376,9 @@ impl<'a> Planner<'a> {
     /// words: the words of each unquoted text at the top of the query near
     /// each other (words typed together, not those the user set apart with
     /// spaces), and the title starting with the text, when there is one
-    /// (the whole `run` typed together, when there is one: [`Self::typed_run`]).
+    /// (the whole `run` typed together, when there is one: [`Self::typed_run`];
+    /// or the texts set apart, joined, whose rewordings are looked for:
+    /// together as typed, they rank as a text verbatim).
     fn with_order_bonus(
         &self,
         query: Box<dyn Query>,
@@ -409,23 +419,21 @@ impl<'a> Planner<'a> {
     }
 
     /// The text whose rewordings are looked for ([`Planner::reworded`]):
-    /// with [`Planner::with_rewordings`], the query's one unquoted text,
-    /// beside filters only (`region:`, `topic:`, `date:`, `source:`, or
-    /// those given apart), typed together (no space), of
-    /// [`REWORDED_MIN_WORDS`] to [`REWORDED_MAX_WORDS`] words (distinct, and
-    /// counted each time).
-    fn rewording<'n>(&self, node: &'n Node) -> Option<&'n str> {
+    /// with [`Planner::with_rewordings`], the query's unquoted text, beside
+    /// filters only (`region:`, `topic:`, `date:`, `source:`, or those
+    /// given apart), of [`REWORDED_MIN_WORDS`] to [`REWORDED_MAX_WORDS`]
+    /// words (distinct, and counted each time); texts set apart by spaces
+    /// are joined ([`Planner::spaced_rewording`]).
+    fn rewording(&self, node: &Node) -> Option<String> {
         if !self.rewordings {
             return None;
         }
         let parts = conjuncts(node);
-        let mut texts = parts.iter().filter_map(|n| match n {
-            Node::Text(text) => Some(text.as_str()),
-            _ => None,
-        });
-        let (Some(text), None) = (texts.next(), texts.next()) else {
+        let texts = top_texts(node);
+        if texts.is_empty() || texts.iter().any(|t| t.trim().contains(char::is_whitespace)) {
             return None;
-        };
+        }
+        let text = texts.concat();
         let filters = parts.iter().all(|n| match n {
             Node::Text(_) => true,
             Node::Field { name, .. } => *name != QueryField::Title,
@@ -433,16 +441,50 @@ impl<'a> Planner<'a> {
         });
         let all: Vec<Word> = self
             .analyzer
-            .words(text)
+            .words(&text)
             .into_iter()
             .filter(|w| !w.part)
             .collect();
         let distinct: std::collections::HashSet<&str> =
             all.iter().map(|w| w.text.as_str()).collect();
         let (distinct, all) = (distinct.len(), all.len());
-        let typed_together = !text.trim().contains(char::is_whitespace);
         let sized = distinct >= REWORDED_MIN_WORDS && all <= REWORDED_MAX_WORDS;
-        (filters && typed_together && sized).then_some(text)
+        (filters && sized).then_some(text)
+    }
+
+    /// Each word of the texts among `nodes`, with its query (as in
+    /// [`Planner::text`], its notes and highlights left out).
+    fn word_queries(&self, nodes: &[&Node], plan: &Plan) -> Vec<(String, Box<dyn Query>)> {
+        let mut scratch = Plan::empty(plan.shares);
+        let mut queries: Vec<(String, Box<dyn Query>)> = Vec::new();
+        for node in nodes {
+            let Node::Text(text) = node else { continue };
+            for word in self.words(text) {
+                if queries.iter().any(|(w, _)| *w == word) {
+                    continue;
+                }
+                if let Some(q) = self.term_clause(&word, Scope::All, &mut scratch, false) {
+                    queries.push((word, q));
+                }
+            }
+        }
+        queries
+    }
+
+    /// The query's texts set apart by spaces, joined, when it is they whose
+    /// rewordings are looked for ([`Planner::rewording`]): `李强 会晤 南非
+    /// 总统` looks for titles with 李强会晤南非总统 in other words, and
+    /// those with it as typed rank first.
+    fn spaced_rewording(&self, children: &[&Node], plan: &Plan) -> Option<String> {
+        let texts: Vec<&str> = children
+            .iter()
+            .filter_map(|n| match n {
+                Node::Text(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        let joined = texts.concat();
+        (texts.len() > 1 && plan.rewording.as_deref() == Some(joined.as_str())).then_some(joined)
     }
 
     /// A headline remembered in other words: `text`, when it is the query's
@@ -694,13 +736,26 @@ impl<'a> Planner<'a> {
     ) -> Result<Option<Box<dyn Query>>, QueryError> {
         let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // Texts set apart whose rewordings are looked for: their cognates
+        // are the joined text's.
+        let spaced = self.spaced_rewording(&conjuncts(node), plan);
+        let spaced_cognates = match &spaced {
+            Some(joined) => self.cognates(joined, plan),
+            None => Vec::new(),
+        };
         for child in conjuncts(node) {
             let (occur, q) = match child {
                 Node::Text(text) => {
                     let Some(parts) = self.text_parts(text, plan, false, Scope::All) else {
                         continue;
                     };
-                    let cognates = self.cognates(text, plan);
+                    let cognates = match spaced {
+                        Some(_) => spaced_cognates
+                            .iter()
+                            .map(|(w, q)| (w.clone(), q.box_clone()))
+                            .collect(),
+                        None => self.cognates(text, plan),
+                    };
                     let mut cognate_of = Vec::new();
                     for (word, q) in parts.words {
                         if plan.loose.iter().any(|(w, _)| *w == word) {
@@ -742,6 +797,10 @@ impl<'a> Planner<'a> {
             if let Some(q) = q {
                 clauses.push((occur, q));
             }
+        }
+        if let Some(joined) = &spaced {
+            let reworded = self.reworded(joined, &spaced_cognates, plan);
+            clauses.extend(reworded.map(|q| (Occur::Should, q)));
         }
         let n = words.len();
         let k = k.min(n);
@@ -810,14 +869,37 @@ impl<'a> Planner<'a> {
         plan: &mut Plan,
         negated: bool,
     ) -> Result<Option<Box<dyn Query>>, QueryError> {
+        let flat: Vec<&Node> = children.iter().flat_map(conjuncts).collect();
+        let spaced = self.spaced_rewording(&flat, plan).filter(|_| !negated);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // With a rewording of texts set apart: the texts' clauses, which
+        // the reworded titles may match instead.
+        let mut texts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for child in children {
             let (occur, q) = match child {
                 Node::Not(inner) => (Occur::MustNot, self.node(inner, query, plan, !negated)?),
                 other => (Occur::Must, self.node(other, query, plan, negated)?),
             };
             if let Some(q) = q {
-                clauses.push((occur, q));
+                match child {
+                    Node::Text(_) if spaced.is_some() => texts.push((occur, q)),
+                    _ => clauses.push((occur, q)),
+                }
+            }
+        }
+        if let Some(joined) = spaced.filter(|_| !texts.is_empty()) {
+            let cognates = self.cognates(&joined, plan);
+            let all_words: Box<dyn Query> = Box::new(BooleanQuery::new(texts));
+            match self.reworded(&joined, &cognates, plan) {
+                Some(reworded) => {
+                    // To tell which words the reworded titles' articles lack.
+                    if plan.loose.is_empty() {
+                        plan.loose = self.word_queries(&flat, plan);
+                    }
+                    let either = vec![(Occur::Should, all_words), (Occur::Should, reworded)];
+                    clauses.push((Occur::Must, Box::new(BooleanQuery::new(either))));
+                }
+                None => clauses.push((Occur::Must, all_words)),
             }
         }
         if clauses.is_empty() {

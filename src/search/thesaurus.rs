@@ -3,7 +3,7 @@
 //! (李强会晤南非总统 finds the story titled 李强会见南非总统 first), weighing
 //! less than the word itself ([`crate::search::plan`] says how much), when
 //! they share a group small enough to have one sense
-//! ([`Thesaurus::related_within`]); and a text typed together also matches
+//! ([`Thesaurus::related_within`]); and a text of a few words also matches
 //! the titles that have it with one word swapped for a near-synonym of any
 //! group, even where articles have every word.
 //!
