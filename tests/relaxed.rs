@@ -404,6 +404,60 @@ fn a_headline_remembered_in_other_words_is_found_with_its_words_set_apart() {
         explained.contains("\"李强会晤南非总统\": the words set apart, found together as typed"),
         "{explained}"
     );
+    // So in every mode: without rewordings, it still ranks first.
+    for mode in [&["--match", "all"][..], &["--no-thesaurus"][..]] {
+        let hits = env.search_json(&[&[query][..], mode].concat());
+        assert_eq!(hit_ids(&hits)[0], "exact.txt", "{mode:?}: {hits:#?}");
+        assert_eq!(
+            hits[0]["components"]["verbatim"], true,
+            "{mode:?}: {hits:#?}"
+        );
+    }
+}
+
+#[test]
+fn pieces_set_apart_rank_verbatim_only_together() {
+    let env = paraphrased();
+    // Three pieces, one of two words: 南非总统 verbatim in other.txt's body
+    // is no tier of its own, so the rewording of the whole still ranks
+    // first; and so in parentheses.
+    for query in ["李强 会晤 南非总统", "(李强 会晤) 南非 总统"] {
+        let hits = env.search_json(&[query, "--limit", "1"]);
+        assert_eq!(hit_ids(&hits), ["target.txt"], "{query}: {hits:#?}");
+        assert_eq!(
+            hits[0]["reworded"], "李强会晤南非总统",
+            "{query}: {hits:#?}"
+        );
+    }
+    // Punctuation alone is no piece.
+    let hits = env.search_json(&["李强 会晤 南非 总统 ，", "--limit", "1"]);
+    assert_eq!(hits[0]["reworded"], "李强会晤南非总统", "{hits:#?}");
+    // Two pieces are words a researcher sets apart: only every word.
+    only_every_word(&env, &[&["李强会晤 南非总统", "--limit", "1"]]);
+}
+
+#[test]
+fn a_year_set_apart_stays_a_preference_for_the_years_articles() {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/review.txt",
+        "---\ntitle: 年度回顾\ndate: 2023-01-05\n---\n疫情防控2022年度大事记。\n",
+    );
+    env.write(
+        "corpus/campus.txt",
+        "---\ntitle: 校园疫情防控有序\ndate: 2022-10-01\n---\n2022年秋季学期，各地学校做好疫情防控。\n",
+    );
+    env.index();
+    // Three pieces, one a year: not a text typed apart, so the story of
+    // 2022 ranks first, though the other has 疫情防控2022 verbatim.
+    for mode in [&[][..], &["--match", "all"][..]] {
+        let hits = env.search_json(&[&["疫情 防控 2022"][..], mode].concat());
+        assert_eq!(
+            hit_ids(&hits),
+            ["campus.txt", "review.txt"],
+            "{mode:?}: {hits:#?}"
+        );
+    }
 }
 
 /// Adds both.txt to [`paraphrased`]: every word of 李强会晤南非总统, and a
@@ -671,4 +725,27 @@ fn a_headline_reworded_with_a_word_of_a_large_group_is_found_but_such_a_word_alo
         !explained.contains("\"不断\": its near-synonyms"),
         "{explained}"
     );
+}
+
+#[test]
+fn a_word_of_large_groups_leaves_the_other_words_their_rewordings() {
+    let env = TestEnv::new();
+    // 广大 has some ninety near-synonyms in Cilin, more than the
+    // rewordings looked for: the words take turns, so 持续 for 不断 is
+    // still looked for.
+    env.write(
+        "corpus/target.txt",
+        "---\ntitle: 广大消费持续回暖\ndate: 2024-12-20\n---\n市场销售较快增长。\n",
+    );
+    env.write(
+        "corpus/verbatim.txt",
+        "---\ntitle: 假日经济活力足\ndate: 2024-12-21\n---\n报告说，广大消费不断回暖。\n",
+    );
+    env.index();
+    let hits = env.search_json(&["广大消费不断回暖", "--limit", "1"]);
+    assert_eq!(hit_ids(&hits), ["verbatim.txt"], "{hits:#?}");
+    let hits = env.search_json(&["广大消费不断回暖"]);
+    assert_eq!(hit_ids(&hits), ["verbatim.txt", "target.txt"], "{hits:#?}");
+    assert_eq!(hits[1]["reworded"], "广大消费不断回暖", "{hits:#?}");
+    assert_eq!(hits[1]["missing"], serde_json::json!(["不断"]));
 }

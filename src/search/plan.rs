@@ -19,9 +19,10 @@
 //!   has adds [`FOUND_TIER`], so that articles with more of them rank first.
 //!   A word's near-synonym ([`Thesaurus`]) as a word in the title counts as
 //!   the word found (会见 for 会晤: a headline paraphrased), and so does a
-//!   cognate in the word's place in a title typed together (我国 for 中国).
+//!   cognate in the word's place in a title with the text (我国 for 中国).
 //! * **Reworded** ([`Planner::with_rewordings`]): a text of three words or
-//!   more, typed together or set apart by spaces, beside filters only, also
+//!   more, typed together or as pieces set apart by spaces
+//!   ([`Planner::spaced_run`]), beside filters only, also
 //!   matches the titles that have it (together) with one word swapped for a
 //!   near-synonym, even where articles have every word (`李强会晤南非总统`
 //!   and `李强 会晤 南非 总统` find 李强会见南非总统), or for a
@@ -90,10 +91,11 @@ const REWORDED_MIN_WORDS: usize = 3;
 /// rewordings to be looked for: about a headline (each rewording is a
 /// phrase query as long as it).
 const REWORDED_MAX_WORDS: usize = 12;
-/// The most rewordings by near-synonyms looked for (those of the first
-/// words first): a word of a large group may have forty, and a text a
-/// dozen words. Cognates add two at most per word ([`Planner::cognates`]).
-const REWORDED_MAX_SWAPS: usize = 64;
+/// The most rewordings by near-synonyms looked for, the words taking
+/// turns: a word of large groups may have a hundred near-synonyms, and a
+/// text a dozen words. Cognates add two at most per word
+/// ([`Planner::cognates`]).
+const REWORDED_MAX_SWAPS: usize = 128;
 /// Score shared by the query's words found as whole jieba words, rather
 /// than only as characters across words: a bonus inside the tier of the
 /// words found, since how jieba happened to cut an article is no reason to
@@ -154,6 +156,9 @@ pub struct Plan {
     /// The text whose rewordings are to be looked for where it is planned
     /// ([`Planner::rewording`]).
     rewording: Option<String>,
+    /// The words set apart, joined, when they rank as a text verbatim
+    /// ([`Planner::spaced_run`]).
+    spaced: Option<String>,
     /// What each word or phrase of the query adds when found in a title,
     /// and as whole words.
     shares: Shares,
@@ -170,6 +175,7 @@ impl Plan {
             loose: Vec::new(),
             reworded: None,
             rewording: None,
+            spaced: None,
             shares,
         }
     }
@@ -329,8 +335,9 @@ impl<'a> Planner<'a> {
     /// Plans a parsed query. `query` is the original text, for errors.
     pub fn plan(&self, node: &Node, query: &str) -> Result<Plan, QueryError> {
         let mut plan = Plan::empty(Shares::of(self.units(node)));
+        plan.spaced = self.spaced_run(node);
         // Taken up (or dropped) where the text is planned.
-        plan.rewording = self.rewording(node);
+        plan.rewording = self.rewording(node, &plan);
         let loose_words = match self.min_words {
             Some(_) => self.loose_words(node),
             None => Vec::new(),
@@ -341,7 +348,7 @@ impl<'a> Planner<'a> {
             }
             _ => self.node(node, query, &mut plan, false)?,
         };
-        let spaced = self.spaced_rewording(&conjuncts(node), &plan);
+        let spaced = plan.spaced.clone();
         if let Some(joined) = &spaced {
             plan.notes.push(format!(
                 "{joined:?}: the words set apart, found together as typed; articles with them \
@@ -424,16 +431,18 @@ impl<'a> Planner<'a> {
     /// given apart), of [`REWORDED_MIN_WORDS`] to [`REWORDED_MAX_WORDS`]
     /// words (distinct, and counted each time); texts set apart by spaces
     /// are joined ([`Planner::spaced_rewording`]).
-    fn rewording(&self, node: &Node) -> Option<String> {
+    fn rewording(&self, node: &Node, plan: &Plan) -> Option<String> {
         if !self.rewordings {
             return None;
         }
-        let parts = conjuncts(node);
-        let texts = top_texts(node);
-        if texts.is_empty() || texts.iter().any(|t| t.trim().contains(char::is_whitespace)) {
-            return None;
+        if plan.spaced.is_some() {
+            return plan.spaced.clone();
         }
-        let text = texts.concat();
+        let parts = conjuncts(node);
+        let [text] = top_texts(node)[..] else {
+            return None;
+        };
+        let text = text.to_string();
         let filters = parts.iter().all(|n| match n {
             Node::Text(_) => true,
             Node::Field { name, .. } => *name != QueryField::Title,
@@ -471,20 +480,43 @@ impl<'a> Planner<'a> {
         queries
     }
 
-    /// The query's texts set apart by spaces, joined, when it is they whose
-    /// rewordings are looked for ([`Planner::rewording`]): `李强 会晤 南非
-    /// 总统` looks for titles with 李强会晤南非总统 in other words, and
-    /// those with it as typed rank first.
-    fn spaced_rewording(&self, children: &[&Node], plan: &Plan) -> Option<String> {
-        let texts: Vec<&str> = children
-            .iter()
-            .filter_map(|n| match n {
-                Node::Text(text) => Some(text.as_str()),
-                _ => None,
-            })
-            .collect();
-        let joined = texts.concat();
-        (texts.len() > 1 && plan.rewording.as_deref() == Some(joined.as_str())).then_some(joined)
+    /// Words set apart by spaces that rank as one text typed together
+    /// (`李强 会晤 南非 总统`, as many type a headline): at least
+    /// [`REWORDED_MIN_WORDS`] unquoted texts with words (punctuation alone
+    /// is left out), none a year (`疫情 防控 2022` prefers the year's
+    /// articles instead), beside filters only (not `title:`), of at most
+    /// [`REWORDED_MAX_WORDS`] words; joined. Articles with them together as
+    /// typed rank as a text verbatim, and their rewordings are looked for
+    /// ([`Planner::rewording`]).
+    fn spaced_run(&self, node: &Node) -> Option<String> {
+        let parts = conjuncts(node);
+        let filters = parts.iter().all(|n| match n {
+            Node::Text(_) => true,
+            Node::Field { name, .. } => *name != QueryField::Title,
+            _ => false,
+        });
+        let pieces = self.pieces(&parts);
+        let words: usize = pieces.iter().map(|p| self.words(p).len()).sum();
+        let year = pieces.iter().any(|p| year_of(p).is_some());
+        let sized = pieces.len() >= REWORDED_MIN_WORDS && words <= REWORDED_MAX_WORDS;
+        (filters && sized && !year).then(|| pieces.concat())
+    }
+
+    /// The texts among `nodes` that have words, as typed.
+    fn pieces<'n>(&self, nodes: &[&'n Node]) -> Vec<&'n str> {
+        let texts = nodes.iter().filter_map(|n| match n {
+            Node::Text(text) => Some(text.as_str()),
+            _ => None,
+        });
+        texts.filter(|t| !self.words(t).is_empty()).collect()
+    }
+
+    /// The joined words set apart of `nodes`, when it is they whose
+    /// rewordings are looked for ([`Planner::spaced_run`]).
+    fn spaced_rewording(&self, nodes: &[&Node], plan: &Plan) -> Option<String> {
+        let joined = self.pieces(nodes).concat();
+        let spaced = plan.spaced.as_deref() == Some(joined.as_str());
+        (spaced && plan.rewording == plan.spaced).then_some(joined)
     }
 
     /// A headline remembered in other words: `text`, when it is the query's
@@ -511,12 +543,28 @@ impl<'a> Planner<'a> {
         let typed: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut swaps = Vec::new();
-        'words: for word in &words {
-            // A near-synonym that the query has too is no rewording.
-            let related = self.thesaurus().related(&word.text);
-            for r in related.into_iter().filter(|r| !typed.contains(r)) {
-                if clauses.len() == REWORDED_MAX_SWAPS {
-                    break 'words;
+        // Each word's near-synonyms, those of small groups first (one
+        // sense); taken in turns, so that a word of large groups (广大 has
+        // ninety) leaves the others theirs.
+        let related: Vec<Vec<&str>> = words
+            .iter()
+            .map(|word| {
+                let thesaurus = self.thesaurus();
+                let mut related = thesaurus.related_within(&word.text, RELATED_GROUP_WORDS);
+                let rest: Vec<&str> = thesaurus.related(&word.text);
+                let rest: Vec<&str> = rest.into_iter().filter(|r| !related.contains(r)).collect();
+                related.extend(rest);
+                // A near-synonym that the query has too is no rewording.
+                related.retain(|r| !typed.contains(r));
+                related
+            })
+            .collect();
+        let turns = related.iter().map(Vec::len).max().unwrap_or(0);
+        'turns: for turn in 0..turns {
+            for (word, related) in words.iter().zip(&related) {
+                let Some(r) = related.get(turn) else { continue };
+                if swaps.len() == REWORDED_MAX_SWAPS {
+                    break 'turns;
                 }
                 if let Some(q) = self.in_title_with(text, word, r) {
                     clauses.push((Occur::Should, q));
@@ -875,7 +923,12 @@ impl<'a> Planner<'a> {
         // With a rewording of texts set apart: the texts' clauses, which
         // the reworded titles may match instead.
         let mut texts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for child in children {
+        // Planned flat (`(李强 会晤) 南非 总统` too): only texts and filters.
+        let nodes: Vec<&Node> = match spaced {
+            Some(_) => flat.clone(),
+            None => children.iter().collect(),
+        };
+        for child in nodes {
             let (occur, q) = match child {
                 Node::Not(inner) => (Occur::MustNot, self.node(inner, query, plan, !negated)?),
                 other => (Occur::Must, self.node(other, query, plan, negated)?),
@@ -1123,9 +1176,11 @@ impl<'a> Planner<'a> {
         let whole = search_key(text);
         // Several words, or one word that the text repeats or breaks
         // (`日），日`, `高明高明`): the text verbatim ranks first.
+        // A piece of words set apart ranks verbatim only with the others.
+        let piece = plan.spaced.is_some() && scope == Scope::All;
         let mut parts = TextParts {
             words: Vec::new(),
-            ranks_verbatim: words.len() > 1 || search_key(&words[0]) != whole,
+            ranks_verbatim: !piece && (words.len() > 1 || search_key(&words[0]) != whole),
             bonus: Vec::new(),
         };
         for word in words.iter() {

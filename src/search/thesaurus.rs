@@ -117,7 +117,8 @@ impl Thesaurus {
         }
         let text: &str = &self.text;
         let bytes = text.as_bytes();
-        for (at, _) in text.match_indices(key) {
+        // A lookup reads the whole text: memchr's SIMD search.
+        for at in memchr::memmem::find_iter(bytes, key.as_bytes()) {
             let end = at + key.len();
             let starts = at == 0 || matches!(bytes[at - 1], b' ' | b'\n');
             let ends = end == bytes.len() || matches!(bytes[end], b' ' | b'\n' | b'\r');
@@ -181,6 +182,13 @@ mod tests {
         assert!(t.related_within("不断", 3).is_empty());
         // Remembered words answer every limit.
         assert_eq!(t.related_within("不断", 4), ["持续", "频频", "连连"]);
+    }
+
+    #[test]
+    fn a_near_synonym_in_two_groups_with_the_word_counts_the_smaller() {
+        let t = Thesaurus::parse("不断 持续 频频 连连\n持续 不断\n");
+        assert_eq!(t.related_within("持续", 2), ["不断"]);
+        assert_eq!(t.related_within("持续", 4), ["不断", "频频", "连连"]);
     }
 
     #[test]
