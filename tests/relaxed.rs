@@ -429,11 +429,50 @@ fn pieces_set_apart_rank_verbatim_only_together() {
             "{query}: {hits:#?}"
         );
     }
-    // Punctuation alone is no piece.
-    let hits = env.search_json(&["李强 会晤 南非 总统 ，", "--limit", "1"]);
-    assert_eq!(hits[0]["reworded"], "李强会晤南非总统", "{hits:#?}");
-    // Two pieces are words a researcher sets apart: only every word.
-    only_every_word(&env, &[&["李强会晤 南非总统", "--limit", "1"]]);
+    // Punctuation alone is no piece, set apart or beside the text typed
+    // together.
+    for query in ["李强 会晤 南非 总统 ，", "李强会晤南非总统 ，"] {
+        let hits = env.search_json(&[query, "--limit", "1"]);
+        assert_eq!(
+            hits[0]["reworded"], "李强会晤南非总统",
+            "{query}: {hits:#?}"
+        );
+    }
+    // Two pieces are words a researcher sets apart, and a piece repeated
+    // is one: only every word.
+    only_every_word(
+        &env,
+        &[
+            &["李强会晤 南非总统", "--limit", "1"],
+            &["李强 会晤 李强 会晤", "--limit", "1"],
+        ],
+    );
+}
+
+#[test]
+fn a_compound_typed_as_one_piece_still_ranks_above_its_words_apart() {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/compound.txt",
+        "---\ntitle: 市场动态\ndate: 2025-03-01\n---\n\
+         欧盟市场对新能源汽车的需求上升，带动出口增长。\n",
+    );
+    env.write(
+        "corpus/apart.txt",
+        "---\ntitle: 新能源产业提速 汽车出口欧盟增势明显\ndate: 2025-03-02\n---\n\
+         新能源产业链日益完善，汽车出口欧盟增势明显。\n",
+    );
+    env.index();
+    // Three pieces: 新能源汽车 verbatim is a boost of its own, below a
+    // rewording of the whole, above the words apart (in a title).
+    for query in ["新能源汽车 出口 欧盟", "新能源汽车 出口"] {
+        let hits = env.search_json(&[query]);
+        assert_eq!(
+            hit_ids(&hits),
+            ["compound.txt", "apart.txt"],
+            "{query}: {hits:#?}"
+        );
+    }
 }
 
 #[test]
@@ -451,13 +490,35 @@ fn a_year_set_apart_stays_a_preference_for_the_years_articles() {
     // Three pieces, one a year: not a text typed apart, so the story of
     // 2022 ranks first, though the other has 疫情防控2022 verbatim.
     for mode in [&[][..], &["--match", "all"][..]] {
-        let hits = env.search_json(&[&["疫情 防控 2022"][..], mode].concat());
-        assert_eq!(
-            hit_ids(&hits),
-            ["campus.txt", "review.txt"],
-            "{mode:?}: {hits:#?}"
-        );
+        for query in ["疫情 防控 2022", "疫情 防控 ２０２２年"] {
+            let hits = env.search_json(&[&[query][..], mode].concat());
+            assert_eq!(
+                hit_ids(&hits),
+                ["campus.txt", "review.txt"],
+                "{query} {mode:?}: {hits:#?}"
+            );
+        }
     }
+}
+
+#[test]
+fn a_place_set_apart_stays_a_preference_for_its_articles() {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/zhejiang.txt",
+        "---\ntitle: 安吉县美丽乡村建设见成效\ndate: 2024-05-01\n---\n\
+         浙江省湖州市安吉县推进乡村振兴，总结推广好的经验。\n",
+    );
+    env.write(
+        "corpus/jiangsu.txt",
+        "---\ntitle: 南京市召开农村工作会议\ndate: 2024-05-02\n---\n\
+         江苏省南京市召开农村工作会议，会议要求学习乡村振兴浙江经验。\n",
+    );
+    env.index();
+    // 浙江 is a place: the Zhejiang story ranks first, though the other
+    // has 乡村振兴浙江经验 verbatim.
+    let hits = env.search_json(&["乡村振兴 浙江 经验"]);
+    assert_eq!(hit_ids(&hits), ["zhejiang.txt", "jiangsu.txt"], "{hits:#?}");
 }
 
 /// Adds both.txt to [`paraphrased`]: every word of 李强会晤南非总统, and a

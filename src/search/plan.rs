@@ -83,6 +83,11 @@ pub const VERBATIM_TIER: f32 = 10.0 * TIER;
 /// tier, so that they rank just below the articles with the text itself,
 /// above those with its words scattered.
 pub const REWORDED_TIER: f32 = VERBATIM_TIER / 2.0;
+/// Score shared by the pieces of several words of a query set apart
+/// ([`Planner::spaced_run`]) found verbatim each: half the reworded tier,
+/// so that a compound typed as one piece (新能源汽车) ranks above its words
+/// apart, but below the rewording of the whole.
+pub const PIECE_BOOST: f32 = REWORDED_TIER / 2.0;
 /// The fewest words a text needs for its rewordings to be
 /// looked for: two words and a near-synonym say too little to be sure the
 /// title says the same thing (`李强会见` for `李强会晤`).
@@ -159,6 +164,9 @@ pub struct Plan {
     /// The words set apart, joined, when they rank as a text verbatim
     /// ([`Planner::spaced_run`]).
     spaced: Option<String>,
+    /// What each piece of several words found verbatim adds, then: its
+    /// share of [`PIECE_BOOST`].
+    piece_share: f32,
     /// What each word or phrase of the query adds when found in a title,
     /// and as whole words.
     shares: Shares,
@@ -176,6 +184,7 @@ impl Plan {
             reworded: None,
             rewording: None,
             spaced: None,
+            piece_share: 0.0,
             shares,
         }
     }
@@ -336,6 +345,11 @@ impl<'a> Planner<'a> {
     pub fn plan(&self, node: &Node, query: &str) -> Result<Plan, QueryError> {
         let mut plan = Plan::empty(Shares::of(self.units(node)));
         plan.spaced = self.spaced_run(node);
+        if plan.spaced.is_some() {
+            let pieces = self.pieces(&conjuncts(node));
+            let long = pieces.iter().filter(|p| self.words(p).len() > 1).count();
+            plan.piece_share = PIECE_BOOST / long.max(1) as f32;
+        }
         // Taken up (or dropped) where the text is planned.
         plan.rewording = self.rewording(node, &plan);
         let loose_words = match self.min_words {
@@ -384,8 +398,8 @@ impl<'a> Planner<'a> {
     /// each other (words typed together, not those the user set apart with
     /// spaces), and the title starting with the text, when there is one
     /// (the whole `run` typed together, when there is one: [`Self::typed_run`];
-    /// or the texts set apart, joined, whose rewordings are looked for:
-    /// together as typed, they rank as a text verbatim).
+    /// or the pieces set apart of [`Planner::spaced_run`], joined: together
+    /// as typed, they rank as a text verbatim, in every mode).
     fn with_order_bonus(
         &self,
         query: Box<dyn Query>,
@@ -429,8 +443,8 @@ impl<'a> Planner<'a> {
     /// with [`Planner::with_rewordings`], the query's unquoted text, beside
     /// filters only (`region:`, `topic:`, `date:`, `source:`, or those
     /// given apart), of [`REWORDED_MIN_WORDS`] to [`REWORDED_MAX_WORDS`]
-    /// words (distinct, and counted each time); texts set apart by spaces
-    /// are joined ([`Planner::spaced_rewording`]).
+    /// words (distinct, and counted each time); or the pieces set apart of
+    /// [`Planner::spaced_run`], joined.
     fn rewording(&self, node: &Node, plan: &Plan) -> Option<String> {
         if !self.rewordings {
             return None;
@@ -439,7 +453,7 @@ impl<'a> Planner<'a> {
             return plan.spaced.clone();
         }
         let parts = conjuncts(node);
-        let [text] = top_texts(node)[..] else {
+        let [text] = self.pieces(&parts)[..] else {
             return None;
         };
         let text = text.to_string();
@@ -496,10 +510,18 @@ impl<'a> Planner<'a> {
             _ => false,
         });
         let pieces = self.pieces(&parts);
-        let words: usize = pieces.iter().map(|p| self.words(p).len()).sum();
-        let year = pieces.iter().any(|p| year_of(p).is_some());
-        let sized = pieces.len() >= REWORDED_MIN_WORDS && words <= REWORDED_MAX_WORDS;
-        (filters && sized && !year).then(|| pieces.concat())
+        let words: Vec<String> = pieces.iter().flat_map(|p| self.words(p)).collect();
+        // A year or a place as a piece is a preference (a boost), not words
+        // of a headline.
+        let preference = pieces.iter().any(|p| {
+            let words = self.words(p);
+            let place =
+                matches!(&words[..], [word] if !Gazetteer::builtin().named(word).is_empty());
+            place || words.iter().any(|w| year_of(w).is_some())
+        });
+        let distinct: std::collections::HashSet<&str> = pieces.iter().copied().collect();
+        let sized = distinct.len() >= REWORDED_MIN_WORDS && words.len() <= REWORDED_MAX_WORDS;
+        (filters && sized && !preference).then(|| pieces.concat())
     }
 
     /// The texts among `nodes` that have words, as typed.
@@ -1176,11 +1198,9 @@ impl<'a> Planner<'a> {
         let whole = search_key(text);
         // Several words, or one word that the text repeats or breaks
         // (`日），日`, `高明高明`): the text verbatim ranks first.
-        // A piece of words set apart ranks verbatim only with the others.
-        let piece = plan.spaced.is_some() && scope == Scope::All;
         let mut parts = TextParts {
             words: Vec::new(),
-            ranks_verbatim: !piece && (words.len() > 1 || search_key(&words[0]) != whole),
+            ranks_verbatim: words.len() > 1 || search_key(&words[0]) != whole,
             bonus: Vec::new(),
         };
         for word in words.iter() {
@@ -1203,14 +1223,17 @@ impl<'a> Planner<'a> {
             }
         }
         if parts.ranks_verbatim {
-            let tier = VERBATIM_TIER;
+            // A piece of words set apart ranks verbatim only with the
+            // others; alone, it has its share of a boost.
+            let (tier, part) = match plan.spaced.is_some() && scope == Scope::All {
+                true => (plan.piece_share, Part::Boost),
+                false => (VERBATIM_TIER, Part::Verbatim),
+            };
             for variant in self.synonyms.expand(text) {
                 let key = search_key(&variant);
                 if let Some(q) = self.as_grams(&key, scope, 1.0) {
                     let what = format!("{variant:?}");
-                    parts
-                        .bonus
-                        .push(Box::new(Plus::tier(q, tier, Part::Verbatim, &what)));
+                    parts.bonus.push(Box::new(Plus::tier(q, tier, part, &what)));
                 }
                 if !negated {
                     plan.needles.push(key);
