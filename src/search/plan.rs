@@ -344,10 +344,8 @@ impl<'a> Planner<'a> {
     /// Plans a parsed query. `query` is the original text, for errors.
     pub fn plan(&self, node: &Node, query: &str) -> Result<Plan, QueryError> {
         let mut plan = Plan::empty(Shares::of(self.units(node)));
-        plan.spaced = self.spaced_run(node);
-        if plan.spaced.is_some() {
-            let pieces = self.pieces(&conjuncts(node));
-            let long = pieces.iter().filter(|p| self.words(p).len() > 1).count();
+        if let Some((joined, long)) = self.spaced_run(node) {
+            plan.spaced = Some(joined);
             plan.piece_share = PIECE_BOOST / long.max(1) as f32;
         }
         // Taken up (or dropped) where the text is planned.
@@ -369,13 +367,14 @@ impl<'a> Planner<'a> {
                  so rank first, those whose title begins with them above them"
             ));
         }
-        let run = self.typed_run().map(str::to_string).or(spaced);
-        if let Some(run) = self.typed_run() {
+        let typed = self.typed_run();
+        if let Some(run) = typed {
             plan.notes.push(format!(
                 "{run:?}: quoted and unquoted text typed together; articles with it verbatim \
                  rank first, those whose title begins with it above them"
             ));
         }
+        let run = typed.map(str::to_string).or(spaced);
         plan.query = match built {
             Some(q) => self.with_order_bonus(q, node, run.as_deref()),
             None => {
@@ -457,11 +456,7 @@ impl<'a> Planner<'a> {
             return None;
         };
         let text = text.to_string();
-        let filters = parts.iter().all(|n| match n {
-            Node::Text(_) => true,
-            Node::Field { name, .. } => *name != QueryField::Title,
-            _ => false,
-        });
+        let filters = texts_and_filters(&parts);
         let all: Vec<Word> = self
             .analyzer
             .words(&text)
@@ -475,53 +470,39 @@ impl<'a> Planner<'a> {
         (filters && sized).then_some(text)
     }
 
-    /// Each word of the texts among `nodes`, with its query (as in
-    /// [`Planner::text`], its notes and highlights left out).
-    fn word_queries(&self, nodes: &[&Node], plan: &Plan) -> Vec<(String, Box<dyn Query>)> {
-        let mut scratch = Plan::empty(plan.shares);
-        let mut queries: Vec<(String, Box<dyn Query>)> = Vec::new();
-        for node in nodes {
-            let Node::Text(text) = node else { continue };
-            for word in self.words(text) {
-                if queries.iter().any(|(w, _)| *w == word) {
-                    continue;
-                }
-                if let Some(q) = self.term_clause(&word, Scope::All, &mut scratch, false) {
-                    queries.push((word, q));
-                }
-            }
-        }
-        queries
-    }
-
     /// Words set apart by spaces that rank as one text typed together
     /// (`李强 会晤 南非 总统`, as many type a headline): at least
     /// [`REWORDED_MIN_WORDS`] unquoted texts with words (punctuation alone
-    /// is left out), none a year (`疫情 防控 2022` prefers the year's
-    /// articles instead), beside filters only (not `title:`), of at most
-    /// [`REWORDED_MAX_WORDS`] words; joined. Articles with them together as
-    /// typed rank as a text verbatim, and their rewordings are looked for
-    /// ([`Planner::rewording`]).
-    fn spaced_run(&self, node: &Node) -> Option<String> {
+    /// is left out), distinct, none with a year nor a lone place name
+    /// (`疫情 防控 2022`, `乡村振兴 浙江 经验` prefer the year's or the
+    /// place's articles instead), beside filters only (not `title:`), of at most
+    /// [`REWORDED_MAX_WORDS`] words; joined, with the number of pieces of
+    /// several words. Articles with them together as typed rank as a text
+    /// verbatim, and their rewordings are looked for ([`Planner::rewording`]).
+    fn spaced_run(&self, node: &Node) -> Option<(String, usize)> {
         let parts = conjuncts(node);
-        let filters = parts.iter().all(|n| match n {
-            Node::Text(_) => true,
-            Node::Field { name, .. } => *name != QueryField::Title,
-            _ => false,
-        });
-        let pieces = self.pieces(&parts);
-        let words: Vec<String> = pieces.iter().flat_map(|p| self.words(p)).collect();
+        if !texts_and_filters(&parts) {
+            return None;
+        }
+        // Each piece with its words (segmented once).
+        let pieces: Vec<(&str, Vec<String>)> = self
+            .pieces(&parts)
+            .into_iter()
+            .map(|p| (p, self.words(p)))
+            .collect();
+        let words: usize = pieces.iter().map(|(_, words)| words.len()).sum();
         // A year or a place as a piece is a preference (a boost), not words
         // of a headline.
-        let preference = pieces.iter().any(|p| {
-            let words = self.words(p);
+        let preference = pieces.iter().any(|(_, words)| {
             let place =
                 matches!(&words[..], [word] if !Gazetteer::builtin().named(word).is_empty());
             place || words.iter().any(|w| year_of(w).is_some())
         });
-        let distinct: std::collections::HashSet<&str> = pieces.iter().copied().collect();
-        let sized = distinct.len() >= REWORDED_MIN_WORDS && words.len() <= REWORDED_MAX_WORDS;
-        (filters && sized && !preference).then(|| pieces.concat())
+        let distinct: std::collections::HashSet<&str> = pieces.iter().map(|(p, _)| *p).collect();
+        let sized = distinct.len() >= REWORDED_MIN_WORDS && words <= REWORDED_MAX_WORDS;
+        let long = pieces.iter().filter(|(_, words)| words.len() > 1).count();
+        let joined: String = pieces.iter().map(|(p, _)| *p).collect();
+        (sized && !preference).then_some((joined, long))
     }
 
     /// The texts among `nodes` that have words, as typed.
@@ -533,12 +514,12 @@ impl<'a> Planner<'a> {
         texts.filter(|t| !self.words(t).is_empty()).collect()
     }
 
-    /// The joined words set apart of `nodes`, when it is they whose
-    /// rewordings are looked for ([`Planner::spaced_run`]).
-    fn spaced_rewording(&self, nodes: &[&Node], plan: &Plan) -> Option<String> {
-        let joined = self.pieces(nodes).concat();
-        let spaced = plan.spaced.as_deref() == Some(joined.as_str());
-        (spaced && plan.rewording == plan.spaced).then_some(joined)
+    /// The pieces set apart, joined, when their rewordings are looked for
+    /// ([`Planner::spaced_run`]): the query is then only they and filters.
+    fn spaced_rewording(plan: &Plan) -> Option<String> {
+        plan.spaced
+            .clone()
+            .filter(|_| plan.rewording == plan.spaced)
     }
 
     /// A headline remembered in other words: `text`, when it is the query's
@@ -808,7 +789,7 @@ impl<'a> Planner<'a> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         // Texts set apart whose rewordings are looked for: their cognates
         // are the joined text's.
-        let spaced = self.spaced_rewording(&conjuncts(node), plan);
+        let spaced = Self::spaced_rewording(plan);
         let spaced_cognates = match &spaced {
             Some(joined) => self.cognates(joined, plan),
             None => Vec::new(),
@@ -819,12 +800,13 @@ impl<'a> Planner<'a> {
                     let Some(parts) = self.text_parts(text, plan, false, Scope::All) else {
                         continue;
                     };
+                    let own;
                     let cognates = match spaced {
-                        Some(_) => spaced_cognates
-                            .iter()
-                            .map(|(w, q)| (w.clone(), q.box_clone()))
-                            .collect(),
-                        None => self.cognates(text, plan),
+                        Some(_) => &spaced_cognates,
+                        None => {
+                            own = self.cognates(text, plan);
+                            &own
+                        }
                     };
                     let mut cognate_of = Vec::new();
                     for (word, q) in parts.words {
@@ -857,7 +839,7 @@ impl<'a> Planner<'a> {
                     clauses.extend(verbatim.map(|q| (Occur::Should, q)));
                     // Matched already (all but one word, and a near-synonym):
                     // the tier only.
-                    let reworded = self.reworded(text, &cognates, plan);
+                    let reworded = self.reworded(text, cognates, plan);
                     clauses.extend(reworded.map(|q| (Occur::Should, q)));
                     continue;
                 }
@@ -940,7 +922,7 @@ impl<'a> Planner<'a> {
         negated: bool,
     ) -> Result<Option<Box<dyn Query>>, QueryError> {
         let flat: Vec<&Node> = children.iter().flat_map(conjuncts).collect();
-        let spaced = self.spaced_rewording(&flat, plan).filter(|_| !negated);
+        let spaced = Self::spaced_rewording(plan).filter(|_| !negated);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         // With a rewording of texts set apart: the texts' clauses, which
         // the reworded titles may match instead.
@@ -967,14 +949,14 @@ impl<'a> Planner<'a> {
             let all_words: Box<dyn Query> = Box::new(BooleanQuery::new(texts));
             match self.reworded(&joined, &cognates, plan) {
                 Some(reworded) => {
-                    // To tell which words the reworded titles' articles lack.
-                    if plan.loose.is_empty() {
-                        plan.loose = self.word_queries(&flat, plan);
-                    }
                     let either = vec![(Occur::Should, all_words), (Occur::Should, reworded)];
                     clauses.push((Occur::Must, Box::new(BooleanQuery::new(either))));
                 }
-                None => clauses.push((Occur::Must, all_words)),
+                None => {
+                    // No article is reworded: no word may be missing.
+                    plan.loose.clear();
+                    clauses.push((Occur::Must, all_words));
+                }
             }
         }
         if clauses.is_empty() {
@@ -1162,10 +1144,16 @@ impl<'a> Planner<'a> {
             }
             Scope::Title => None,
         };
-        if reworded.is_some() && plan.loose.is_empty() {
-            // To tell which words the reworded titles' articles lack.
-            let words = parts.words.iter();
-            plan.loose = words.map(|(w, q)| (w.clone(), q.box_clone())).collect();
+        // To tell which words the reworded titles' articles lack: the
+        // text's, or each piece's of those set apart, whose rewording is
+        // looked for once they are all planned ([`Planner::all_of`]).
+        let piece = scope == Scope::All && Self::spaced_rewording(plan).is_some();
+        if reworded.is_some() || piece {
+            for (w, q) in &parts.words {
+                if !plan.loose.iter().any(|(l, _)| l == w) {
+                    plan.loose.push((w.clone(), q.box_clone()));
+                }
+            }
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         clauses.extend(parts.words.into_iter().map(|(_, q)| (Occur::Must, q)));
@@ -1561,6 +1549,16 @@ fn top_texts(node: &Node) -> Vec<&str> {
             _ => None,
         })
         .collect()
+}
+
+/// Whether `parts` are unquoted texts and filters only (not `title:`, which
+/// is text too): what a text's rewordings may stand beside.
+fn texts_and_filters(parts: &[&Node]) -> bool {
+    parts.iter().all(|n| match n {
+        Node::Text(_) => true,
+        Node::Field { name, .. } => *name != QueryField::Title,
+        _ => false,
+    })
 }
 
 /// The parts of a query that must all match: the children of the `And`s at
