@@ -372,3 +372,102 @@ fn components_without_explain_are_those_of_the_explanation() {
     let compared = common::assert_components_as_explained(&env, queries);
     assert!(compared > 30, "only {compared} hits compared");
 }
+
+#[test]
+fn keywords_set_apart_rank_a_body_that_keeps_returning_to_them_above_a_title_naming_one() {
+    let env = TestEnv::new();
+    // Keywords remembered from a story's body: the story that is about
+    // them (each said several times) ranks above one that names one of them
+    // in its title and the others once, in passing.
+    put(
+        &env,
+        "about.txt",
+        "抓好春耕春管 夯实粮食丰收基础",
+        "2025-03-16",
+        "南方各地抢抓农时育秧。早稻育秧采用工厂化育秧，育秧大棚里秧苗长势良好。\
+         育秧之后，机械化插秧陆续展开，插秧机在田间来回穿梭。今年早稻面积稳中有增，\
+         早稻插秧进度快于往年。",
+    );
+    put(
+        &env,
+        "title.txt",
+        "全国早稻收获过半",
+        "2025-07-17",
+        "眼下各地早稻迎来大面积收获。农业农村部门组织农机跨区作业，\
+         各地农机合作社加班加点，抢收抢晒，确保颗粒归仓。气象部门提醒，\
+         近期南方多雨，各地要抓住晴好天气及时收割晾晒，防止霉变。\
+         去年推广的集中育秧和机插秧技术让今年的收成更有保障。",
+    );
+    // Other news, so that the keywords are as rare as in a real corpus.
+    let topics = [
+        "市场监管",
+        "交通安全",
+        "文化活动",
+        "教育改革",
+        "医疗卫生",
+        "生态保护",
+        "科技创新",
+        "城市更新",
+        "乡村旅游",
+        "对外贸易",
+        "体育赛事",
+        "防汛抗旱",
+    ];
+    for (i, topic) in topics.iter().enumerate() {
+        put(
+            &env,
+            &format!("other{i}.txt"),
+            &format!("{topic}工作稳步推进"),
+            "2025-03-05",
+            &format!(
+                "今年以来，各地{topic}工作稳步推进，取得新成效。有关部门表示，\
+                 将继续完善政策措施，推动{topic}工作再上新台阶，更好满足人民群众需要。"
+            ),
+        );
+    }
+    env.index();
+    let hits = env.search_json(&["育秧 插秧 早稻"]);
+    assert_eq!(hit_ids(&hits), ["about.txt", "title.txt"], "{hits:?}");
+    // One keyword in a title adds its share of 10, beside the word bonus
+    // (200, shared by the words found as words): no more than a BM25
+    // difference.
+    let boost = |hit: &serde_json::Value| hit["components"]["boost"].as_f64().unwrap();
+    assert!(
+        (boost(&hits[1]) - 200.0 - 10.0 / 3.0).abs() < 0.01,
+        "{hits:?}"
+    );
+    // A title with every keyword names what its article is about: the
+    // keywords' shares of 500 come back (and their 10), and it ranks
+    // first, as a headline typed together would.
+    let hits = env.search_json(&["早稻 收获"]);
+    assert_eq!(hit_ids(&hits)[0], "title.txt", "{hits:?}");
+    // Beside the word bonus (100 a word found as a word).
+    let as_words = hits[0]["components"]["as_words"].as_f64().unwrap();
+    let besides = boost(&hits[0]) - 100.0 * as_words;
+    assert!((besides - 510.0).abs() < 0.01, "{hits:?}");
+}
+
+#[test]
+fn a_quoted_string_across_words_still_weighs_more_in_the_title() {
+    let env = TestEnv::new();
+    // 建引领高 crosses jieba's words in both articles: only its characters
+    // match, and the title's count for more than a long body's.
+    put(
+        &env,
+        "title.txt",
+        "党建引领高质量发展",
+        "2023-03-01",
+        "各地认真落实部署，推动各项工作取得新进展。",
+    );
+    let filler = "会议听取了各部门汇报，研究部署了下一阶段重点任务。".repeat(6);
+    put(
+        &env,
+        "body.txt",
+        "本市召开工作会议",
+        "2023-03-02",
+        &format!("{filler}会议强调，坚持党建引领高质量发展。{filler}"),
+    );
+    env.index();
+    let hits = env.search_json(&["\"建引领高\""]);
+    assert_eq!(hit_ids(&hits), ["title.txt", "body.txt"], "{hits:?}");
+}

@@ -514,7 +514,8 @@ fn relaxed_line(relaxed: &Relaxed, first: Option<&Hit>) -> String {
 
 /// A score explanation (tantivy's JSON tree) as short indented lines: sums
 /// with one part are skipped, a BM25 term match is one line with its
-/// frequency and idf, and the constant scores of zhsearch's tiers are named.
+/// frequency and idf (a word's BM25F shows its idf and frequencies below
+/// it), and the constant scores of zhsearch's tiers are named.
 fn explain_lines(json: &str) -> Vec<String> {
     fn child<'a>(node: &'a serde_json::Value, prefix: &str) -> Option<&'a serde_json::Value> {
         node["details"].as_array()?.iter().find(|d| {

@@ -13,6 +13,7 @@
 //! # Ok::<(), zhsearch::Error>(())
 //! ```
 
+pub mod bm25f;
 pub mod cancel;
 pub mod facets;
 mod fold;

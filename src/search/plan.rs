@@ -39,6 +39,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 
+use super::bm25f::Bm25f;
 use super::plus::{Part, Plus};
 use super::query::{Node, QueryError, QueryField};
 use super::starting::TermRange;
@@ -51,8 +52,18 @@ use crate::deadline::Deadline;
 use crate::extract::region::Gazetteer;
 use crate::schema::{Fields, day_number};
 
-/// Weight of a word found in the title, relative to the body.
+/// Weight of a phrase found in the title, relative to the body (a query
+/// word that jieba cuts in several words, as a phrase per field).
 const TITLE_WEIGHT: f32 = 2.0;
+/// How many occurrences in the body one occurrence of a word in the
+/// title counts as, when the word's BM25 is taken over title and body as
+/// one text ([`Bm25f`]).
+const TITLE_TF_WEIGHT: f32 = 3.0;
+/// Weight of that BM25F: twice BM25, about the range of the sum it
+/// replaced (the title's BM25 twice and the body's), so that what is sized
+/// on BM25's differences ([`NEAR_BONUS`], [`KEYWORD_TITLE_BOOST`]) weighs
+/// as much against it.
+const BM25F_WEIGHT: f32 = 2.0;
 /// Weight of a word found only as characters (not as a jieba word).
 const GRAM_WEIGHT: f32 = 0.3;
 /// Weight of a near-synonym of a query word found as a word in a title,
@@ -124,10 +135,19 @@ pub const YEAR_BOOST: f32 = TIER / 2.0;
 /// Score added to articles whose region is (or lies within) a place the
 /// query names (`乡村振兴 浙江`): half a tier, like [`YEAR_BOOST`].
 pub const REGION_BOOST: f32 = TIER / 2.0;
-/// Score shared by the query's words found in the title: an article with
+/// Score shared by the words of a text typed together (several words, no
+/// space: a headline half remembered) found in the title: an article with
 /// all of them there gets this much, half a tier, so that within the same
 /// words found, titles that hold them rank first.
 pub const TITLE_BOOST: f32 = TIER / 2.0;
+/// Score shared, likewise, by the words typed one by one (keywords set
+/// apart, `育秧 插秧 早稻`) found in the title: of the size of BM25's
+/// differences, not of a boost. Keywords may come from anywhere in an
+/// article, and a story that keeps returning to them in its body is as
+/// likely the one looked for as a story naming one of them in its title;
+/// the title already counts in their BM25 ([`TITLE_TF_WEIGHT`]). At half
+/// a tier, it cost such queries a tenth of their MRR@10 (BENCHMARKS.md).
+pub const KEYWORD_TITLE_BOOST: f32 = TIER / 100.0;
 /// Score added to articles whose title begins with the query's text (a
 /// headline typed from its start): half a tier, on top of the title's.
 pub const TITLE_START_BOOST: f32 = TIER / 2.0;
@@ -170,6 +190,11 @@ pub struct Plan {
     /// What each word or phrase of the query adds when found in a title,
     /// and as whole words.
     shares: Shares,
+    /// The words typed on their own, set apart from the rest of the query
+    /// (keywords): in a title, each adds its share of
+    /// [`KEYWORD_TITLE_BOOST`], and its share of [`TITLE_BOOST`] only with
+    /// every word of the query there ([`Planner::title_has_every_word`]).
+    keywords: Vec<String>,
 }
 
 impl Plan {
@@ -186,6 +211,7 @@ impl Plan {
             spaced: None,
             piece_share: 0.0,
             shares,
+            keywords: Vec::new(),
         }
     }
 }
@@ -196,6 +222,8 @@ impl Plan {
 struct Shares {
     /// [`TITLE_BOOST`] per word.
     title: f32,
+    /// [`KEYWORD_TITLE_BOOST`] per word.
+    keyword_title: f32,
     /// [`WORD_BONUS`] per word or phrase.
     word: f32,
 }
@@ -205,6 +233,7 @@ impl Shares {
         let n = units.max(1) as f32;
         Shares {
             title: TITLE_BOOST / n,
+            keyword_title: KEYWORD_TITLE_BOOST / n,
             word: WORD_BONUS / n,
         }
     }
@@ -344,6 +373,17 @@ impl<'a> Planner<'a> {
     /// Plans a parsed query. `query` is the original text, for errors.
     pub fn plan(&self, node: &Node, query: &str) -> Result<Plan, QueryError> {
         let mut plan = Plan::empty(Shares::of(self.units(node)));
+        let texts = top_texts(node);
+        let words: Vec<Vec<String>> = texts.iter().map(|t| self.words(t)).collect();
+        // Past a headline's length, pieces are not a list of keywords
+        // ([`Planner::title_has_every_word`]).
+        if words.iter().map(Vec::len).sum::<usize>() <= REWORDED_MAX_WORDS {
+            for piece in &words {
+                if let [word] = &piece[..] {
+                    plan.keywords.push(word.clone());
+                }
+            }
+        }
         if let Some((joined, long)) = self.spaced_run(node) {
             plan.spaced = Some(joined);
             plan.piece_share = PIECE_BOOST / long.max(1) as f32;
@@ -375,8 +415,18 @@ impl<'a> Planner<'a> {
             ));
         }
         let run = typed.map(str::to_string).or(spaced);
+        let every_word = self.title_has_every_word(&texts, &plan);
         plan.query = match built {
-            Some(q) => self.with_order_bonus(q, node, run.as_deref()),
+            Some(q) => {
+                let q = self.with_order_bonus(q, node, run.as_deref());
+                match every_word {
+                    Some(bonus) => Box::new(BooleanQuery::new(vec![
+                        (Occur::Must, q),
+                        (Occur::Should, bonus),
+                    ])),
+                    None => q,
+                }
+            }
             None => {
                 return Err(QueryError {
                     query: query.to_string(),
@@ -673,7 +723,7 @@ impl<'a> Planner<'a> {
                 elsewhere.extend(q.map(|q| (Occur::MustNot, q)));
             }
             for cognate in cognate_terms(&map.key, a) {
-                for (field, _) in self.gram_fields(Scope::Title) {
+                for (field, _) in self.gram_fields(Scope::Title, 1.0) {
                     let phrase = |terms: &[(usize, String)]| -> Box<dyn Query> {
                         let terms = terms.iter();
                         let terms = terms.map(|(at, t)| (*at, Term::from_field_text(field, t)));
@@ -890,7 +940,18 @@ impl<'a> Planner<'a> {
         typed: &[String],
         plan: &mut Plan,
     ) -> Option<Box<dyn Query>> {
-        // A near-synonym that the query has too counts as itself.
+        let (related, q) = self.related_titles(word, typed)?;
+        plan.notes.push(format!(
+            "{word:?}: its near-synonyms {} count as found in a title (as words, weighing less)",
+            related.join(" | ")
+        ));
+        Some(q)
+    }
+
+    /// A word's near-synonyms that are not `typed` words (those count as
+    /// themselves), and the query for them as words in a title, weighing
+    /// [`RELATED_WEIGHT`]; `None` without any.
+    fn related_titles(&self, word: &str, typed: &[String]) -> Option<(Vec<&str>, Box<dyn Query>)> {
         let mut related = self.thesaurus().related_within(word, RELATED_GROUP_WORDS);
         related.retain(|r| !typed.iter().any(|t| t == r));
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -905,11 +966,54 @@ impl<'a> Planner<'a> {
         if clauses.is_empty() {
             return None;
         }
-        plan.notes.push(format!(
-            "{word:?}: its near-synonyms {} count as found in a title (as words, weighing less)",
-            related.join(" | ")
-        ));
-        Some(Box::new(BooleanQuery::new(clauses)))
+        Some((related, Box::new(BooleanQuery::new(clauses))))
+    }
+
+    /// The keywords' shares of [`TITLE_BOOST`] for articles whose title has
+    /// every word of the query's texts (as a word or as characters, or,
+    /// when words may be missing, a near-synonym): a list of keywords that a
+    /// title holds all of names what the article is about, as a headline
+    /// typed together does; one of them there says little more than its
+    /// BM25 does. `None` without keywords, or past [`REWORDED_MAX_WORDS`]
+    /// words (a query pasted in pieces is not a list of keywords).
+    fn title_has_every_word(&self, texts: &[&str], plan: &Plan) -> Option<Box<dyn Query>> {
+        if plan.keywords.is_empty() {
+            return None;
+        }
+        let words: Vec<String> = texts.iter().flat_map(|t| self.words(t)).collect();
+        if words.len() > REWORDED_MAX_WORDS {
+            return None;
+        }
+        let mut every: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for word in &words {
+            let mut either: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            let one = [word.clone()];
+            either.extend(
+                self.as_words(&one, Scope::Title)
+                    .map(|q| (Occur::Should, q)),
+            );
+            let key = search_key(word);
+            either.extend(
+                self.as_grams(&key, Scope::Title, 1.0)
+                    .map(|q| (Occur::Should, q)),
+            );
+            if self.min_words.is_some() {
+                let related = self.related_titles(word, &words);
+                either.extend(related.map(|(_, q)| (Occur::Should, q)));
+            }
+            if either.is_empty() {
+                return None;
+            }
+            every.push((Occur::Must, Box::new(BooleanQuery::new(either))));
+        }
+        let share = plan.shares.title * plan.keywords.len() as f32;
+        let q = Box::new(BooleanQuery::new(every));
+        Some(Box::new(Plus::tier(
+            q,
+            share,
+            Part::Boost,
+            "title has every word",
+        )))
     }
 
     /// `a b -c`: every child matches but the negated ones, which must not; with only
@@ -996,11 +1100,12 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// The n-gram fields of a scope, with their weights.
-    fn gram_fields(&self, scope: Scope) -> Vec<(Field, f32)> {
+    /// The n-gram fields of a scope, with their weights, the title's
+    /// weighing `title` when searching both.
+    fn gram_fields(&self, scope: Scope, title: f32) -> Vec<(Field, f32)> {
         match scope {
             Scope::All => vec![
-                (self.fields.title_grams, TITLE_WEIGHT),
+                (self.fields.title_grams, title),
                 (self.fields.body_grams, 1.0),
             ],
             Scope::Title => vec![(self.fields.title_grams, 1.0)],
@@ -1024,8 +1129,17 @@ impl<'a> Planner<'a> {
     }
 
     /// `text` found as words: one word as a term, several as a phrase, in
-    /// each word field of the scope (BM25, weighted).
+    /// each word field of the scope (BM25, weighted). One word in title and
+    /// body is scored as one text ([`Bm25f`]), the title's occurrences
+    /// weighing [`TITLE_TF_WEIGHT`] each.
     fn as_words(&self, words: &[String], scope: Scope) -> Option<Box<dyn Query>> {
+        if let ([word], Scope::All) = (words, scope) {
+            let fields = [
+                (self.fields.title, TITLE_TF_WEIGHT),
+                (self.fields.body, 1.0),
+            ];
+            return Some(boost(Box::new(Bm25f::new(word, &fields)), BM25F_WEIGHT));
+        }
         let clauses: Vec<(Occur, Box<dyn Query>)> = self
             .word_fields(scope)
             .into_iter()
@@ -1046,10 +1160,30 @@ impl<'a> Planner<'a> {
     }
 
     /// A key found as characters in each n-gram field of the scope (BM25,
-    /// weighted by `weight`).
+    /// weighted by `weight`, the title's [`TITLE_WEIGHT`] times more).
     fn as_grams(&self, key: &str, scope: Scope, weight: f32) -> Option<Box<dyn Query>> {
+        self.grams_weighted(key, scope, weight, TITLE_WEIGHT)
+    }
+
+    /// A query word found as characters, each n-gram field of the scope
+    /// weighing [`GRAM_WEIGHT`]; searching title and body, the title's
+    /// characters match but add no BM25: the word's BM25F has the title
+    /// already ([`TITLE_TF_WEIGHT`]), and its characters' BM25 (a phrase of
+    /// n-grams, whose idf is the sum of theirs) would count it again,
+    /// several times over.
+    fn word_as_grams(&self, key: &str, scope: Scope) -> Option<Box<dyn Query>> {
+        self.grams_weighted(key, scope, GRAM_WEIGHT, 0.0)
+    }
+
+    fn grams_weighted(
+        &self,
+        key: &str,
+        scope: Scope,
+        weight: f32,
+        title: f32,
+    ) -> Option<Box<dyn Query>> {
         let clauses: Vec<(Occur, Box<dyn Query>)> = self
-            .gram_fields(scope)
+            .gram_fields(scope, title)
             .into_iter()
             .filter_map(|(field, w)| {
                 Some((
@@ -1087,7 +1221,7 @@ impl<'a> Planner<'a> {
             if let Some(q) = self.as_words(&words, scope) {
                 as_words.push((Occur::Should, q));
             }
-            if let Some(q) = self.as_grams(&key, scope, GRAM_WEIGHT) {
+            if let Some(q) = self.word_as_grams(&key, scope) {
                 alternatives.push((Occur::Should, q));
             }
             if !negated {
@@ -1127,7 +1261,7 @@ impl<'a> Planner<'a> {
             if negated { "NOT " } else { "" },
             words.join(" | "),
             match scope {
-                Scope::All => " (title ×2, body)",
+                Scope::All => " (title and body as one text, a title occurrence as three)",
                 Scope::Title => " in the title",
             },
             if parts.ranks_verbatim {
@@ -1195,7 +1329,8 @@ impl<'a> Planner<'a> {
             let q = self.term_clause(word, scope, plan, negated)?;
             parts.words.push((word.clone(), q));
             if !negated && scope == Scope::All {
-                parts.bonus.extend(self.title_and_region(word, plan));
+                let alone = words.len() == 1;
+                parts.bonus.extend(self.title_and_region(word, alone, plan));
             }
             if let Some(year) = year_of(word).filter(|_| !negated && scope == Scope::All) {
                 let bound = parse_bound(&year.to_string()).ok()?;
@@ -1244,7 +1379,7 @@ impl<'a> Planner<'a> {
                 break;
             }
             let clauses: Vec<(Occur, Box<dyn Query>)> = self
-                .gram_fields(Scope::All)
+                .gram_fields(Scope::All, TITLE_WEIGHT)
                 .into_iter()
                 .filter_map(|(field, _)| near(field, &pair[0], &pair[1]))
                 .map(|q| (Occur::Should, q))
@@ -1276,10 +1411,12 @@ impl<'a> Planner<'a> {
     }
 
     /// What a query word adds beside its tiers: its share of
-    /// [`TITLE_BOOST`] when the title has it (as a word or as characters),
+    /// [`TITLE_BOOST`] when the title has it (as a word or as characters;
+    /// of [`KEYWORD_TITLE_BOOST`] for a keyword: a text of one word, `alone`,
+    /// at the top of the query),
     /// and [`REGION_BOOST`] when it names a province or city (or a place by
     /// its full name) that is the article's region or holds it.
-    fn title_and_region(&self, word: &str, plan: &mut Plan) -> Vec<Box<dyn Query>> {
+    fn title_and_region(&self, word: &str, alone: bool, plan: &mut Plan) -> Vec<Box<dyn Query>> {
         let mut bonus: Vec<Box<dyn Query>> = Vec::new();
         let key = search_key(word);
         let mut in_title: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -1297,7 +1434,10 @@ impl<'a> Planner<'a> {
             let what = format!("title {word}");
             bonus.push(Box::new(Plus::tier(
                 q,
-                plan.shares.title,
+                match alone && plan.keywords.iter().any(|k| k == word) {
+                    true => plan.shares.keyword_title,
+                    false => plan.shares.title,
+                },
                 Part::Boost,
                 &what,
             )));

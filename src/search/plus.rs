@@ -224,8 +224,8 @@ impl Scorer for PlusScorer {
 /// The parts of a score, from its explanation ([`tantivy::query::Explanation`]
 /// as JSON): the tiers ([`Part::Found`], [`Part::Verbatim`]), the boosts
 /// ([`Part::Word`], [`Part::Near`] and the others), and the rest, which is
-/// BM25 (words in the title weighing twice, characters found across words
-/// less).
+/// BM25 (each word's BM25F over title and body, `search::bm25f`;
+/// characters found across words less).
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct Components {
     /// The sum of the tiers.
