@@ -12,6 +12,20 @@ fn article(title: &str, date: &str, region: Option<&str>, body: &str) -> String 
     format!("---\ntitle: {title}\ndate: {date}\n{region}---\n{body}\n")
 }
 
+/// `zhsearch search QUERY --explain` on the test's index, in plain text.
+fn explain(env: &TestEnv, query: &str) -> common::Run {
+    env.run(&[
+        "search",
+        query,
+        "--index",
+        "index",
+        "--explain",
+        "--color",
+        "never",
+    ])
+    .expect_code(0)
+}
+
 /// Writes `corpus/FILE`: an article with no region.
 fn put(env: &TestEnv, file: &str, title: &str, date: &str, body: &str) {
     env.write(&format!("corpus/{file}"), article(title, date, None, body));
@@ -67,17 +81,7 @@ fn json_and_explain_give_the_parts_of_a_score() {
     assert_eq!(c["boost"].as_f64().unwrap(), 1220.0, "{c}");
     let score = hits[0]["score"].as_f64().unwrap();
     assert!((score - 11220.0 - bm25).abs() < 0.01, "{score} {c}");
-    let run = env
-        .run(&[
-            "search",
-            "党建引领",
-            "--index",
-            "index",
-            "--explain",
-            "--color",
-            "never",
-        ])
-        .expect_code(0);
+    let run = explain(&env, "党建引领");
     assert!(
         run.stdout
             .contains(" = tiers 10000 (verbatim) + boosts 1220 (2 as words, 1 near) + BM25 "),
@@ -149,17 +153,7 @@ fn a_place_in_the_query_prefers_articles_of_that_region() {
     assert_eq!(hit_ids(&hits), ["anji.txt", "roundup.txt"], "{hits:?}");
     // A place named by a district's short form is not taken for one (高明 is
     // also an adjective); the province's short form is.
-    let run = env
-        .run(&[
-            "search",
-            "乡村振兴 浙江",
-            "--index",
-            "index",
-            "--explain",
-            "--color",
-            "never",
-        ])
-        .expect_code(0);
+    let run = explain(&env, "乡村振兴 浙江");
     assert!(run.stdout.contains("\"浙江\": a place"), "{}", run.stdout);
 }
 
@@ -470,4 +464,48 @@ fn a_quoted_string_across_words_still_weighs_more_in_the_title() {
     env.index();
     let hits = env.search_json(&["\"建引领高\""]);
     assert_eq!(hit_ids(&hits), ["title.txt", "body.txt"], "{hits:?}");
+}
+
+#[test]
+fn a_year_beside_keywords_need_not_be_in_the_title() {
+    let env = TestEnv::new();
+    // Two stories of 2022: one about the Spring Festival travel rush (its
+    // title says so), one that mentions it in passing. Neither title says
+    // 2022, as titles seldom do: the keyword's title still counts fully.
+    put(
+        &env,
+        "about.txt",
+        "春运客流总体平稳有序",
+        "2022-01-25",
+        "各地交通部门加强运力调配，旅客出行总体平稳有序。",
+    );
+    let filler = "今年以来，全市经济运行总体平稳，重点项目建设有序推进。".repeat(3);
+    put(
+        &env,
+        "passing.txt",
+        "全市经济运行总体平稳",
+        "2022-02-20",
+        &format!("{filler}春运期间，全市交通保障有力，春运工作圆满完成。{filler}"),
+    );
+    for (i, topic) in ["市场监管", "交通安全", "文化活动", "教育改革", "医疗卫生"]
+        .iter()
+        .enumerate()
+    {
+        put(
+            &env,
+            &format!("other{i}.txt"),
+            &format!("{topic}工作稳步推进"),
+            "2021-03-05",
+            &format!("今年以来，各地{topic}工作稳步推进，取得新成效。"),
+        );
+    }
+    env.index();
+    let hits = env.search_json(&["春运 2022"]);
+    assert_eq!(hit_ids(&hits)[0], "about.txt", "{hits:?}");
+    let run = explain(&env, "春运 2022");
+    assert!(
+        run.stdout.contains("title has every word"),
+        "{}",
+        run.stdout
+    );
 }

@@ -376,10 +376,13 @@ impl<'a> Planner<'a> {
         let texts = top_texts(node);
         let words: Vec<Vec<String>> = texts.iter().map(|t| self.words(t)).collect();
         // Past a headline's length, pieces are not a list of keywords
-        // ([`Planner::title_has_every_word`]).
+        // ([`Planner::title_has_every_word`]); nor is a year, which is a
+        // preference for the articles of that year, seldom in a title.
         if words.iter().map(Vec::len).sum::<usize>() <= REWORDED_MAX_WORDS {
             for piece in &words {
-                if let [word] = &piece[..] {
+                if let [word] = &piece[..]
+                    && year_of(word).is_none()
+                {
                     plan.keywords.push(word.clone());
                 }
             }
@@ -970,12 +973,13 @@ impl<'a> Planner<'a> {
     }
 
     /// The keywords' shares of [`TITLE_BOOST`] for articles whose title has
-    /// every word of the query's texts (as a word or as characters, or,
-    /// when words may be missing, a near-synonym): a list of keywords that a
-    /// title holds all of names what the article is about, as a headline
-    /// typed together does; one of them there says little more than its
-    /// BM25 does. `None` without keywords, or past [`REWORDED_MAX_WORDS`]
-    /// words (a query pasted in pieces is not a list of keywords).
+    /// every word of the query's texts but a year (as a word or as
+    /// characters, or, when words may be missing, a near-synonym): a list of
+    /// keywords that a title holds all of names what the article is about,
+    /// as a headline typed together does; one of them there says little
+    /// more than its BM25 does. `None` without keywords, or past
+    /// [`REWORDED_MAX_WORDS`] words (a query pasted in pieces is not a list
+    /// of keywords).
     fn title_has_every_word(&self, texts: &[&str], plan: &Plan) -> Option<Box<dyn Query>> {
         if plan.keywords.is_empty() {
             return None;
@@ -985,7 +989,9 @@ impl<'a> Planner<'a> {
             return None;
         }
         let mut every: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for word in &words {
+        // A year need not be in the title: it is a preference for the
+        // articles dated in it ([`YEAR_BOOST`]).
+        for word in words.iter().filter(|w| year_of(w).is_none()) {
             let mut either: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             let one = [word.clone()];
             either.extend(
