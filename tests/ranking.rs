@@ -12,6 +12,23 @@ fn article(title: &str, date: &str, region: Option<&str>, body: &str) -> String 
     format!("---\ntitle: {title}\ndate: {date}\n{region}---\n{body}\n")
 }
 
+/// Writes `corpus/otherN.txt`: a story of other news for each topic, dated
+/// `date`, so that a test's words are as rare as in a real corpus.
+fn put_other_news(env: &TestEnv, topics: &[&str], date: &str) {
+    for (i, topic) in topics.iter().enumerate() {
+        put(
+            env,
+            &format!("other{i}.txt"),
+            &format!("{topic}工作稳步推进"),
+            date,
+            &format!(
+                "今年以来，各地{topic}工作稳步推进，取得新成效。有关部门表示，\
+                 将继续完善政策措施，推动{topic}工作再上新台阶，更好满足人民群众需要。"
+            ),
+        );
+    }
+}
+
 /// `zhsearch search QUERY --explain` on the test's index, in plain text.
 fn explain(env: &TestEnv, query: &str) -> common::Run {
     env.run(&[
@@ -407,18 +424,7 @@ fn keywords_set_apart_rank_a_body_that_keeps_returning_to_them_above_a_title_nam
         "体育赛事",
         "防汛抗旱",
     ];
-    for (i, topic) in topics.iter().enumerate() {
-        put(
-            &env,
-            &format!("other{i}.txt"),
-            &format!("{topic}工作稳步推进"),
-            "2025-03-05",
-            &format!(
-                "今年以来，各地{topic}工作稳步推进，取得新成效。有关部门表示，\
-                 将继续完善政策措施，推动{topic}工作再上新台阶，更好满足人民群众需要。"
-            ),
-        );
-    }
+    put_other_news(&env, &topics, "2025-03-05");
     env.index();
     let hits = env.search_json(&["育秧 插秧 早稻"]);
     assert_eq!(hit_ids(&hits), ["about.txt", "title.txt"], "{hits:?}");
@@ -487,18 +493,8 @@ fn a_year_beside_keywords_need_not_be_in_the_title() {
         "2022-02-20",
         &format!("{filler}春运期间，全市交通保障有力，春运工作圆满完成。{filler}"),
     );
-    for (i, topic) in ["市场监管", "交通安全", "文化活动", "教育改革", "医疗卫生"]
-        .iter()
-        .enumerate()
-    {
-        put(
-            &env,
-            &format!("other{i}.txt"),
-            &format!("{topic}工作稳步推进"),
-            "2021-03-05",
-            &format!("今年以来，各地{topic}工作稳步推进，取得新成效。"),
-        );
-    }
+    let topics = ["市场监管", "交通安全", "文化活动", "教育改革", "医疗卫生"];
+    put_other_news(&env, &topics, "2021-03-05");
     env.index();
     let hits = env.search_json(&["春运 2022"]);
     assert_eq!(hit_ids(&hits)[0], "about.txt", "{hits:?}");

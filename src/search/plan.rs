@@ -373,13 +373,19 @@ impl<'a> Planner<'a> {
     /// Plans a parsed query. `query` is the original text, for errors.
     pub fn plan(&self, node: &Node, query: &str) -> Result<Plan, QueryError> {
         let mut plan = Plan::empty(Shares::of(self.units(node)));
-        let texts = top_texts(node);
-        let words: Vec<Vec<String>> = texts.iter().map(|t| self.words(t)).collect();
+        // The unquoted texts at the top, each with its words (segmented
+        // once): the pieces of the query.
+        let pieces: Vec<(&str, Vec<String>)> = top_texts(node)
+            .into_iter()
+            .map(|t| (t, self.words(t)))
+            .filter(|(_, words)| !words.is_empty())
+            .collect();
+        let words: Vec<&String> = pieces.iter().flat_map(|(_, words)| words).collect();
         // Past a headline's length, pieces are not a list of keywords
         // ([`Planner::title_has_every_word`]); nor is a year, which is a
         // preference for the articles of that year, seldom in a title.
-        if words.iter().map(Vec::len).sum::<usize>() <= REWORDED_MAX_WORDS {
-            for piece in &words {
+        if words.len() <= REWORDED_MAX_WORDS {
+            for (_, piece) in &pieces {
                 if let [word] = &piece[..]
                     && year_of(word).is_none()
                 {
@@ -387,12 +393,12 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        if let Some((joined, long)) = self.spaced_run(node) {
+        if let Some((joined, long)) = self.spaced_run(node, &pieces) {
             plan.spaced = Some(joined);
             plan.piece_share = PIECE_BOOST / long.max(1) as f32;
         }
         // Taken up (or dropped) where the text is planned.
-        plan.rewording = self.rewording(node, &plan);
+        plan.rewording = self.rewording(node, &plan, &pieces);
         let loose_words = match self.min_words {
             Some(_) => self.loose_words(node),
             None => Vec::new(),
@@ -418,7 +424,7 @@ impl<'a> Planner<'a> {
             ));
         }
         let run = typed.map(str::to_string).or(spaced);
-        let every_word = self.title_has_every_word(&texts, &plan);
+        let every_word = self.title_has_every_word(&words, &plan);
         plan.query = match built {
             Some(q) => {
                 let q = self.with_order_bonus(q, node, run.as_deref());
@@ -496,20 +502,25 @@ impl<'a> Planner<'a> {
     /// filters only (`region:`, `topic:`, `date:`, `source:`, or those
     /// given apart), of [`REWORDED_MIN_WORDS`] to [`REWORDED_MAX_WORDS`]
     /// words (distinct, and counted each time); or the pieces set apart of
-    /// [`Planner::spaced_run`], joined.
-    fn rewording(&self, node: &Node, plan: &Plan) -> Option<String> {
+    /// [`Planner::spaced_run`], joined. `pieces` are the query's unquoted
+    /// texts with words.
+    fn rewording(
+        &self,
+        node: &Node,
+        plan: &Plan,
+        pieces: &[(&str, Vec<String>)],
+    ) -> Option<String> {
         if !self.rewordings {
             return None;
         }
         if plan.spaced.is_some() {
             return plan.spaced.clone();
         }
-        let parts = conjuncts(node);
-        let [text] = self.pieces(&parts)[..] else {
+        let [(text, _)] = pieces else {
             return None;
         };
         let text = text.to_string();
-        let filters = texts_and_filters(&parts);
+        let filters = texts_and_filters(&conjuncts(node));
         let all: Vec<Word> = self
             .analyzer
             .words(&text)
@@ -532,17 +543,11 @@ impl<'a> Planner<'a> {
     /// [`REWORDED_MAX_WORDS`] words; joined, with the number of pieces of
     /// several words. Articles with them together as typed rank as a text
     /// verbatim, and their rewordings are looked for ([`Planner::rewording`]).
-    fn spaced_run(&self, node: &Node) -> Option<(String, usize)> {
-        let parts = conjuncts(node);
-        if !texts_and_filters(&parts) {
+    /// `pieces` are the query's unquoted texts with words, and their words.
+    fn spaced_run(&self, node: &Node, pieces: &[(&str, Vec<String>)]) -> Option<(String, usize)> {
+        if !texts_and_filters(&conjuncts(node)) {
             return None;
         }
-        // Each piece with its words (segmented once).
-        let pieces: Vec<(&str, Vec<String>)> = self
-            .pieces(&parts)
-            .into_iter()
-            .map(|p| (p, self.words(p)))
-            .collect();
         let words: usize = pieces.iter().map(|(_, words)| words.len()).sum();
         // A year or a place as a piece is a preference (a boost), not words
         // of a headline.
@@ -556,15 +561,6 @@ impl<'a> Planner<'a> {
         let long = pieces.iter().filter(|(_, words)| words.len() > 1).count();
         let joined: String = pieces.iter().map(|(p, _)| *p).collect();
         (sized && !preference).then_some((joined, long))
-    }
-
-    /// The texts among `nodes` that have words, as typed.
-    fn pieces<'n>(&self, nodes: &[&'n Node]) -> Vec<&'n str> {
-        let texts = nodes.iter().filter_map(|n| match n {
-            Node::Text(text) => Some(text.as_str()),
-            _ => None,
-        });
-        texts.filter(|t| !self.words(t).is_empty()).collect()
     }
 
     /// The pieces set apart, joined, when their rewordings are looked for
@@ -977,34 +973,21 @@ impl<'a> Planner<'a> {
     /// characters, or, when words may be missing, a near-synonym): a list of
     /// keywords that a title holds all of names what the article is about,
     /// as a headline typed together does; one of them there says little
-    /// more than its BM25 does. `None` without keywords, or past
-    /// [`REWORDED_MAX_WORDS`] words (a query pasted in pieces is not a list
-    /// of keywords).
-    fn title_has_every_word(&self, texts: &[&str], plan: &Plan) -> Option<Box<dyn Query>> {
+    /// more than its BM25 does. `None` without keywords (there are none
+    /// past [`REWORDED_MAX_WORDS`] words: a query pasted in pieces is not a
+    /// list of keywords). `words` are those of the query's texts.
+    fn title_has_every_word(&self, words: &[&String], plan: &Plan) -> Option<Box<dyn Query>> {
         if plan.keywords.is_empty() {
             return None;
         }
-        let words: Vec<String> = texts.iter().flat_map(|t| self.words(t)).collect();
-        if words.len() > REWORDED_MAX_WORDS {
-            return None;
-        }
+        let typed: Vec<String> = words.iter().map(|w| w.to_string()).collect();
         let mut every: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         // A year need not be in the title: it is a preference for the
         // articles dated in it ([`YEAR_BOOST`]).
-        for word in words.iter().filter(|w| year_of(w).is_none()) {
-            let mut either: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            let one = [word.clone()];
-            either.extend(
-                self.as_words(&one, Scope::Title)
-                    .map(|q| (Occur::Should, q)),
-            );
-            let key = search_key(word);
-            either.extend(
-                self.as_grams(&key, Scope::Title, 1.0)
-                    .map(|q| (Occur::Should, q)),
-            );
+        for word in typed.iter().filter(|w| year_of(w).is_none()) {
+            let mut either = self.in_title(word);
             if self.min_words.is_some() {
-                let related = self.related_titles(word, &words);
+                let related = self.related_titles(word, &typed);
                 either.extend(related.map(|(_, q)| (Occur::Should, q)));
             }
             if either.is_empty() {
@@ -1416,6 +1399,15 @@ impl<'a> Planner<'a> {
         Some(Box::new(Plus::tier(q, boost, Part::Boost, &what)))
     }
 
+    /// A word in the title, as a word or as characters: the clauses of
+    /// either.
+    fn in_title(&self, word: &str) -> Vec<(Occur, Box<dyn Query>)> {
+        let as_word = self.as_words(&[word.to_string()], Scope::Title);
+        let as_characters = self.as_grams(&search_key(word), Scope::Title, 1.0);
+        let either = as_word.into_iter().chain(as_characters);
+        either.map(|q| (Occur::Should, q)).collect()
+    }
+
     /// What a query word adds beside its tiers: its share of
     /// [`TITLE_BOOST`] when the title has it (as a word or as characters;
     /// of [`KEYWORD_TITLE_BOOST`] for a keyword: a text of one word, `alone`,
@@ -1424,17 +1416,7 @@ impl<'a> Planner<'a> {
     /// its full name) that is the article's region or holds it.
     fn title_and_region(&self, word: &str, alone: bool, plan: &mut Plan) -> Vec<Box<dyn Query>> {
         let mut bonus: Vec<Box<dyn Query>> = Vec::new();
-        let key = search_key(word);
-        let mut in_title: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let words = [word.to_string()];
-        in_title.extend(
-            self.as_words(&words, Scope::Title)
-                .map(|q| (Occur::Should, q)),
-        );
-        in_title.extend(
-            self.as_grams(&key, Scope::Title, 1.0)
-                .map(|q| (Occur::Should, q)),
-        );
+        let in_title = self.in_title(word);
         if !in_title.is_empty() {
             let q = Box::new(BooleanQuery::new(in_title));
             let what = format!("title {word}");
