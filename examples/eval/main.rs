@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --example eval -- [--corpus PATH] [--index DIR] [--seed N]
-//!     [--per-kind N] [--json] [--dump FILE] [--thesaurus FILE] [--spaced]
+//!     [--per-kind N] [--json] [--dump FILE] [--thesaurus FILE] [--spaced] [--ties]
 //! cargo run --release --example eval -- --compare A.json B.json [--list N]
 //! ```
 //!
@@ -36,6 +36,11 @@
 //! `--spaced` sets the words of the near-synonym queries apart with spaces
 //! (`李强 会晤 南非 总统`), as many type them, instead of typed together.
 //!
+//! `--ties` also prints, for the kinds made from a title, the MRR@10 that
+//! the query alone allows a ranker seeing titles and names: the target
+//! among the stories that match as it does, in a random order
+//! ([`ties`]).
+//!
 //! `--json` prints the figures as JSON; `--dump FILE` writes every query and
 //! its outcome, which `--compare A.json B.json` reads to set two runs side
 //! by side and list the queries that moved most.
@@ -45,6 +50,7 @@
 
 mod metrics;
 mod queries;
+mod ties;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -73,6 +79,7 @@ struct Args {
     list: usize,
     thesaurus: Option<PathBuf>,
     spaced: bool,
+    ties: bool,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -88,6 +95,7 @@ fn args() -> anyhow::Result<Args> {
         list: 20,
         thesaurus: None,
         spaced: false,
+        ties: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -101,6 +109,7 @@ fn args() -> anyhow::Result<Args> {
             "--dump" => args.dump = Some(value()?.into()),
             "--json" => args.json = true,
             "--spaced" => args.spaced = true,
+            "--ties" => args.ties = true,
             "--thesaurus" => args.thesaurus = Some(value()?.into()),
             "--compare" => {
                 let a = value()?;
@@ -158,7 +167,32 @@ fn main() -> anyhow::Result<()> {
     } else {
         print!("{}", dump.summary.table());
     }
+    if args.ties {
+        print!("{}", ties_table(&dump.outcomes, &stories, &dump.summary));
+    }
     Ok(())
+}
+
+/// Each kind with ties: its MRR@10 beside its tie MRR@10, and the MRR@10
+/// of its queries that single out their target ([`ties`]).
+fn ties_table(outcomes: &[Outcome], stories: &[Story], summary: &metrics::Summary) -> String {
+    let mut out = format!(
+        "{:<22} {:>7} {:>11} {:>12} {:>7} {:>11}\n",
+        "kind", "MRR@10", "tie MRR@10", "median ties", "unique", "MRR unique"
+    );
+    for (kind, tied) in ties::by_kind(outcomes, stories) {
+        let mrr = summary.kinds.get(&kind).map_or(0.0, |f| f.mrr);
+        out += &format!(
+            "{:<22} {:>7.3} {:>11.3} {:>12} {:>7.3} {:>11.3}\n",
+            kind.name(),
+            mrr,
+            tied.mrr,
+            tied.median,
+            tied.unique,
+            tied.unique_mrr
+        );
+    }
+    out
 }
 
 fn read_dump(path: &Path) -> anyhow::Result<Dump> {
