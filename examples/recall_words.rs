@@ -41,7 +41,7 @@ use tantivy::{DocSet, SegmentReader, TERMINATED};
 use zhsearch::analysis::search_key;
 use zhsearch::deadline::Deadline;
 use zhsearch::schema::Fields;
-use zhsearch::search::plan::grams;
+use zhsearch::search::grams::grams;
 
 /// Strings to look up without arguments (`data/recall-strings.txt`).
 const STRINGS: &str = include_str!("../data/recall-strings.txt");

@@ -291,7 +291,7 @@ impl TokenStream for GramTokenStream<'_> {
             return true;
         }
         // The end: the last character alone, so that a character is always
-        // the first of some term (see `search::plan::grams`).
+        // the first of some term (see `search::grams::grams`).
         match self.previous.take() {
             Some((c, from, to, position)) => {
                 self.set(&[c], from, to, position);

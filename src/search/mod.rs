@@ -17,6 +17,7 @@ pub mod bm25f;
 pub mod cancel;
 pub mod facets;
 mod fold;
+pub mod grams;
 pub mod plan;
 pub mod plus;
 pub mod positions;

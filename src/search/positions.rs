@@ -1,7 +1,7 @@
 //! Where a searchable key matches in one document, read from the positions
 //! of an n-gram field, without reading the document's text.
 //!
-//! The n-gram query of a key ([`super::plan::gram_terms`]) is a phrase of
+//! The n-gram query of a key ([`super::grams::gram_terms`]) is a phrase of
 //! terms at offsets; a key matches at position `p` when each term occurs at
 //! `p` plus its offset. Positions in an n-gram field are the indices of the
 //! key characters of the text ([`crate::analysis::KeyMap`]), so a long
@@ -12,7 +12,7 @@ use tantivy::postings::Postings;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, SegmentReader, Term};
 
-use super::plan::{Gram, gram_terms, next_char};
+use super::grams::{Gram, gram_terms, next_char};
 
 /// The first `limit` positions where `key` matches in document `doc` of
 /// `segment`, in the n-gram field `field`, in order.

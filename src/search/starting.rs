@@ -1,5 +1,5 @@
 //! The n-gram query for a key that ends with a run of one character: every
-//! term that starts with it ([`crate::search::plan::Gram::StartingWith`]).
+//! term that starts with it ([`crate::search::grams::Gram::StartingWith`]).
 //! tantivy's `RangeQuery` does this, but reads the postings of every term
 //! in the range (for 的, thousands) without a pause; this one checks a
 //! [`Deadline`] every few terms, so that a search past its deadline stops.
@@ -135,7 +135,7 @@ mod tests {
         let (index, gram) = index();
         let searcher = index.reader().unwrap().searcher();
         let ours = TermRange::new(gram, "的", "的\u{1}", &Deadline::never());
-        let upper = crate::search::plan::next_char('的').unwrap().to_string();
+        let upper = crate::search::grams::next_char('的').unwrap().to_string();
         let ours_whole = TermRange::new(gram, "的", &upper, &Deadline::never());
         let theirs = RangeQuery::new(
             Bound::Included(Term::from_field_text(gram, "的")),
@@ -153,7 +153,7 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         let deadline = Deadline::never();
         deadline.cancel();
-        let upper = crate::search::plan::next_char('的').unwrap().to_string();
+        let upper = crate::search::grams::next_char('的').unwrap().to_string();
         let query = TermRange::new(gram, "的", &upper, &deadline);
         let err = searcher
             .search(&query, &DocSetCollector)

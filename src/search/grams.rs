@@ -1,0 +1,275 @@
+//! The n-gram query of a searchable key: how a string of characters is
+//! found, exactly, in the n-gram fields ([`crate::schema`]), which hold every
+//! pair of consecutive characters of a run and each run's last character
+//! alone. The query planner ([`super::plan`]) asks for these queries; the
+//! highlighter ([`super::positions`]) and the term ranges
+//! ([`super::starting`]) read the same terms.
+
+use tantivy::Term;
+use tantivy::query::{PhraseQuery, Query, RegexPhraseQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+
+use super::starting::TermRange;
+use crate::analysis::BREAK;
+use crate::deadline::Deadline;
+
+/// One term of the n-gram query for a key (see [`gram_terms`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gram {
+    /// This term: a bigram, or a run's last character alone.
+    Term(String),
+    /// Any term that starts with this character: the key ends with a run of
+    /// one character, which may be followed by another in the text.
+    StartingWith(char),
+}
+
+/// The n-gram query for a searchable key, as terms at their offsets in a
+/// phrase: bigrams that cover every character, and for a key that ends with
+/// a run of one character, the terms that start with it. Empty for an empty
+/// key.
+///
+/// The n-gram fields hold every pair of consecutive characters within a run
+/// (characters with no punctuation or space between them) at the position of
+/// the first, and the last character of each run alone, then leave one
+/// position empty; so every character starts some term, a character occurs
+/// in a text exactly when a term starting with it does, and nothing matches
+/// across a break. A key of several runs (see [`search_key`]) is one phrase:
+/// each run but the last ends with its last character alone, which only a
+/// run's end has, and the next run starts two positions further.
+pub fn gram_terms(key: &str) -> Vec<(usize, Gram)> {
+    let runs: Vec<Vec<char>> = key
+        .split(BREAK)
+        .filter(|r| !r.is_empty())
+        .map(|r| r.chars().collect())
+        .collect();
+    let mut terms = Vec::new();
+    let mut base = 0;
+    for (i, run) in runs.iter().enumerate() {
+        let n = run.len();
+        if n >= 2 {
+            for j in cover(n) {
+                terms.push((base + j, Gram::Term(run[j..j + 2].iter().collect())));
+            }
+        }
+        if i + 1 < runs.len() {
+            terms.push((base + n - 1, Gram::Term(run[n - 1].to_string())));
+        } else if n == 1 {
+            terms.push((base, Gram::StartingWith(run[0])));
+        }
+        base += n + 1;
+    }
+    terms
+}
+
+/// The first character after `c` (skipping the surrogate gap): terms that
+/// start with `c` lie between `c` and it.
+pub fn next_char(c: char) -> Option<char> {
+    (c as u32 + 1..=char::MAX as u32).find_map(char::from_u32)
+}
+
+/// The n-gram query for a searchable key ([`gram_terms`]): one term, the
+/// range of terms that start with a character (read until `deadline`
+/// passes), or a phrase. `None` for an empty key.
+pub fn grams(field: Field, key: &str, deadline: &Deadline) -> Option<Box<dyn Query>> {
+    let terms = gram_terms(key);
+    let text = |t: &str| Term::from_field_text(field, t);
+    let exact: Option<Vec<(usize, Term)>> = terms
+        .iter()
+        .map(|(at, g)| match g {
+            Gram::Term(t) => Some((*at, text(t))),
+            Gram::StartingWith(_) => None,
+        })
+        .collect();
+    match (terms.as_slice(), exact) {
+        ([], _) => None,
+        ([(_, Gram::Term(t))], _) => Some(term(field, t)),
+        ([(_, Gram::StartingWith(c))], _) => {
+            let upper = next_char(*c)?;
+            Some(Box::new(TermRange::new(
+                field,
+                &c.to_string(),
+                &upper.to_string(),
+                deadline,
+            )))
+        }
+        // With positions, the covering bigrams match every character
+        // exactly in order.
+        (_, Some(exact)) => Some(Box::new(PhraseQuery::new_with_offset(exact))),
+        // A last run of one character: any term that starts with it.
+        _ => Some(Box::new(RegexPhraseQuery::new_with_offset(
+            field,
+            terms
+                .iter()
+                .map(|(at, g)| match g {
+                    Gram::Term(t) => (*at, regex::escape(t)),
+                    Gram::StartingWith(c) => (*at, format!("{}.?", regex::escape(&c.to_string()))),
+                })
+                .collect(),
+        ))),
+    }
+}
+
+/// One term of a field, its frequencies and positions read.
+pub fn term(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqsAndPositions,
+    ))
+}
+
+/// A title's text with a query word swapped for a cognate: the n-gram terms
+/// of the phrase, at their offsets ([`cognate_terms`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cognate {
+    /// The terms of the text around the two free characters.
+    pub terms: Vec<(usize, String)>,
+    /// The character that must not end its run at this offset (be there
+    /// alone, as a run's last): a break takes a position as a character
+    /// does ([`gram_terms`]), and would take the place of a free one.
+    pub not_alone: Option<(usize, char)>,
+}
+
+/// The n-gram phrases of `key` with its characters `a..a + 2` (a word of
+/// two) swapped for a cognate: two characters in their place, in the same
+/// run as the text around them, the first of them the word's own (提升 for
+/// 提高) or the last (我国 for 中国).
+///
+/// All terms are exact (a term *starting* with a character would be a
+/// regular expression over every pair: milliseconds), and no term can say
+/// that a free character ends its run. So the first character is kept only
+/// where a character of the text comes just before the word and none or a
+/// character (not punctuation) just after it; the last only where one
+/// comes before it and the word is not the text's last. The word first in
+/// the text keeps its last character, and the character before it is not
+/// checked: the title may have the rest of the text at the start of a run
+/// (`，国可再生能源装机` for `中国可再生能源装机`).
+pub fn cognate_terms(key: &str, a: usize) -> Vec<Cognate> {
+    let chars: Vec<char> = key.chars().collect();
+    // The grams of `from..to`, at their positions: the key's character
+    // offsets (a break takes one). `None` unless all are exact terms (a
+    // last run of one character may go on in the title).
+    let part = |from: usize, to: usize| -> Option<Vec<(usize, String)>> {
+        let from = (from..to).find(|&i| chars[i] != BREAK).unwrap_or(to);
+        let text: String = chars[from..to].iter().collect();
+        let terms = gram_terms(&text).into_iter();
+        let terms = terms.map(|(at, gram)| match gram {
+            Gram::Term(t) => Some((at + from, t)),
+            Gram::StartingWith(_) => None,
+        });
+        terms.collect()
+    };
+    let both = |left: Option<Vec<_>>, right: Option<Vec<_>>| Some([left?, right?].concat());
+    let (b, end) = (a + 2, chars.len());
+    let mut cognates = Vec::new();
+    if a > 0 && chars[a - 1] != BREAK {
+        let (before, first) = (chars[a - 1], chars[a]);
+        // First kept: the text to it, then (any) from b, at b itself.
+        let joined = b == end || chars[b] != BREAK;
+        if joined && let Some(terms) = both(part(0, a + 1), part(b, end)) {
+            let not_alone = Some((a, first));
+            cognates.push(Cognate { terms, not_alone });
+        }
+        // Last kept: the text before the word, then (any) from b - 1.
+        if let Some(terms) = both(part(0, a), part(b - 1, end)) {
+            let not_alone = Some((a - 1, before));
+            cognates.push(Cognate { terms, not_alone });
+        }
+    } else if a == 0
+        && let Some(terms) = part(b - 1, end)
+    {
+        cognates.push(Cognate {
+            terms,
+            not_alone: None,
+        });
+    }
+    cognates.retain(|c| c.terms.len() > 1);
+    cognates
+}
+
+/// Offsets of the bigrams that cover a run of `n >= 2` characters: 0, 2, 4,
+/// … and one ending at the last character.
+fn cover(n: usize) -> Vec<usize> {
+    let mut offsets: Vec<usize> = (0..n - 1).step_by(2).collect();
+    if *offsets.last().expect("n >= 2") != n - 2 {
+        offsets.push(n - 2);
+    }
+    offsets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::search_key;
+
+    fn terms(list: &[(usize, &str)]) -> Vec<(usize, String)> {
+        list.iter().map(|(at, t)| (*at, t.to_string())).collect()
+    }
+
+    #[test]
+    fn a_cognate_keeps_the_first_or_the_last_character_in_place() {
+        // 运行质效提高明显, 提高 at 4..6: 提 kept (提升), then 高 kept (升高).
+        let key = search_key("运行质效提高明显");
+        let cognates = cognate_terms(&key, 4);
+        assert_eq!(
+            cognates,
+            [
+                Cognate {
+                    terms: terms(&[(0, "运行"), (2, "质效"), (3, "效提"), (6, "明显")]),
+                    not_alone: Some((4, '提')),
+                },
+                Cognate {
+                    terms: terms(&[(0, "运行"), (2, "质效"), (5, "高明"), (6, "明显")]),
+                    not_alone: Some((3, '效')),
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_cognate_of_the_first_word_keeps_its_last_character() {
+        // 中国可再生能源: 我国 for 中国; the first character kept would need
+        // a term that starts with it, not known exactly.
+        let key = search_key("中国可再生能源");
+        assert_eq!(
+            cognate_terms(&key, 0),
+            [Cognate {
+                terms: terms(&[(1, "国可"), (3, "再生"), (5, "能源")]),
+                not_alone: None,
+            }]
+        );
+    }
+
+    #[test]
+    fn a_cognate_keeps_the_positions_of_breaks_and_needs_exact_terms() {
+        // 推进，改革开放: the break after 推进 takes a position, and 进 ends
+        // its run. With 推 kept, nothing would say that the free character
+        // ends its run (推进改革和扩大开放 would match): none.
+        let key = search_key("深化推进，改革开放");
+        assert_eq!(
+            cognate_terms(&key, 2),
+            [Cognate {
+                terms: terms(&[(0, "深化"), (3, "进"), (5, "改革"), (7, "开放")]),
+                not_alone: Some((1, '化')),
+            }]
+        );
+        // After a break, neither: nothing would say that the free character
+        // starts its run, or that 推 goes on.
+        let key = search_key("深化，推进改革");
+        assert_eq!(cognate_terms(&key, 3), []);
+        // A last run of one character after the word is not exact: not
+        // with the word's first character kept (the one after it is free).
+        let key = search_key("科技创新引");
+        let cognates = cognate_terms(&key, 2);
+        assert_eq!(cognates.len(), 1, "{cognates:?}");
+        assert_eq!(cognates[0].terms, terms(&[(0, "科技"), (3, "新引")]));
+        // The word last: only its first character kept (the last alone
+        // would be any term starting with it).
+        let key = search_key("运行质效提高");
+        let cognates = cognate_terms(&key, 4);
+        assert_eq!(cognates.len(), 1, "{cognates:?}");
+        assert_eq!(
+            cognates[0].terms,
+            terms(&[(0, "运行"), (2, "质效"), (3, "效提")])
+        );
+    }
+}
