@@ -1,9 +1,10 @@
 //! The n-gram query of a searchable key: how a string of characters is
 //! found, exactly, in the n-gram fields ([`crate::schema`]), which hold every
 //! pair of consecutive characters of a run and each run's last character
-//! alone. The query planner ([`super::plan`]) asks for these queries; the
-//! highlighter ([`super::positions`]) and the term ranges
-//! ([`super::starting`]) read the same terms.
+//! alone. The query planner ([`super::plan`]) asks for these queries, and
+//! the pages of a long article are chosen by where the same terms stand
+//! ([`super::positions`]); a key ending with a run of one character is
+//! any term that starts with it ([`super::starting::TermRange`]).
 
 use tantivy::Term;
 use tantivy::query::{PhraseQuery, Query, RegexPhraseQuery, TermQuery};
@@ -33,7 +34,8 @@ pub enum Gram {
 /// the first, and the last character of each run alone, then leave one
 /// position empty; so every character starts some term, a character occurs
 /// in a text exactly when a term starting with it does, and nothing matches
-/// across a break. A key of several runs (see [`search_key`]) is one phrase:
+/// across a break. A key of several runs (see
+/// [`search_key`](crate::analysis::search_key)) is one phrase:
 /// each run but the last ends with its last character alone, which only a
 /// run's end has, and the next run starts two positions further.
 pub fn gram_terms(key: &str) -> Vec<(usize, Gram)> {
@@ -110,7 +112,7 @@ pub fn grams(field: Field, key: &str, deadline: &Deadline) -> Option<Box<dyn Que
 }
 
 /// One term of a field, its frequencies and positions read.
-pub fn term(field: Field, text: &str) -> Box<dyn Query> {
+pub(crate) fn term(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
         Term::from_field_text(field, text),
         IndexRecordOption::WithFreqsAndPositions,
