@@ -36,10 +36,10 @@
 //! `--spaced` sets the words of the near-synonym queries apart with spaces
 //! (`李强 会晤 南非 总统`), as many type them, instead of typed together.
 //!
-//! `--ties` also prints, for the kinds made from a title, the MRR@10 that
-//! the query alone allows a ranker seeing titles and names: the target
-//! among the stories that match as it does, in a random order
-//! ([`ties`]).
+//! `--ties` also prints, for the kinds made from a title, the MRR@10 of
+//! each target among the stories that match the query as it does, in a
+//! random order, and how the queries that single out their target ranked
+//! ([`ties`]); a table, so not with `--json`.
 //!
 //! `--json` prints the figures as JSON; `--dump FILE` writes every query and
 //! its outcome, which `--compare A.json B.json` reads to set two runs side
@@ -119,6 +119,9 @@ fn args() -> anyhow::Result<Args> {
             other => bail!("unknown argument {other:?} (see the top of examples/eval/main.rs)"),
         }
     }
+    if args.ties && args.json {
+        bail!("--ties prints a table: not with --json");
+    }
     Ok(args)
 }
 
@@ -173,23 +176,32 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Each kind with ties: its MRR@10 beside its tie MRR@10, and the MRR@10
-/// of its queries that single out their target ([`ties`]).
+/// Each kind with ties: its MRR@10 beside its tie MRR@10, and how its
+/// queries that single out their target ranked ([`ties`]).
 fn ties_table(outcomes: &[Outcome], stories: &[Story], summary: &metrics::Summary) -> String {
     let mut out = format!(
-        "{:<22} {:>7} {:>11} {:>12} {:>7} {:>11}\n",
-        "kind", "MRR@10", "tie MRR@10", "median ties", "unique", "MRR unique"
+        "{:<22} {:>7} {:>11} {:>12} {:>7} {:>11} {:>11} {:>8}\n",
+        "kind",
+        "MRR@10",
+        "tie MRR@10",
+        "median ties",
+        "unique",
+        "S@1 unique",
+        "MRR unique",
+        "missing"
     );
     for (kind, tied) in ties::by_kind(outcomes, stories) {
         let mrr = summary.kinds.get(&kind).map_or(0.0, |f| f.mrr);
         out += &format!(
-            "{:<22} {:>7.3} {:>11.3} {:>12} {:>7.3} {:>11.3}\n",
+            "{:<22} {:>7.3} {:>11.3} {:>12} {:>7.3} {:>11.3} {:>11.3} {:>8}\n",
             kind.name(),
             mrr,
             tied.mrr,
             tied.median,
             tied.unique,
-            tied.unique_mrr
+            tied.unique_first,
+            tied.unique_mrr,
+            tied.missing
         );
     }
     out
@@ -341,6 +353,25 @@ mod tests {
             assert_eq!(o.rank, Some(1), "{o:?}");
         }
         assert_eq!(Summary::of(&outcomes).all.mrr, 1.0);
+    }
+
+    #[test]
+    fn every_target_is_among_its_own_ties() {
+        let (_dir, _engine, stories) = bundled();
+        let analyzer = Analyzer::builtin();
+        let keys: Vec<ties::Keys> = stories.iter().map(ties::Keys::of).collect();
+        let mut checked = 0;
+        for seed in 1..=5 {
+            for q in Maker::new(&stories, &analyzer).make(seed, 5) {
+                let Some(tied) = ties::ties(&q, &keys) else {
+                    continue;
+                };
+                let target = stories.iter().position(|s| s.id == q.target).unwrap();
+                assert!(tied.contains(&target), "{q:?}: {tied:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 30, "{checked}");
     }
 
     #[test]

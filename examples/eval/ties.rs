@@ -14,26 +14,41 @@
 //! - title prefix: the stories whose title starts with the query;
 //! - title words + a name: the stories whose title has every word of the
 //!   query but the last, and whose title or body has the last (the name);
-//! - Traditional: the stories whose title has the query's text, folded to
-//!   Simplified characters.
+//! - Traditional: the stories whose title has the query's text folded to
+//!   Simplified characters, punctuation between its words ignored (the
+//!   query is made of the title's words without it).
 //!
 //! Body keywords and near-synonyms have no ties by this measure (a body's
 //! words are shared by most stories of its topic; a near-synonym stands for
-//! a word that the target does not have). Texts are compared as zhsearch
-//! compares them ([`search_key`], Traditional folded), spaces ignored.
+//! a word that the target does not have). Texts are compared by their
+//! searchable keys ([`search_key`]: characters folded one by one, runs
+//! apart where punctuation or a space stood); a Traditional query is first
+//! folded as a text ([`simplified`]: its phrases decide characters that
+//! have several Simplified forms). The tie MRR@10 is the expectation at
+//! random among ties, not a bound: a ranker that reads the bodies can
+//! break ties, and one that lets other stories in can fall below it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use zhsearch::analysis::search_key;
 use zhsearch::analysis::variants::simplified;
+use zhsearch::analysis::{BREAK, search_key};
 
 use crate::metrics::{DEPTH, Outcome};
 use crate::queries::{Kind, Query, Story};
 
-/// A text's form for comparing: folded to Simplified, its searchable
-/// characters only.
-fn key(text: &str) -> String {
-    search_key(&simplified(text))
+/// A story's searchable title and body.
+pub struct Keys {
+    title: String,
+    body: String,
+}
+
+impl Keys {
+    pub fn of(story: &Story) -> Keys {
+        Keys {
+            title: search_key(&story.title),
+            body: search_key(&story.body),
+        }
+    }
 }
 
 /// The target's expected reciprocal rank at most ten hits deep, among `k`
@@ -46,31 +61,30 @@ pub fn tied_reciprocal_rank(k: usize) -> f64 {
     harmonic / k as f64
 }
 
-/// How many stories tie with the target of `query`, or `None` for a kind
-/// without ties. `keys` are each story's (title, body) keys.
-pub fn ties(query: &Query, keys: &[(String, String)]) -> Option<usize> {
-    let count = |tied: &dyn Fn(&str, &str) -> bool| -> usize {
-        keys.iter().filter(|(t, b)| tied(t, b)).count()
-    };
-    match query.kind {
+/// The stories (indices into `keys`) that tie with the target of `query`,
+/// or `None` for a kind without ties.
+pub fn ties(query: &Query, keys: &[Keys]) -> Option<Vec<usize>> {
+    let unbroken = |key: &str| key.replace(BREAK, "");
+    let tied: Box<dyn Fn(&Keys) -> bool> = match query.kind {
         Kind::TitlePrefix => {
-            let prefix = key(&query.text);
-            Some(count(&|title, _| title.starts_with(&prefix)))
+            let prefix = search_key(&query.text);
+            Box::new(move |k| k.title.starts_with(&prefix))
         }
         Kind::Traditional => {
-            let text = key(&query.text);
-            Some(count(&|title, _| title.contains(&text)))
+            let text = unbroken(&search_key(&simplified(&query.text)));
+            Box::new(move |k| unbroken(&k.title).contains(&text))
         }
         Kind::TitleName => {
-            let mut words: Vec<String> = query.text.split_whitespace().map(key).collect();
+            let mut words: Vec<String> = query.text.split_whitespace().map(search_key).collect();
             let name = words.pop()?;
-            Some(count(&|title, body| {
-                words.iter().all(|w| title.contains(w.as_str()))
-                    && (title.contains(&name) || body.contains(&name))
-            }))
+            Box::new(move |k| {
+                words.iter().all(|w| k.title.contains(w.as_str()))
+                    && (k.title.contains(&name) || k.body.contains(&name))
+            })
         }
-        Kind::BodyKeywords | Kind::NearSynonym => None,
-    }
+        Kind::BodyKeywords | Kind::NearSynonym => return None,
+    };
+    Some((0..keys.len()).filter(|&i| tied(&keys[i])).collect())
 }
 
 /// One kind's ties ([`by_kind`]).
@@ -82,31 +96,41 @@ pub struct Tied {
     pub median: usize,
     /// The share of its queries whose target has no tie but itself.
     pub unique: f64,
+    /// The share of those queries whose target ranked first.
+    pub unique_first: f64,
     /// The MRR@10 of those queries.
     pub unique_mrr: f64,
+    /// Queries whose target is not among its own ties (0 unless the
+    /// definitions above miss a way the queries are made).
+    pub missing: usize,
 }
 
 /// Each kind with ties: its tie MRR@10, and how its queries whose target
 /// the query alone singles out (one tie: itself) ranked.
 pub fn by_kind(outcomes: &[Outcome], stories: &[Story]) -> BTreeMap<Kind, Tied> {
-    let keys: Vec<(String, String)> = stories
+    let keys: Vec<Keys> = stories.iter().map(Keys::of).collect();
+    let index: HashMap<&str, usize> = stories
         .iter()
-        .map(|s| (key(&s.title), key(&s.body)))
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
         .collect();
-    let mut counts: BTreeMap<Kind, Vec<(usize, f64)>> = BTreeMap::new();
+    let mut found: BTreeMap<Kind, Vec<(usize, Option<usize>)>> = BTreeMap::new();
+    let mut missing: BTreeMap<Kind, usize> = BTreeMap::new();
     for o in outcomes {
-        if let Some(k) = ties(&o.query, &keys) {
-            let reciprocal = o
-                .rank
-                .filter(|&r| r <= DEPTH)
-                .map_or(0.0, |r| 1.0 / r as f64);
-            counts
-                .entry(o.query.kind)
-                .or_default()
-                .push((k, reciprocal));
+        let Some(tied) = ties(&o.query, &keys) else {
+            continue;
+        };
+        let target = index.get(o.query.target.as_str());
+        if !target.is_some_and(|t| tied.contains(t)) {
+            *missing.entry(o.query.kind).or_default() += 1;
         }
+        let rank = o.rank.filter(|&r| r <= DEPTH);
+        found
+            .entry(o.query.kind)
+            .or_default()
+            .push((tied.len(), rank));
     }
-    counts
+    found
         .into_iter()
         .map(|(kind, mut ks)| {
             let n = ks.len() as f64;
@@ -115,17 +139,22 @@ pub fn by_kind(outcomes: &[Outcome], stories: &[Story]) -> BTreeMap<Kind, Tied> 
                 .map(|&(k, _)| tied_reciprocal_rank(k))
                 .sum::<f64>()
                 / n;
-            let unique: Vec<f64> = ks
+            let unique: Vec<Option<usize>> = ks
                 .iter()
                 .filter(|(k, _)| *k == 1)
                 .map(|(_, r)| *r)
                 .collect();
+            let share = |count: usize| count as f64 / unique.len().max(1) as f64;
+            let first = unique.iter().filter(|r| **r == Some(1)).count();
+            let reciprocal: f64 = unique.iter().flatten().map(|&r| 1.0 / r as f64).sum();
             ks.sort_unstable_by_key(|(k, _)| *k);
             let tied = Tied {
                 mrr,
                 median: ks[ks.len() / 2].0,
                 unique: unique.len() as f64 / n,
-                unique_mrr: unique.iter().sum::<f64>() / unique.len().max(1) as f64,
+                unique_first: share(first),
+                unique_mrr: reciprocal / unique.len().max(1) as f64,
+                missing: missing.get(&kind).copied().unwrap_or(0),
             };
             (kind, tied)
         })
@@ -144,8 +173,13 @@ mod tests {
         }
     }
 
-    fn keys(stories: &[(&str, &str)]) -> Vec<(String, String)> {
-        stories.iter().map(|(t, b)| (key(t), key(b))).collect()
+    fn keys(stories: &[(&str, &str)]) -> Vec<Keys> {
+        let story = |(title, body): &(&str, &str)| Story {
+            id: String::new(),
+            title: title.to_string(),
+            body: body.to_string(),
+        };
+        stories.iter().map(|s| Keys::of(&story(s))).collect()
     }
 
     #[test]
@@ -165,15 +199,18 @@ mod tests {
             ("【快评】李强会见日本首相", "石破茂说……"),
             ("日本首相会见李强", "石破茂"),
             ("李強會見南非總統", "拉马福萨"),
+            ("李强：会见日本首相", "……"),
         ]);
         let prefix = query(Kind::TitlePrefix, "李强会见日");
-        assert_eq!(ties(&prefix, &stories), Some(1));
-        let traditional = query(Kind::Traditional, "會見日本首相");
-        assert_eq!(ties(&traditional, &stories), Some(2));
+        assert_eq!(ties(&prefix, &stories), Some(vec![0]));
+        // The query is the title's words without the punctuation between
+        // them: 李强：会见 ties.
+        let traditional = query(Kind::Traditional, "李強會見日本");
+        assert_eq!(ties(&traditional, &stories), Some(vec![0, 1, 4]));
         let name = query(Kind::TitleName, "会见 日本 石破茂");
-        assert_eq!(ties(&name, &stories), Some(3));
+        assert_eq!(ties(&name, &stories), Some(vec![0, 1, 2]));
         let south_africa = query(Kind::TitleName, "会见 拉马福萨");
-        assert_eq!(ties(&south_africa, &stories), Some(1));
+        assert_eq!(ties(&south_africa, &stories), Some(vec![3]));
         assert_eq!(ties(&query(Kind::BodyKeywords, "石破茂"), &stories), None);
     }
 }
