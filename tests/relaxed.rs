@@ -695,6 +695,40 @@ fn a_cognate_in_its_place_in_a_title_counts_as_the_word_found_when_words_may_be_
 }
 
 #[test]
+fn the_last_word_of_a_headline_may_keep_its_last_character() {
+    // 英国多产业: 行业 for 产业, which the thesaurus does not pair, and the
+    // text's last word: 业 may end its run there or go on (行业员工).
+    // scattered.txt has every word; broken.txt has the text's start, then
+    // a break where the free character would be (英国多、业内).
+    let env = TestEnv::new();
+    env.write(
+        "corpus/target.txt",
+        "---\ntitle: 英国多行业员工罢工要求加薪\ndate: 2023-02-01\n---\n\
+         英国铁路、医疗等多个行业的员工当天罢工，要求加薪并改善工作条件。\n",
+    );
+    env.write(
+        "corpus/scattered.txt",
+        "---\ntitle: 英国产业政策调整\ndate: 2023-02-02\n---\n\
+         英国政府表示，将推动多个产业转型升级。\n",
+    );
+    env.write(
+        "corpus/broken.txt",
+        "---\ntitle: 英国多、业内人士关注能源价格\ndate: 2023-02-03\n---\n\
+         英国多地能源价格上涨，业内人士表示关注。\n",
+    );
+    env.index();
+    for query in ["英国多产业", "英國多產業"] {
+        let hits = env.search_json(&[query]);
+        assert_eq!(hit_ids(&hits)[0], "target.txt", "{query}: {hits:#?}");
+        assert_eq!(hits[0]["components"]["reworded"], true, "{hits:#?}");
+        assert_eq!(hits[0]["missing"], serde_json::json!(["产业"]), "{hits:#?}");
+        for hit in &hits[1..] {
+            assert!(hit["components"].get("reworded").is_none(), "{hit:#}");
+        }
+    }
+}
+
+#[test]
 fn components_without_explain_are_those_of_the_explanation_with_cognates() {
     let env = with_cognates();
     let queries: &[&[&str]] = &[

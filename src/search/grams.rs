@@ -74,18 +74,10 @@ pub fn next_char(c: char) -> Option<char> {
 /// passes), or a phrase. `None` for an empty key.
 pub fn grams(field: Field, key: &str, deadline: &Deadline) -> Option<Box<dyn Query>> {
     let terms = gram_terms(key);
-    let text = |t: &str| Term::from_field_text(field, t);
-    let exact: Option<Vec<(usize, Term)>> = terms
-        .iter()
-        .map(|(at, g)| match g {
-            Gram::Term(t) => Some((*at, text(t))),
-            Gram::StartingWith(_) => None,
-        })
-        .collect();
-    match (terms.as_slice(), exact) {
-        ([], _) => None,
-        ([(_, Gram::Term(t))], _) => Some(term(field, t)),
-        ([(_, Gram::StartingWith(c))], _) => {
+    match terms.as_slice() {
+        [] => None,
+        [(_, Gram::Term(t))] => Some(term(field, t)),
+        [(_, Gram::StartingWith(c))] => {
             let upper = next_char(*c)?;
             Some(Box::new(TermRange::new(
                 field,
@@ -94,11 +86,26 @@ pub fn grams(field: Field, key: &str, deadline: &Deadline) -> Option<Box<dyn Que
                 deadline,
             )))
         }
-        // With positions, the covering bigrams match every character
-        // exactly in order.
-        (_, Some(exact)) => Some(Box::new(PhraseQuery::new_with_offset(exact))),
-        // A last run of one character: any term that starts with it.
-        _ => Some(Box::new(RegexPhraseQuery::new_with_offset(
+        _ => Some(phrase(field, &terms)),
+    }
+}
+
+/// The terms at their offsets in `field`, as a phrase: with positions, the
+/// covering bigrams match every character exactly in order; a term that
+/// starts with a character (a last run of one) is any term that starts with
+/// it, read from the field's terms (a regular expression).
+pub fn phrase(field: Field, terms: &[(usize, Gram)]) -> Box<dyn Query> {
+    let text = |t: &str| Term::from_field_text(field, t);
+    let exact: Option<Vec<(usize, Term)>> = terms
+        .iter()
+        .map(|(at, g)| match g {
+            Gram::Term(t) => Some((*at, text(t))),
+            Gram::StartingWith(_) => None,
+        })
+        .collect();
+    match exact {
+        Some(exact) => Box::new(PhraseQuery::new_with_offset(exact)),
+        None => Box::new(RegexPhraseQuery::new_with_offset(
             field,
             terms
                 .iter()
@@ -107,7 +114,7 @@ pub fn grams(field: Field, key: &str, deadline: &Deadline) -> Option<Box<dyn Que
                     Gram::StartingWith(c) => (*at, format!("{}.?", regex::escape(&c.to_string()))),
                 })
                 .collect(),
-        ))),
+        )),
     }
 }
 
@@ -125,6 +132,10 @@ pub(crate) fn term(field: Field, text: &str) -> Box<dyn Query> {
 pub struct Cognate {
     /// The terms of the text around the two free characters.
     pub terms: Vec<(usize, String)>,
+    /// The word's last character at this offset, when the word is the
+    /// text's last and keeps it: any term that starts with it (the
+    /// character alone at its run's end, or followed by another).
+    pub then: Option<(usize, char)>,
     /// The character that must not end its run at this offset (be there
     /// alone, as a run's last): a break takes a position as a character
     /// does ([`gram_terms`]), and would take the place of a free one.
@@ -136,15 +147,17 @@ pub struct Cognate {
 /// run as the text around them, the first of them the word's own (提升 for
 /// 提高) or the last (我国 for 中国).
 ///
-/// All terms are exact (a term *starting* with a character would be a
-/// regular expression over every pair: milliseconds), and no term can say
-/// that a free character ends its run. So the first character is kept only
+/// The terms are exact but one: no term can say that a free character
+/// ends its run, and a term *starting* with a character is a regular
+/// expression over the field's pairs. So the first character is kept only
 /// where a character of the text comes just before the word and none or a
 /// character (not punctuation) just after it; the last only where one
-/// comes before it and the word is not the text's last. The word first in
-/// the text keeps its last character, and the character before it is not
-/// checked: the title may have the rest of the text at the start of a run
-/// (`，国可再生能源装机` for `中国可再生能源装机`).
+/// comes before it, and when the word is the text's last, that character
+/// is any term that starts with it ([`Cognate::then`]: 行业 for 产业 in
+/// `英国多产业`, 发布 for 公布). The word first in the text keeps its last
+/// character, and the character before it is not checked: the title may
+/// have the rest of the text at the start of a run (`，国可再生能源装机`
+/// for `中国可再生能源装机`).
 pub fn cognate_terms(key: &str, a: usize) -> Vec<Cognate> {
     let chars: Vec<char> = key.chars().collect();
     // The grams of `from..to`, at their positions: the key's character
@@ -169,18 +182,33 @@ pub fn cognate_terms(key: &str, a: usize) -> Vec<Cognate> {
         let joined = b == end || chars[b] != BREAK;
         if joined && let Some(terms) = both(part(0, a + 1), part(b, end)) {
             let not_alone = Some((a, first));
-            cognates.push(Cognate { terms, not_alone });
+            cognates.push(Cognate {
+                terms,
+                then: None,
+                not_alone,
+            });
         }
-        // Last kept: the text before the word, then (any) from b - 1.
-        if let Some(terms) = both(part(0, a), part(b - 1, end)) {
+        // Last kept: the text before the word, then (any) from b - 1; the
+        // word last, its last character as any term that starts with it.
+        let rest = match b == end {
+            true => Some((Vec::new(), Some((b - 1, chars[b - 1])))),
+            false => part(b - 1, end).map(|terms| (terms, None)),
+        };
+        if let (Some(left), Some((right, then))) = (part(0, a), rest) {
             let not_alone = Some((a - 1, before));
-            cognates.push(Cognate { terms, not_alone });
+            let terms = [left, right].concat();
+            cognates.push(Cognate {
+                terms,
+                then,
+                not_alone,
+            });
         }
     } else if a == 0
         && let Some(terms) = part(b - 1, end)
     {
         cognates.push(Cognate {
             terms,
+            then: None,
             not_alone: None,
         });
     }
@@ -217,10 +245,12 @@ mod tests {
             [
                 Cognate {
                     terms: terms(&[(0, "运行"), (2, "质效"), (3, "效提"), (6, "明显")]),
+                    then: None,
                     not_alone: Some((4, '提')),
                 },
                 Cognate {
                     terms: terms(&[(0, "运行"), (2, "质效"), (5, "高明"), (6, "明显")]),
+                    then: None,
                     not_alone: Some((3, '效')),
                 },
             ]
@@ -236,6 +266,7 @@ mod tests {
             cognate_terms(&key, 0),
             [Cognate {
                 terms: terms(&[(1, "国可"), (3, "再生"), (5, "能源")]),
+                then: None,
                 not_alone: None,
             }]
         );
@@ -251,6 +282,7 @@ mod tests {
             cognate_terms(&key, 2),
             [Cognate {
                 terms: terms(&[(0, "深化"), (3, "进"), (5, "改革"), (7, "开放")]),
+                then: None,
                 not_alone: Some((1, '化')),
             }]
         );
@@ -264,14 +296,23 @@ mod tests {
         let cognates = cognate_terms(&key, 2);
         assert_eq!(cognates.len(), 1, "{cognates:?}");
         assert_eq!(cognates[0].terms, terms(&[(0, "科技"), (3, "新引")]));
-        // The word last: only its first character kept (the last alone
-        // would be any term starting with it).
+        // The word last: its first character kept, or its last as any
+        // term that starts with it (高 alone at the end of a run, or 高明).
         let key = search_key("运行质效提高");
-        let cognates = cognate_terms(&key, 4);
-        assert_eq!(cognates.len(), 1, "{cognates:?}");
         assert_eq!(
-            cognates[0].terms,
-            terms(&[(0, "运行"), (2, "质效"), (3, "效提")])
+            cognate_terms(&key, 4),
+            [
+                Cognate {
+                    terms: terms(&[(0, "运行"), (2, "质效"), (3, "效提")]),
+                    then: None,
+                    not_alone: Some((4, '提')),
+                },
+                Cognate {
+                    terms: terms(&[(0, "运行"), (2, "质效")]),
+                    then: Some((5, '高')),
+                    not_alone: Some((3, '效')),
+                },
+            ]
         );
     }
 }
