@@ -90,10 +90,11 @@ pub fn grams(field: Field, key: &str, deadline: &Deadline) -> Option<Box<dyn Que
     }
 }
 
-/// The terms at their offsets in `field`, as a phrase: with positions, the
-/// covering bigrams match every character exactly in order; a term that
-/// starts with a character (a last run of one) is any term that starts with
-/// it, read from the field's terms (a regular expression).
+/// The terms (two or more: tantivy's phrases need as many) at their
+/// offsets in `field`, as a phrase: with positions, the covering bigrams
+/// match every character exactly in order; a term that starts with a
+/// character (a last run of one) is any term that starts with it, read from
+/// the field's terms (a regular expression, as many terms as there are).
 pub fn phrase(field: Field, terms: &[(usize, Gram)]) -> Box<dyn Query> {
     let text = |t: &str| Term::from_field_text(field, t);
     let exact: Option<Vec<(usize, Term)>> = terms
@@ -105,16 +106,17 @@ pub fn phrase(field: Field, terms: &[(usize, Gram)]) -> Box<dyn Query> {
         .collect();
     match exact {
         Some(exact) => Box::new(PhraseQuery::new_with_offset(exact)),
-        None => Box::new(RegexPhraseQuery::new_with_offset(
-            field,
-            terms
-                .iter()
-                .map(|(at, g)| match g {
-                    Gram::Term(t) => (*at, regex::escape(t)),
-                    Gram::StartingWith(c) => (*at, format!("{}.?", regex::escape(&c.to_string()))),
-                })
-                .collect(),
-        )),
+        None => {
+            let patterns = terms.iter().map(|(at, g)| match g {
+                Gram::Term(t) => (*at, regex::escape(t)),
+                Gram::StartingWith(c) => (*at, format!("{}.?", regex::escape(&c.to_string()))),
+            });
+            let mut q = RegexPhraseQuery::new_with_offset(field, patterns.collect());
+            // Every term that starts with the character: past tantivy's
+            // default (16,384), the whole search would fail.
+            q.set_max_expansions(u32::MAX);
+            Box::new(q)
+        }
     }
 }
 
@@ -130,7 +132,7 @@ pub(crate) fn term(field: Field, text: &str) -> Box<dyn Query> {
 /// of the phrase, at their offsets ([`cognate_terms`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cognate {
-    /// The terms of the text around the two free characters.
+    /// The terms of the text around the free character.
     pub terms: Vec<(usize, String)>,
     /// The word's last character at this offset, when the word is the
     /// text's last and keeps it: any term that starts with it (the
@@ -154,7 +156,7 @@ pub struct Cognate {
 /// character (not punctuation) just after it; the last only where one
 /// comes before it, and when the word is the text's last, that character
 /// is any term that starts with it ([`Cognate::then`]: 行业 for 产业 in
-/// `英国多产业`, 发布 for 公布). The word first in the text keeps its last
+/// `英国多产业`). The word first in the text keeps its last
 /// character, and the character before it is not checked: the title may
 /// have the rest of the text at the start of a run (`，国可再生能源装机`
 /// for `中国可再生能源装机`).
@@ -212,7 +214,8 @@ pub fn cognate_terms(key: &str, a: usize) -> Vec<Cognate> {
             not_alone: None,
         });
     }
-    cognates.retain(|c| c.terms.len() > 1);
+    // A phrase of two terms at least (one alone is a word anywhere).
+    cognates.retain(|c| c.terms.len() + usize::from(c.then.is_some()) > 1);
     cognates
 }
 
@@ -296,6 +299,20 @@ mod tests {
         let cognates = cognate_terms(&key, 2);
         assert_eq!(cognates.len(), 1, "{cognates:?}");
         assert_eq!(cognates[0].terms, terms(&[(0, "科技"), (3, "新引")]));
+        // One pair before the last word, and its last character: a phrase
+        // of two terms.
+        let key = search_key("中美贸易");
+        let cognates = cognate_terms(&key, 2);
+        let last = cognates.iter().find(|c| c.then.is_some());
+        assert_eq!(
+            last,
+            Some(&Cognate {
+                terms: terms(&[(0, "中美")]),
+                then: Some((3, '易')),
+                not_alone: Some((1, '美')),
+            }),
+            "{cognates:?}"
+        );
         // The word last: its first character kept, or its last as any
         // term that starts with it (高 alone at the end of a run, or 高明).
         let key = search_key("运行质效提高");

@@ -731,6 +731,9 @@ impl<'a> Planner<'a> {
                 let whole: Vec<(usize, Gram)> = exact.iter().cloned().chain(then).collect();
                 for (field, _) in self.gram_fields(Scope::Title, 1.0) {
                     let mut q = vec![(Occur::Must, phrase(field, &whole))];
+                    // Checked per title, not per place in it: a title with
+                    // the text's start once before punctuation and once
+                    // with a cognate is left out (seldom).
                     if let Some((at, c)) = cognate.not_alone {
                         let mut alone = exact.clone();
                         alone.push((at, Gram::Term(c.to_string())));
