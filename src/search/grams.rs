@@ -7,7 +7,7 @@
 //! any term that starts with it ([`super::starting::TermRange`]).
 
 use tantivy::Term;
-use tantivy::query::{PhraseQuery, Query, RegexPhraseQuery, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, RegexPhraseQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::starting::TermRange;
@@ -95,7 +95,7 @@ pub fn grams(field: Field, key: &str, deadline: &Deadline) -> Option<Box<dyn Que
 /// match every character exactly in order; a term that starts with a
 /// character (a last run of one) is any term that starts with it, read from
 /// the field's terms (a regular expression, as many terms as there are).
-pub fn phrase(field: Field, terms: &[(usize, Gram)]) -> Box<dyn Query> {
+fn phrase(field: Field, terms: &[(usize, Gram)]) -> Box<dyn Query> {
     let text = |t: &str| Term::from_field_text(field, t);
     let exact: Option<Vec<(usize, Term)>> = terms
         .iter()
@@ -142,6 +142,29 @@ pub struct Cognate {
     /// alone, as a run's last): a break takes a position as a character
     /// does ([`gram_terms`]), and would take the place of a free one.
     pub not_alone: Option<(usize, char)>,
+}
+
+impl Cognate {
+    /// The titles of `field` that have it: its phrase, where the character
+    /// [`Cognate::not_alone`] does not end its run. Checked per title, not
+    /// per place in it: a title with the text's start once before
+    /// punctuation and once with a cognate is left out (seldom).
+    pub fn query(&self, field: Field) -> Box<dyn Query> {
+        let exact = self
+            .terms
+            .iter()
+            .map(|(at, t)| (*at, Gram::Term(t.clone())));
+        let exact: Vec<(usize, Gram)> = exact.collect();
+        let then = self.then.map(|(at, c)| (at, Gram::StartingWith(c)));
+        let whole: Vec<(usize, Gram)> = exact.iter().cloned().chain(then).collect();
+        let mut q = vec![(Occur::Must, phrase(field, &whole))];
+        if let Some((at, c)) = self.not_alone {
+            let mut alone = exact;
+            alone.push((at, Gram::Term(c.to_string())));
+            q.push((Occur::MustNot, phrase(field, &alone)));
+        }
+        Box::new(BooleanQuery::new(q))
+    }
 }
 
 /// The n-gram phrases of `key` with its characters `a..a + 2` (a word of

@@ -40,7 +40,7 @@ use tantivy::query::{
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 
 use super::bm25f::Bm25f;
-use super::grams::{Gram, cognate_terms, gram_terms, grams, phrase, term};
+use super::grams::{Gram, cognate_terms, gram_terms, grams, term};
 use super::plus::{Part, Plus};
 use super::query::{Node, QueryError, QueryField};
 use super::starts::StartsWith;
@@ -722,26 +722,9 @@ impl<'a> Planner<'a> {
                 elsewhere.extend(q.map(|q| (Occur::MustNot, q)));
             }
             for cognate in cognate_terms(&map.key, a) {
-                let exact = cognate
-                    .terms
-                    .iter()
-                    .map(|(at, t)| (*at, Gram::Term(t.clone())));
-                let exact: Vec<(usize, Gram)> = exact.collect();
-                let then = cognate.then.map(|(at, c)| (at, Gram::StartingWith(c)));
-                let whole: Vec<(usize, Gram)> = exact.iter().cloned().chain(then).collect();
                 for (field, _) in self.gram_fields(Scope::Title, 1.0) {
-                    let mut q = vec![(Occur::Must, phrase(field, &whole))];
-                    // Checked per title, not per place in it: a title with
-                    // the text's start once before punctuation and once
-                    // with a cognate is left out (seldom).
-                    if let Some((at, c)) = cognate.not_alone {
-                        let mut alone = exact.clone();
-                        alone.push((at, Gram::Term(c.to_string())));
-                        q.push((Occur::MustNot, phrase(field, &alone)));
-                    }
                     // Found, but scoring nothing: the article lacks the word.
-                    let q = Box::new(BooleanQuery::new(q));
-                    clauses.push((Occur::Should, boost(q, 0.0)));
+                    clauses.push((Occur::Should, boost(cognate.query(field), 0.0)));
                 }
             }
             if !clauses.is_empty() {
