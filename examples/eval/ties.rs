@@ -36,19 +36,27 @@ use zhsearch::analysis::{BREAK, search_key};
 use crate::metrics::{DEPTH, Outcome};
 use crate::queries::{Kind, Query, Story};
 
-/// A story's searchable title and body.
+/// A story's searchable title (also without its breaks) and body.
 pub struct Keys {
     title: String,
+    title_unbroken: String,
     body: String,
 }
 
 impl Keys {
     pub fn of(story: &Story) -> Keys {
+        let title = search_key(&story.title);
         Keys {
-            title: search_key(&story.title),
+            title_unbroken: unbroken(&title),
+            title,
             body: search_key(&story.body),
         }
     }
+}
+
+/// A key without its breaks (where punctuation or a space stood).
+fn unbroken(key: &str) -> String {
+    key.replace(BREAK, "")
 }
 
 /// The target's expected reciprocal rank at most ten hits deep, among `k`
@@ -64,7 +72,6 @@ pub fn tied_reciprocal_rank(k: usize) -> f64 {
 /// The stories (indices into `keys`) that tie with the target of `query`,
 /// or `None` for a kind without ties.
 pub fn ties(query: &Query, keys: &[Keys]) -> Option<Vec<usize>> {
-    let unbroken = |key: &str| key.replace(BREAK, "");
     let tied: Box<dyn Fn(&Keys) -> bool> = match query.kind {
         Kind::TitlePrefix => {
             let prefix = search_key(&query.text);
@@ -72,7 +79,7 @@ pub fn ties(query: &Query, keys: &[Keys]) -> Option<Vec<usize>> {
         }
         Kind::Traditional => {
             let text = unbroken(&search_key(&simplified(&query.text)));
-            Box::new(move |k| unbroken(&k.title).contains(&text))
+            Box::new(move |k| k.title_unbroken.contains(&text))
         }
         Kind::TitleName => {
             let mut words: Vec<String> = query.text.split_whitespace().map(search_key).collect();
