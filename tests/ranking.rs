@@ -187,24 +187,15 @@ fn words_in_the_title_rank_above_the_same_words_only_in_the_body() {
         "会议强调，抓好春耕备耕。春耕备耕，春耕备耕。",
     );
     let filler = "会议听取了各部门汇报，研究部署了下一阶段重点任务。".repeat(12);
-    env.write(
-        "corpus/title.txt",
-        article(
-            "全市各地抢抓农时春耕备耕工作有序推进确保粮食生产开好局起好步",
-            "2023-03-02",
-            None,
-            &format!("当前正值春耕时节。{filler}各地备耕物资供应充足。"),
-        ),
+    put(
+        &env,
+        "title.txt",
+        "全市各地抢抓农时春耕备耕工作有序推进确保粮食生产开好局起好步",
+        "2023-03-02",
+        &format!("当前正值春耕时节。{filler}各地备耕物资供应充足。"),
     );
-    for (i, topic) in ["市场监管", "交通安全", "文化活动", "教育改革", "医疗卫生"]
-        .iter()
-        .enumerate()
-    {
-        env.write(
-            &format!("corpus/other{i}.txt"),
-            article(topic, "2023-03-05", None, &format!("{topic}工作稳步推进。")),
-        );
-    }
+    let topics = ["市场监管", "交通安全", "文化活动", "教育改革", "医疗卫生"];
+    put_other_news(&env, &topics, "2023-03-05");
     env.index();
     let hits = env.search_json(&["春耕 备耕"]);
     assert_eq!(hit_ids(&hits), ["title.txt", "body.txt"], "{hits:?}");
