@@ -844,3 +844,48 @@ fn a_word_of_large_groups_leaves_the_other_words_their_rewordings() {
     assert_eq!(hits[1]["reworded"], "广大消费不断回暖", "{hits:#?}");
     assert_eq!(hits[1]["missing"], serde_json::json!(["不断"]));
 }
+
+#[test]
+fn a_title_in_other_words_keeps_its_place_when_the_search_is_relaxed() {
+    // 持续 for 不断: near-synonyms only in the thesaurus's large groups, so
+    // not the ones that count as a word found anywhere in a title. Two
+    // articles have every word, scattered; a page of ten is not full, so
+    // the search is relaxed. The title with the text in other words must
+    // stay where it is when the page is full (`--limit 2`): above the
+    // scattered words, its swapped word counting as found.
+    let env = TestEnv::new();
+    env.write(
+        "corpus/target.txt",
+        "---\ntitle: 北方多地降温持续 各地做好防寒保暖\ndate: 2024-12-01\n---\n\
+         受冷空气影响，北方多地气温明显下降。各地提前部署，保障群众温暖过冬。\n",
+    );
+    for (i, day) in [(1, "02"), (2, "03")] {
+        env.write(
+            &format!("corpus/scattered{i}.txt"),
+            format!(
+                "---\ntitle: 冬季供暖工作综述\ndate: 2024-12-{day}\n---\n\
+                 今年入冬以来，北方地区供暖需求不断增加。多地出现降温，各地加强供暖保障。\n"
+            ),
+        );
+    }
+    env.write(
+        "corpus/part.txt",
+        "---\ntitle: 北方多地迎来降温\ndate: 2024-12-04\n---\n\
+         北方多地迎来降温天气，气象部门提醒注意防寒。\n",
+    );
+    env.index();
+    let query = "北方多地降温不断各地";
+    let full = env.search_json(&[query, "--limit", "2"]);
+    assert_eq!(hit_ids(&full)[0], "target.txt", "{full:#?}");
+    assert!(full[0].get("relaxed").is_none(), "{full:#?}");
+    let hits = env.search_json(&[query]);
+    assert!(hits[0].get("relaxed").is_some(), "{hits:#?}");
+    assert_eq!(hit_ids(&hits)[0], "target.txt", "{hits:#?}");
+    assert_eq!(hits[0]["components"]["reworded"], true, "{hits:#?}");
+    assert_eq!(hits[0]["components"]["words_found"], 5, "{hits:#?}");
+    // It still lacks the word typed, and says so.
+    assert_eq!(hits[0]["missing"], serde_json::json!(["不断"]), "{hits:#?}");
+    // Below the scattered words: part.txt, which lacks 不断 and has no
+    // rewording.
+    assert_eq!(hit_ids(&hits).last(), Some(&"part.txt"), "{hits:#?}");
+}

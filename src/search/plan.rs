@@ -181,6 +181,10 @@ pub struct Plan {
     /// The text whose rewordings are to be looked for where it is planned
     /// ([`Planner::rewording`]).
     rewording: Option<String>,
+    /// For each word of the reworded text, the titles that have the text
+    /// with that word swapped for a near-synonym ([`Planner::reworded`]):
+    /// when words may be missing, the word counts as found there.
+    swapped: Vec<(String, Box<dyn Query>)>,
     /// The words set apart, joined, when they rank as a text verbatim
     /// ([`Planner::spaced_run`]).
     spaced: Option<String>,
@@ -208,6 +212,7 @@ impl Plan {
             loose: Vec::new(),
             reworded: None,
             rewording: None,
+            swapped: Vec::new(),
             spaced: None,
             piece_share: 0.0,
             shares,
@@ -580,7 +585,8 @@ impl<'a> Planner<'a> {
     /// query matches these articles whatever else it matches (beside the
     /// same filters); they rank [`REWORDED_TIER`] higher, and among
     /// themselves by the BM25 of the words they have (those with every word
-    /// too, which count it twice, first). `None` when no word has a
+    /// too, which count it twice, first). Each word's swaps are kept in
+    /// [`Plan::swapped`], for [`Planner::loose`]. `None` when no word has a
     /// near-synonym or a cognate.
     fn reworded(
         &self,
@@ -595,6 +601,7 @@ impl<'a> Planner<'a> {
         let typed: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut swaps = Vec::new();
+        let mut by_word: Vec<(String, Vec<Box<dyn Query>>)> = Vec::new();
         // Each word's near-synonyms, those of small groups first (one
         // sense); taken in turns, so that a word of large groups (广大 has
         // ninety) leaves the others theirs.
@@ -619,6 +626,10 @@ impl<'a> Planner<'a> {
                     break 'turns;
                 }
                 if let Some(q) = self.in_title_with(text, word, r) {
+                    match by_word.iter_mut().find(|(w, _)| *w == word.text) {
+                        Some((_, qs)) => qs.push(q.box_clone()),
+                        None => by_word.push((word.text.clone(), vec![q.box_clone()])),
+                    }
                     clauses.push((Occur::Should, q));
                     swaps.push(format!("{r} for {}", word.text));
                 }
@@ -668,6 +679,13 @@ impl<'a> Planner<'a> {
             swapped.join(" or ")
         ));
         plan.reworded = Some(text.to_string());
+        plan.swapped = by_word
+            .into_iter()
+            .map(|(word, qs)| {
+                let either = qs.into_iter().map(|q| (Occur::Should, q)).collect();
+                (word, Box::new(BooleanQuery::new(either)) as Box<dyn Query>)
+            })
+            .collect();
         Some(Box::new(BooleanQuery::new(scored)))
     }
 
@@ -831,6 +849,12 @@ impl<'a> Planner<'a> {
             Some(joined) => self.cognates(joined, plan),
             None => Vec::new(),
         };
+        // Before the words: a word swapped in a reworded title counts as
+        // found (Plan::swapped).
+        let spaced_reworded = match &spaced {
+            Some(joined) => self.reworded(joined, &spaced_cognates, plan),
+            None => None,
+        };
         for child in conjuncts(node) {
             let (occur, q) = match child {
                 Node::Text(text) => {
@@ -845,12 +869,22 @@ impl<'a> Planner<'a> {
                             &own
                         }
                     };
+                    // Matched already (all but one word, and a near-synonym):
+                    // the tier only.
+                    let reworded = match spaced {
+                        Some(_) => None,
+                        None => self.reworded(text, cognates, plan),
+                    };
                     let mut cognate_of = Vec::new();
                     for (word, q) in parts.words {
                         if plan.loose.iter().any(|(w, _)| *w == word) {
                             continue;
                         }
                         let mut found = vec![(Occur::Should, q.box_clone())];
+                        if let Some((_, swapped)) = plan.swapped.iter().find(|(w, _)| *w == word) {
+                            // A match, not a score: the tier says it.
+                            found.push((Occur::Should, boost(swapped.box_clone(), 0.0)));
+                        }
                         let related = self.related_in_titles(&word, loose_words, plan);
                         found.extend(related.map(|q| (Occur::Should, q)));
                         if let Some((_, cognate)) = cognates.iter().find(|(w, _)| *w == word) {
@@ -874,9 +908,6 @@ impl<'a> Planner<'a> {
                     }
                     let verbatim = parts.bonus.into_iter();
                     clauses.extend(verbatim.map(|q| (Occur::Should, q)));
-                    // Matched already (all but one word, and a near-synonym):
-                    // the tier only.
-                    let reworded = self.reworded(text, cognates, plan);
                     clauses.extend(reworded.map(|q| (Occur::Should, q)));
                     continue;
                 }
@@ -887,10 +918,7 @@ impl<'a> Planner<'a> {
                 clauses.push((occur, q));
             }
         }
-        if let Some(joined) = &spaced {
-            let reworded = self.reworded(joined, &spaced_cognates, plan);
-            clauses.extend(reworded.map(|q| (Occur::Should, q)));
-        }
+        clauses.extend(spaced_reworded.map(|q| (Occur::Should, q)));
         let n = words.len();
         let k = k.min(n);
         if k == 1 && n > 1 {
