@@ -81,7 +81,7 @@ fn tokenizers(c: &mut Criterion) {
             }
         })
     });
-    let mut grams = GramTokenizer;
+    let mut grams = GramTokenizer::default();
     group.bench_function("gram tokenizer", |b| {
         b.iter(|| {
             for t in &texts {

@@ -76,6 +76,7 @@ impl Record {
             None => doc.add_text(f.body_text, &self.body),
         }
         doc.add_text(f.title_grams, &self.title);
+        doc.add_text(f.title_unbroken, &self.title);
         doc.add_text(f.body_grams, &self.body);
         if let Some(source) = &self.source {
             doc.add_text(f.source, source);

@@ -12,6 +12,7 @@
 //! | `body_pages` | the text, when long, in pages           | fast bytes (`indexer::pages`) |
 //! | `title_grams` | title again                          | char bigrams, positions      |
 //! | `body_grams`  | body again                           | char bigrams, positions      |
+//! | `title_unbroken` | title again                       | char bigrams across punctuation, positions |
 //! | `source`   | publisher / site                        | char bigrams, stored         |
 //! | `date`     | publication date: its first day, as days since 1970-01-01 (i64, any year 1–9999) | indexed, fast, stored |
 //! | `date_end` | its last day, likewise (a year-precise date spans the year) | indexed, fast |
@@ -29,7 +30,7 @@ use tantivy::schema::{
     TextFieldIndexing, TextOptions,
 };
 
-use crate::analysis::{GRAMS, PRESEGMENTED};
+use crate::analysis::{GRAMS, GRAMS_UNBROKEN, PRESEGMENTED};
 
 /// Version of the schema; recorded in the index and checked when opening.
 /// 6: n-gram runs end at punctuation and space.
@@ -38,7 +39,9 @@ use crate::analysis::{GRAMS, PRESEGMENTED};
 ///    the rest; one document per id, commits recording the records left out;
 ///    bodies over 128 KB stored in pages (`body_pages`, a fast field).
 /// 8: near-duplicates' cluster ids (`cluster`) and the title hash that finds them (`dup_title`).
-pub const SCHEMA_VERSION: u32 = 8;
+/// 9: the title's n-grams across its punctuation (`title_unbroken`), for headlines
+///    typed without it.
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// The fields of a zhsearch index.
 #[derive(Debug, Clone)]
@@ -66,6 +69,10 @@ pub struct Fields {
     pub title_grams: Field,
     /// Body, as character bigrams (and its last character).
     pub body_grams: Field,
+    /// Title, as character bigrams whose runs go on across punctuation
+    /// (`国际人士：中国` has 士中): a headline typed without its
+    /// punctuation is found as typed.
+    pub title_unbroken: Field,
     /// Publisher or site.
     pub source: Field,
     /// URL of the original.
@@ -121,6 +128,7 @@ impl Fields {
         let body_pages = b.add_bytes_field("body_pages", FAST);
         let title_grams = b.add_text_field("title_grams", text(GRAMS, false));
         let body_grams = b.add_text_field("body_grams", text(GRAMS, false));
+        let title_unbroken = b.add_text_field("title_unbroken", text(GRAMS_UNBROKEN, false));
         let source = b.add_text_field("source", text(GRAMS, true));
         let url = b.add_text_field("url", STORED);
         // Not tantivy's DateTime: its nanosecond timestamps hold only 1677-09-22 to
@@ -147,6 +155,7 @@ impl Fields {
             body_pages,
             title_grams,
             body_grams,
+            title_unbroken,
             source,
             url,
             date,

@@ -496,3 +496,52 @@ fn a_year_beside_keywords_need_not_be_in_the_title() {
         run.stdout
     );
 }
+
+#[test]
+fn a_headline_typed_without_its_punctuation_is_the_title_verbatim() {
+    let env = TestEnv::new();
+    put(
+        &env,
+        "target.txt",
+        "新华时评：科技创新引领产业升级",
+        "2024-03-01",
+        "近年来，各地把科技创新摆在突出位置，以新技术带动传统产业提质增效。",
+    );
+    // Every word, more often than the target has them.
+    put(
+        &env,
+        "scattered.txt",
+        "制造业观察",
+        "2024-03-02",
+        "新华时评指出，科技创新是关键。企业要在创新中引领产业升级，产业升级离不开\
+         科技创新，科技创新引领未来。",
+    );
+    // The text verbatim, in a body.
+    put(
+        &env,
+        "quoted.txt",
+        "产业升级的新路径",
+        "2024-03-03",
+        "评论文章说，新华时评科技创新引领产业升级的观点值得关注。",
+    );
+    env.index();
+    // The title has the text but for its colon: verbatim, and the title
+    // starts with it.
+    let hits = env.search_json(&["新华时评科技创新引领"]);
+    assert_eq!(
+        hit_ids(&hits),
+        ["target.txt", "quoted.txt", "scattered.txt"],
+        "{hits:#?}"
+    );
+    assert_eq!(hits[0]["components"]["verbatim"], true, "{hits:#?}");
+    assert_eq!(hits[2]["components"]["verbatim"], false, "{hits:#?}");
+    let hits = env.search_json(&["新华时评科技"]);
+    assert_eq!(hit_ids(&hits)[0], "target.txt", "{hits:#?}");
+    // In other words too (革新 for 创新), when no article has them all.
+    let hits = env.search_json(&["新华时评科技革新引领"]);
+    assert_eq!(hit_ids(&hits)[0], "target.txt", "{hits:#?}");
+    assert_eq!(hits[0]["components"]["reworded"], true, "{hits:#?}");
+    // Quoted text stays exact: the colon is between.
+    let hits = env.search_json(&["\"新华时评科技创新\""]);
+    assert_eq!(hit_ids(&hits), ["quoted.txt"], "{hits:#?}");
+}

@@ -56,6 +56,9 @@ pub const WORDS: &str = "zh_words";
 pub const PRESEGMENTED: &str = "zh_presegmented";
 /// Name under which the character n-gram analyzer is registered with tantivy.
 pub const GRAMS: &str = "zh_grams";
+/// Name under which the n-gram analyzer whose runs go on across
+/// punctuation ([`GramTokenizer::across_punctuation`]) is registered.
+pub const GRAMS_UNBROKEN: &str = "zh_grams_unbroken";
 
 /// Version of the analysis rules; bump whenever indexed terms would change.
 /// 3: OpenCC's Traditional table in full, phrases deciding the words.

@@ -220,9 +220,24 @@ impl TokenStream for PresegmentedStream<'_> {
 
 /// Character bigrams with real positions, and the last character alone (see
 /// the module doc of [`crate::analysis`]). Stateless: it folds characters as
-/// it goes.
+/// it goes. Punctuation ends a run, unless made
+/// [`GramTokenizer::across_punctuation`].
 #[derive(Clone, Default)]
-pub struct GramTokenizer;
+pub struct GramTokenizer {
+    across_punctuation: bool,
+}
+
+impl GramTokenizer {
+    /// Runs that go on across punctuation, as across spaces: `国际人士：中国`
+    /// has the pair 士中. For a title's text typed from memory, which
+    /// leaves its punctuation out. Not between two ASCII letters or digits,
+    /// where punctuation is part of what is written: 12.7 is not 127.
+    pub fn across_punctuation() -> GramTokenizer {
+        GramTokenizer {
+            across_punctuation: true,
+        }
+    }
+}
 
 /// The token stream of a [`GramTokenizer`].
 pub struct GramTokenStream<'a> {
@@ -232,6 +247,8 @@ pub struct GramTokenStream<'a> {
     previous: Option<(char, usize, usize, usize)>,
     /// Whether punctuation came after the previous indexable character.
     broken: bool,
+    /// Whether punctuation is skipped as spaces are.
+    across_punctuation: bool,
     next_position: usize,
     token: Token,
 }
@@ -244,6 +261,7 @@ impl Tokenizer for GramTokenizer {
             chars: text.char_indices(),
             previous: None,
             broken: false,
+            across_punctuation: self.across_punctuation,
             next_position: 0,
             token: Token::default(),
         }
@@ -269,7 +287,9 @@ impl TokenStream for GramTokenStream<'_> {
                 self.broken |= breaks_run(c);
                 continue;
             }
-            let broken = std::mem::take(&mut self.broken);
+            let ascii = |c: char| c.is_ascii_alphanumeric();
+            let between = self.previous.is_some_and(|(p, ..)| ascii(p) && ascii(c));
+            let broken = std::mem::take(&mut self.broken) && (!self.across_punctuation || between);
             let end = offset + original.len_utf8();
             let Some((p, p_from, p_to, p_position)) = self.previous else {
                 self.previous = Some((c, offset, end, self.next_position));
@@ -327,7 +347,7 @@ mod tests {
     }
 
     fn gram_tokens(text: &str) -> Vec<Token> {
-        collect(&mut GramTokenizer.token_stream(text))
+        collect(&mut GramTokenizer::default().token_stream(text))
     }
 
     fn summary(tokens: &[Token]) -> Vec<(String, usize)> {
@@ -402,6 +422,30 @@ mod tests {
             summary(&gram_tokens("安 \n全")),
             [("安全".to_string(), 0), ("全".to_string(), 1)]
         );
+    }
+
+    #[test]
+    fn across_punctuation_runs_go_on_as_across_spaces() {
+        let text = "【快评】国际人士：中国";
+        let mut tokenizer = GramTokenizer::across_punctuation();
+        let tokens = collect(&mut tokenizer.token_stream(text));
+        let grams = ["快评", "评国", "国际", "际人", "人士", "士中", "中国", "国"];
+        let expected: Vec<(String, usize)> = grams
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.to_string(), i))
+            .collect();
+        assert_eq!(summary(&tokens), expected);
+        // The pair across the colon spans it, in the original's bytes.
+        assert_eq!(&text[tokens[5].offset_from..tokens[5].offset_to], "士：中");
+        // The breaking tokenizer, on the same text, has no pair across.
+        let broken = summary(&gram_tokens(text));
+        assert!(!broken.iter().any(|(g, _)| g == "士中" || g == "评国"));
+        // Between ASCII letters or digits, punctuation still breaks: 12.7
+        // is not 127, but 万：12 goes on.
+        let tokens = collect(&mut tokenizer.token_stream("超12.7万：12"));
+        let grams: Vec<String> = summary(&tokens).into_iter().map(|(g, _)| g).collect();
+        assert_eq!(grams, ["超1", "12", "2", "7万", "万1", "12", "2"]);
     }
 
     #[test]

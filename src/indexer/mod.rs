@@ -35,7 +35,8 @@ use tantivy::indexer::LogMergePolicy;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError};
 
 use crate::analysis::{
-    Analyzer, Fingerprint, GRAMS, GramTokenizer, PRESEGMENTED, PresegmentedTokenizer, WORDS,
+    Analyzer, Fingerprint, GRAMS, GRAMS_UNBROKEN, GramTokenizer, PRESEGMENTED,
+    PresegmentedTokenizer, WORDS,
 };
 use crate::corpus;
 use crate::error::{Error, Result};
@@ -229,7 +230,8 @@ impl ZhIndex {
         let tokenizers = self.index.tokenizers();
         tokenizers.register(WORDS, self.analyzer.word_tokenizer());
         tokenizers.register(PRESEGMENTED, PresegmentedTokenizer);
-        tokenizers.register(GRAMS, GramTokenizer);
+        tokenizers.register(GRAMS, GramTokenizer::default());
+        tokenizers.register(GRAMS_UNBROKEN, GramTokenizer::across_punctuation());
     }
 
     /// A reader that picks up new commits as they happen.

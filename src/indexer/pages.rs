@@ -340,7 +340,7 @@ mod tests {
     fn page_positions_are_those_of_the_gram_tokenizer() {
         let text = long_text(PAGED_BYTES * 2);
         let pages = Pages::read(&write(&text)[0]).unwrap();
-        let mut tokenizer = GramTokenizer;
+        let mut tokenizer = GramTokenizer::default();
         let mut stream = tokenizer.token_stream(&text);
         let mut checked = 0;
         while stream.advance() {

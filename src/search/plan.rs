@@ -485,7 +485,7 @@ impl<'a> Planner<'a> {
             // Quoted and unquoted text typed together: found verbatim as a
             // whole, it ranks first, as unquoted text does.
             let key = search_key(run);
-            if let Some(q) = self.as_grams(&key, Scope::All, 1.0) {
+            if let Some(q) = self.verbatim(&key, Scope::All) {
                 let what = format!("{run:?}");
                 let tier = Plus::tier(q, VERBATIM_TIER, Part::Verbatim, &what);
                 clauses.push((Occur::Should, Box::new(tier)));
@@ -645,7 +645,7 @@ impl<'a> Planner<'a> {
         }
         // Not the articles with the text verbatim, which rank above (a
         // cognate may be the word itself).
-        let verbatim = self.as_grams(&search_key(text), Scope::All, 1.0);
+        let verbatim = self.verbatim(&search_key(text), Scope::All);
         clauses.extend(verbatim.map(|q| (Occur::MustNot, q)));
         let q = Box::new(BooleanQuery::new(clauses));
         let what = format!("{text:?}");
@@ -739,10 +739,19 @@ impl<'a> Planner<'a> {
                 let q = self.in_title_with(text, &word, country);
                 elsewhere.extend(q.map(|q| (Occur::MustNot, q)));
             }
+            let (broken, unbroken) = (self.fields.title_grams, self.fields.title_unbroken);
             for cognate in cognate_terms(&map.key, a) {
-                for (field, _) in self.gram_fields(Scope::Title, 1.0) {
-                    // Found, but scoring nothing: the article lacks the word.
-                    clauses.push((Occur::Should, boost(cognate.query(field), 0.0)));
+                // Found, but scoring nothing: the article lacks the word.
+                clauses.push((Occur::Should, boost(cognate.query(broken), 0.0)));
+                // Typed without punctuation, across the title's.
+                // Not with the word last and its last character kept: any
+                // term that starts with it, after a free character, would
+                // run on across a break inside the word (装、机组 for 装机).
+                if !map.key.contains(BREAK) && cognate.then.is_none() {
+                    let mut all = vec![(Occur::Must, cognate.query_unbroken(unbroken, broken))];
+                    all.extend(self.whole_in_title(&map.key, Some(&word.text)));
+                    let q: Box<dyn Query> = Box::new(BooleanQuery::new(all));
+                    clauses.push((Occur::Should, boost(q, 0.0)));
                 }
             }
             if !clauses.is_empty() {
@@ -758,7 +767,7 @@ impl<'a> Planner<'a> {
     /// replaced by `other`.
     fn in_title_with(&self, text: &str, word: &Word, other: &str) -> Option<Box<dyn Query>> {
         let swapped = format!("{}{other}{}", &text[..word.start], &text[word.end..]);
-        self.as_grams(&search_key(&swapped), Scope::Title, 1.0)
+        self.verbatim(&search_key(&swapped), Scope::Title)
     }
 
     /// The near-synonyms looked up: [`Thesaurus::builtin`] unless given.
@@ -1170,6 +1179,42 @@ impl<'a> Planner<'a> {
         self.grams_weighted(key, scope, weight, TITLE_WEIGHT)
     }
 
+    /// Each word of `key` of two characters or more (`but` one, swapped for
+    /// a cognate) in the title as typed,
+    /// with no break inside it (as clauses that must match, scoring
+    /// nothing): across a title's punctuation, a text runs on only between
+    /// its words (`甘肃、青海` for 甘肃青海, not `装、机组` for 装机).
+    fn whole_in_title(&self, key: &str, but: Option<&str>) -> Vec<(Occur, Box<dyn Query>)> {
+        let words = self.words(key).into_iter();
+        let words = words.filter(|w| w.chars().count() > 1 && Some(w.as_str()) != but);
+        let found =
+            words.filter_map(|w| grams(self.fields.title_grams, &search_key(&w), &self.deadline));
+        found.map(|q| (Occur::Must, boost(q, 0.0))).collect()
+    }
+
+    /// `key` verbatim in the scope, for a tier (what it scores is not
+    /// counted): its n-grams as a phrase, and in a title across the
+    /// title's punctuation when the key has none. A headline is typed
+    /// without its colons and brackets: `国际人士中国经济韧性强` is the title
+    /// `国际人士：中国经济韧性强` verbatim. Quoted text is not: it is as
+    /// typed ([`Planner::phrase`]).
+    fn verbatim(&self, key: &str, scope: Scope) -> Option<Box<dyn Query>> {
+        let mut either: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        either.extend(self.as_grams(key, scope, 1.0).map(|q| (Occur::Should, q)));
+        if !key.contains(BREAK)
+            && let Some(unbroken) = grams(self.fields.title_unbroken, key, &self.deadline)
+        {
+            let mut all = vec![(Occur::Must, boost(unbroken, 0.0))];
+            all.extend(self.whole_in_title(key, None));
+            either.push((Occur::Should, Box::new(BooleanQuery::new(all))));
+        }
+        match either.len() {
+            0 => None,
+            1 => either.pop().map(|(_, q)| q),
+            _ => Some(Box::new(BooleanQuery::new(either))),
+        }
+    }
+
     /// A query word found as characters, each n-gram field of the scope
     /// weighing [`GRAM_WEIGHT`]; searching title and body, the title's
     /// characters match but add no BM25: the word's BM25F has the title
@@ -1270,7 +1315,10 @@ impl<'a> Planner<'a> {
                 Scope::Title => " in the title",
             },
             if parts.ranks_verbatim {
-                format!("articles with {whole:?} verbatim rank first")
+                format!(
+                    "articles with {whole:?} verbatim (in a title, its punctuation aside) \
+                     rank first"
+                )
             } else {
                 "as characters it also matches inside other words, ranked below word matches"
                     .to_string()
@@ -1359,7 +1407,7 @@ impl<'a> Planner<'a> {
             };
             for variant in self.synonyms.expand(text) {
                 let key = search_key(&variant);
-                if let Some(q) = self.as_grams(&key, scope, 1.0) {
+                if let Some(q) = self.verbatim(&key, scope) {
                     let what = format!("{variant:?}");
                     parts.bonus.push(Box::new(Plus::tier(q, tier, part, &what)));
                 }
@@ -1398,18 +1446,28 @@ impl<'a> Planner<'a> {
     }
 
     /// [`TITLE_START_BOOST`] for articles whose title begins with the
-    /// text (its characters; a last character alone after punctuation is
-    /// not checked).
+    /// text (its characters, across the title's punctuation when the text
+    /// has none; a last character alone after punctuation is not checked).
     fn title_start(&self, text: &str) -> Option<Box<dyn Query>> {
-        let field = self.fields.title_grams;
-        let terms: Vec<(usize, Term)> = gram_terms(&search_key(text))
+        let key = search_key(text);
+        // Typed without punctuation, across the title's.
+        let field = match key.contains(BREAK) {
+            true => self.fields.title_grams,
+            false => self.fields.title_unbroken,
+        };
+        let terms: Vec<(usize, Term)> = gram_terms(&key)
             .into_iter()
             .filter_map(|(at, gram)| match gram {
                 Gram::Term(t) => Some((at, Term::from_field_text(field, &t))),
                 Gram::StartingWith(_) => None,
             })
             .collect();
-        let q = Box::new(StartsWith::new(field, terms)?);
+        let mut q: Box<dyn Query> = Box::new(StartsWith::new(field, terms)?);
+        if field == self.fields.title_unbroken {
+            let mut all = vec![(Occur::Must, q)];
+            all.extend(self.whole_in_title(&key, None));
+            q = Box::new(BooleanQuery::new(all));
+        }
         let what = format!("title starts {text:?}");
         let boost = TITLE_START_BOOST;
         Some(Box::new(Plus::tier(q, boost, Part::Boost, &what)))
