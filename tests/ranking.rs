@@ -199,6 +199,12 @@ fn words_in_the_title_rank_above_the_same_words_only_in_the_body() {
     env.index();
     let hits = env.search_json(&["春耕 备耕"]);
     assert_eq!(hit_ids(&hits), ["title.txt", "body.txt"], "{hits:?}");
+    // Not only BM25F's weight for the title: every word of the query in the
+    // title is worth its boost (`TITLE_BOOST`, half a tier), which the body
+    // alone never earns.
+    let boost = |hit: &serde_json::Value| hit["components"]["boost"].as_f64().unwrap();
+    let more = boost(&hits[0]) - boost(&hits[1]);
+    assert!(more >= 500.0, "{more}: {hits:#?}");
 }
 
 #[test]
