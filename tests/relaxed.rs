@@ -893,3 +893,29 @@ fn a_title_in_other_words_keeps_its_place_when_the_search_is_relaxed() {
     // rewording.
     assert_eq!(hit_ids(&hits).last(), Some(&"part.txt"), "{hits:#?}");
 }
+
+#[test]
+fn a_head_of_government_by_another_title_is_a_headline_in_other_words() {
+    // 首相 for 总理: a pair of news Chinese that Cilin lacks
+    // (data/thesaurus/news.txt).
+    let env = TestEnv::new();
+    env.write(
+        "corpus/target.txt",
+        "---\ntitle: 李强会见新加坡总理\ndate: 2025-06-24\n---\n\
+         国务院总理李强在人民大会堂会见新加坡总理。双方就深化两国合作交换意见。\n",
+    );
+    env.write(
+        "corpus/other.txt",
+        "---\ntitle: 中新双边合作联委会会议举行\ndate: 2025-06-25\n---\n\
+         李强表示，中方愿同新加坡加强合作。日本首相此前也表示将访问新加坡，会见各界人士。\n",
+    );
+    env.index();
+    let query = "李强会见新加坡首相";
+    let hits = env.search_json(&[query]);
+    assert_eq!(hit_ids(&hits), ["target.txt", "other.txt"], "{hits:#?}");
+    assert_eq!(hits[0]["components"]["reworded"], true, "{hits:#?}");
+    assert_eq!(hits[0]["missing"], serde_json::json!(["首相"]), "{hits:#?}");
+    // Without near-synonyms, the article with every word comes first.
+    let hits = env.search_json(&[query, "--no-thesaurus"]);
+    assert_eq!(hit_ids(&hits)[0], "other.txt", "{hits:#?}");
+}

@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --release --example eval -- [--corpus PATH] [--index DIR] [--seed N]
 //!     [--per-kind N] [--json] [--dump FILE] [--thesaurus FILE] [--spaced] [--ties]
+//!     [--near-synonyms FILE]
 //! cargo run --release --example eval -- --compare A.json B.json [--list N]
 //! ```
 //!
@@ -33,6 +34,10 @@
 //!
 //! `--thesaurus FILE` replaces the built-in near-synonyms of relaxed
 //! matching with the groups of FILE (`/dev/null`: none), to measure them.
+//! `--near-synonyms FILE` makes the near-synonym queries with the pairs of
+//! FILE instead of `data/eval/near-synonyms.txt` (the same format), such as
+//! `data/eval/near-synonyms-heldout.txt`, written apart from the engine's
+//! near-synonyms to measure them.
 //! `--spaced` sets the words of the near-synonym queries apart with spaces
 //! (`李强 会晤 南非 总统`), as many type them, instead of typed together.
 //!
@@ -78,6 +83,7 @@ struct Args {
     compare: Option<(PathBuf, PathBuf)>,
     list: usize,
     thesaurus: Option<PathBuf>,
+    near_synonyms: Option<PathBuf>,
     spaced: bool,
     ties: bool,
 }
@@ -94,6 +100,7 @@ fn args() -> anyhow::Result<Args> {
         compare: None,
         list: 20,
         thesaurus: None,
+        near_synonyms: None,
         spaced: false,
         ties: false,
     };
@@ -111,6 +118,7 @@ fn args() -> anyhow::Result<Args> {
             "--spaced" => args.spaced = true,
             "--ties" => args.ties = true,
             "--thesaurus" => args.thesaurus = Some(value()?.into()),
+            "--near-synonyms" => args.near_synonyms = Some(value()?.into()),
             "--compare" => {
                 let a = value()?;
                 let b = value()?;
@@ -149,13 +157,17 @@ fn main() -> anyhow::Result<()> {
     let analyzer = Analyzer::builtin();
     let mut maker = Maker::new(&stories, &analyzer);
     maker.spaced = args.spaced;
+    if let Some(path) = &args.near_synonyms {
+        let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+        maker.synonyms = queries::NearSynonyms::parse(&text);
+    }
     let queries = maker.make(args.seed, args.per_kind);
     eprintln!(
         "{} queries (seed {}, {} per kind; {} near-synonym pairs) from {} stories in {:.1?}",
         queries.len(),
         args.seed,
         args.per_kind,
-        queries::NearSynonyms::builtin().pairs(),
+        maker.synonyms.pairs(),
         stories.len(),
         started.elapsed()
     );

@@ -182,7 +182,8 @@ pub struct Maker<'a> {
     stories: &'a [Story],
     analyzer: &'a Analyzer,
     tagger: jieba_rs::Jieba,
-    synonyms: NearSynonyms,
+    /// The pairs near-synonym queries are made with.
+    pub synonyms: NearSynonyms,
     traditional: Traditional,
     df: HashMap<String, u32>,
     /// Near-synonym queries with their words set apart by spaces, as many
