@@ -70,7 +70,7 @@ impl Thesaurus {
 
     /// The built-in near-synonyms: `data/thesaurus/thesaurus.txt`, the
     /// synonym groups of HIT's Cilin, extended edition, then
-    /// `data/thesaurus/news.txt`, a hand-written supplement of the pairs
+    /// `data/thesaurus/news.txt`, a hand-written supplement of the groups
     /// news and official Chinese uses that Cilin lacks (总理 首相, 措施 举措).
     pub fn builtin() -> &'static Thesaurus {
         static BUILTIN: LazyLock<Thesaurus> = LazyLock::new(|| {
