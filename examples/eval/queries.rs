@@ -454,6 +454,23 @@ mod tests {
     }
 
     #[test]
+    fn every_line_of_both_tables_is_a_pair() {
+        for text in [
+            include_str!("../../data/eval/near-synonyms.txt"),
+            include_str!("../../data/eval/near-synonyms-heldout.txt"),
+        ] {
+            let lines: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .collect();
+            assert!(lines.iter().all(|l| l.split(' ').count() == 2), "{lines:?}");
+            // Each pair once: the table counts every line.
+            assert_eq!(NearSynonyms::parse(text).pairs(), lines.len());
+        }
+    }
+
+    #[test]
     fn traditional_forms_fold_back() {
         let t = Traditional::builtin();
         let converted = t.convert("李强会见南非总统");
