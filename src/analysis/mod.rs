@@ -22,6 +22,10 @@
 //!   with a character find that character: this is the recall guarantee
 //!   (see [`search_key`]). (Indexing every character alone as well would
 //!   cost a third more postings, the most expensive part of indexing.)
+//!   A variant whose runs go on across punctuation, but not between two
+//!   ASCII letters or digits ([`GramTokenizer::across_punctuation`]), indexes
+//!   titles a second time, for headlines typed without their punctuation;
+//!   it ranks, and is never the recall guarantee.
 //!
 //! Offsets in tokens are byte offsets into the original text.
 //!

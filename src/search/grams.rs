@@ -196,6 +196,8 @@ impl Cognate {
                     (*offset, Gram::Term(pair.clone())),
                     (at, Gram::Term(c.to_string())),
                 ],
+                // Not reached: the text up to the kept character ends with
+                // that pair ([`cognate_terms`]).
                 None => exact
                     .into_iter()
                     .chain([(at, Gram::Term(c.to_string()))])

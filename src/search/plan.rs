@@ -940,9 +940,13 @@ impl<'a> Planner<'a> {
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(typed))));
         }
         let names: Vec<&str> = plan.loose.iter().map(|(w, _)| w.as_str()).collect();
+        let swapped = match plan.swapped.is_empty() {
+            true => "",
+            false => " (or swapped in a title that has the text in other words)",
+        };
         plan.notes.push(format!(
             "relaxed: articles with at least {k} of the {n} words [{}], each as a word or as \
-             characters; those with more of them rank first",
+             characters{swapped}; those with more of them rank first",
             names.join(" | ")
         ));
         clauses.push((
@@ -1315,10 +1319,11 @@ impl<'a> Planner<'a> {
                 Scope::Title => " in the title",
             },
             if parts.ranks_verbatim {
-                format!(
-                    "articles with {whole:?} verbatim (in a title, its punctuation aside) \
-                     rank first"
-                )
+                let across = match whole.contains(BREAK) {
+                    true => "",
+                    false => " (in a title, its punctuation aside)",
+                };
+                format!("articles with {whole:?} verbatim{across} rank first")
             } else {
                 "as characters it also matches inside other words, ranked below word matches"
                     .to_string()

@@ -308,8 +308,16 @@ pub fn check_recall(
                 verbatim[m.pattern().as_usize()].insert(a.id.as_str());
             }
         }
+        let title = search_key(&a.title);
         for m in automaton.find_overlapping_iter(&unbroken(&a.title)) {
-            if !keys[m.pattern().as_usize()].contains(zhsearch::analysis::BREAK) {
+            let key = keys[m.pattern().as_usize()];
+            // Only between the key's words: each of two characters or more
+            // is in the title with no break inside it.
+            let whole = |w: &zhsearch::analysis::Word| {
+                w.part || w.text.chars().count() < 2 || title.contains(&search_key(&w.text))
+            };
+            let words = zhsearch::analysis::Analyzer::builtin().words(key);
+            if !key.contains(zhsearch::analysis::BREAK) && words.iter().all(whole) {
                 verbatim[m.pattern().as_usize()].insert(a.id.as_str());
             }
         }
