@@ -128,6 +128,9 @@ pub(crate) fn term(field: Field, text: &str) -> Box<dyn Query> {
     ))
 }
 
+/// Grams at their offsets in a phrase.
+type Placed = Vec<(usize, Gram)>;
+
 /// A title's text with a query word swapped for a cognate: the n-gram terms
 /// of the phrase, at their offsets ([`cognate_terms`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,18 +151,25 @@ pub struct Cognate {
 }
 
 impl Cognate {
+    /// Its exact terms, and the whole phrase: those, then the term that
+    /// starts with [`Cognate::then`] when there is one.
+    fn grams(&self) -> (Placed, Placed) {
+        let exact: Placed = self
+            .terms
+            .iter()
+            .map(|(at, t)| (*at, Gram::Term(t.clone())))
+            .collect();
+        let then = self.then.map(|(at, c)| (at, Gram::StartingWith(c)));
+        let whole = exact.iter().cloned().chain(then).collect();
+        (exact, whole)
+    }
+
     /// The titles of `field` that have it: its phrase, where the character
     /// [`Cognate::not_alone`] does not end its run. Checked per title, not
     /// per place in it: a title with the text's start once before
     /// punctuation and once with a cognate is left out (seldom).
     pub fn query(&self, field: Field) -> Box<dyn Query> {
-        let exact = self
-            .terms
-            .iter()
-            .map(|(at, t)| (*at, Gram::Term(t.clone())));
-        let exact: Vec<(usize, Gram)> = exact.collect();
-        let then = self.then.map(|(at, c)| (at, Gram::StartingWith(c)));
-        let whole: Vec<(usize, Gram)> = exact.iter().cloned().chain(then).collect();
+        let (exact, whole) = self.grams();
         let mut q = vec![(Occur::Must, phrase(field, &whole))];
         if let Some((at, c)) = self.not_alone {
             let mut alone = exact;
@@ -177,13 +187,7 @@ impl Cognate {
     /// which a text typed from memory leaves out (`国际人士我国经济` for
     /// 国际人士：中国经济).
     pub fn query_unbroken(&self, unbroken: Field, broken: Field) -> Box<dyn Query> {
-        let exact: Vec<(usize, Gram)> = self
-            .terms
-            .iter()
-            .map(|(at, t)| (*at, Gram::Term(t.clone())))
-            .collect();
-        let then = self.then.map(|(at, c)| (at, Gram::StartingWith(c)));
-        let whole: Vec<(usize, Gram)> = exact.iter().cloned().chain(then).collect();
+        let (exact, whole) = self.grams();
         let mut q = vec![(Occur::Must, phrase(unbroken, &whole))];
         if let Some((at, c)) = self.not_alone.filter(|_| self.keeps_first) {
             // Only there: the pair that ends with the kept character, then
