@@ -919,3 +919,54 @@ fn a_head_of_government_by_another_title_is_a_headline_in_other_words() {
     let hits = env.search_json(&[query, "--no-thesaurus"]);
     assert_eq!(hit_ids(&hits)[0], "other.txt", "{hits:#?}");
 }
+
+#[test]
+fn a_long_query_keeps_the_most_words_that_fill_the_page() {
+    // Eight words; the articles have seven of them down to one, none all.
+    let words = [
+        "改革", "教育", "医疗", "养老", "就业", "住房", "交通", "旅游",
+    ];
+    let env = TestEnv::new();
+    for n in 1..=7 {
+        let body: Vec<String> = words[..n]
+            .iter()
+            .map(|w| format!("今年{w}工作取得进展。"))
+            .collect();
+        env.write(
+            &format!("corpus/has{n}.txt"),
+            format!(
+                "---\ntitle: 民生工作通报第{n}期\ndate: 2024-03-0{n}\n---\n{}\n",
+                body.concat()
+            ),
+        );
+    }
+    env.index();
+    let query = words.join(" ");
+    // The page asks for `limit`; the search keeps `min_words`, the most
+    // that still fill it (with fewer than the page, one word).
+    for (limit, min_words) in [
+        (1, 7),
+        (2, 6),
+        (3, 5),
+        (4, 4),
+        (5, 3),
+        (6, 2),
+        (7, 1),
+        (10, 1),
+    ] {
+        let hits = env.search_json(&[&query, "--limit", &limit.to_string()]);
+        assert_eq!(hits.len(), limit.min(7), "limit {limit}: {hits:#?}");
+        let relaxed = &hits[0]["relaxed"];
+        assert_eq!(relaxed["min_words"], min_words, "limit {limit}: {relaxed}");
+        assert_eq!(relaxed["with_all"], 0, "limit {limit}: {relaxed}");
+        assert_eq!(hit_ids(&hits)[0], "has7.txt", "limit {limit}: {hits:#?}");
+    }
+    let stdout = env.search_human(&[&query, "--limit", "3"]);
+    assert!(
+        stdout.starts_with(&format!(
+            "no article has all of {query}; showing those with {}\n",
+            words[..7].join(" ")
+        )),
+        "{stdout}"
+    );
+}

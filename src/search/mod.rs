@@ -595,8 +595,8 @@ impl Engine {
 
     /// Plans and collects a query with as many of its words required as
     /// the request's [`Matching`] allows: all of them first and, when that
-    /// fills less than the page and fewer words would fill more, one word
-    /// fewer at a time (with `any`, one word of them at once).
+    /// fills less than the page and fewer words would fill more, the most
+    /// that fill it (with `any`, one word of them at once).
     fn collect_matching(
         &self,
         searcher: &Searcher,
@@ -642,14 +642,54 @@ impl Engine {
             }
             None => collected.1,
         };
-        for k in (1..words.len()).rev() {
+        let search = |k: usize| -> Result<(plan::Plan, Collected)> {
             let loose = planner().with_min_words(k).plan(node, text)?;
             let more = self.collect(searcher, &loose.query, request)?;
-            if hits(&more) >= needed || (k == 1 && hits(&more) > hits_with_all) {
-                return Ok((loose, more, Some(relaxed(Some(with_all), k))));
+            Ok((loose, more))
+        };
+        // The most words that still fill the page: one word fewer first, as
+        // most searches need.
+        let most = words.len() - 1;
+        let (loose, more) = search(most)?;
+        if hits(&more) >= needed {
+            return Ok((loose, more, Some(relaxed(Some(with_all), most))));
+        }
+        // Then by halves, counting only, since fewer words required never
+        // match fewer articles: a text pasted whole, of a hundred words,
+        // takes a few counts, not a hundred searches.
+        let count = |k: usize| -> Result<usize> {
+            let loose = planner().with_min_words(k).plan(node, text)?;
+            self.count_hits(searcher, loose.query.as_ref(), request)
+        };
+        let (mut low, mut high) = (1, most - 1);
+        let mut best = None;
+        // The hits with one word: with two words, those just found.
+        let mut with_one = (most == 1).then(|| hits(&more));
+        while low <= high {
+            let mid = low + (high - low) / 2;
+            let n = count(mid)?;
+            if n >= needed {
+                best = Some(mid);
+                low = mid + 1;
+            } else {
+                if mid == 1 {
+                    with_one = Some(n);
+                }
+                high = mid - 1;
             }
         }
-        Ok((plan, collected, None))
+        // Even one word fills less than the page: relaxed all the same when
+        // it finds more than every word did.
+        let k = match best {
+            Some(k) => k,
+            None if with_one.is_some_and(|n| n > hits_with_all) => 1,
+            None => return Ok((plan, collected, None)),
+        };
+        let (loose, more) = match k == most {
+            true => (loose, more),
+            false => search(k)?,
+        };
+        Ok((loose, more, Some(relaxed(Some(with_all), k))))
     }
 
     /// For each hit, the `loose` words (each with its query) it lacks.
@@ -768,6 +808,28 @@ impl Engine {
             None => total,
         });
         Ok((top, total, counts, hits_total))
+    }
+
+    /// How many hits `query` has, as [`Engine::collect`] counts them (with
+    /// near-duplicates folded, those they fold into), without scoring or
+    /// ranking anything.
+    fn count_hits(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        request: &Request,
+    ) -> Result<usize> {
+        let folds = request.collapse && request.limit > 0;
+        let clusters = match folds {
+            true => self.cluster_sizes(searcher)?,
+            false => None,
+        };
+        let all = Cancellable::new((Count, clusters), &request.deadline);
+        let (total, sizes) = searcher.search(query, &all).map_err(|e| self.tantivy(e))?;
+        Ok(match sizes {
+            Some(sizes) => fold::ClusterSizes::hits(total, &sizes),
+            None => total,
+        })
     }
 
     /// How many matches of `query` have no known date.
