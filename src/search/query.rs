@@ -203,7 +203,11 @@ fn lex(query: &str) -> Result<Vec<Located>, (usize, String)> {
                 let (text, next) = quoted(&chars, i)?;
                 (Tok::Quoted(text), next)
             }
-            '-' if i + 1 < chars.len() && !chars[i + 1].is_whitespace() => (Tok::Not, i + 1),
+            // A run of dashes (`---`, `--`, a rule or a dash in pasted
+            // text) is punctuation, not NOT.
+            '-' if i + 1 < chars.len() && !chars[i + 1].is_whitespace() && chars[i + 1] != '-' => {
+                (Tok::Not, i + 1)
+            }
             '+' if i + 1 < chars.len() && !chars[i + 1].is_whitespace() => (Tok::Plus, i + 1),
             _ => word(&chars, i)?,
         };
@@ -724,6 +728,25 @@ mod tests {
                 "opened with {open}"
             );
         }
+    }
+
+    #[test]
+    fn a_run_of_dashes_is_punctuation_not_not() {
+        // A rule or a dash in pasted text.
+        assert_eq!(parse("---").unwrap(), text("---"));
+        assert_eq!(
+            parse("气象。\n---\n更新时间").unwrap(),
+            Node::And(vec![text("气象。"), text("---"), text("更新时间")])
+        );
+        assert_eq!(
+            parse("记者 -- 报道").unwrap(),
+            Node::And(vec![text("记者"), text("--"), text("报道")])
+        );
+        // One dash before a term is still NOT.
+        assert_eq!(
+            parse("记者 -报道").unwrap(),
+            Node::And(vec![text("记者"), Node::Not(Box::new(text("报道")))])
+        );
     }
 
     fn error(q: &str) -> (usize, String) {
