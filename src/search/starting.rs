@@ -4,6 +4,10 @@
 //! in the range (for 的, thousands) without a pause; this one checks a
 //! [`Deadline`] every few terms, so that a search past its deadline stops.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+
+use tantivy::index::SegmentId;
 use tantivy::query::{
     BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
 };
@@ -15,6 +19,32 @@ use crate::deadline::Deadline;
 
 /// How many terms are read between two checks of the deadline.
 const TERMS_PER_CHECK: usize = 64;
+
+/// How many bytes of documents [`READ`] keeps (a bit per document of a
+/// segment, for each range): at 24,100 articles, about 3 KB a range.
+const READ_BUDGET: usize = 32 << 20;
+
+/// The documents of the ranges read lately, per segment: the same for every
+/// search of a segment, which never changes, while reading them (the terms
+/// that start with 的: thousands) costs more than the rest of a search
+/// with a word of one character, and a relaxed search reads them once for
+/// each count of words it tries. Emptied when full.
+static READ: LazyLock<Mutex<Read>> = LazyLock::new(Mutex::default);
+
+/// A range of a segment's field: the segment, the field, the first term
+/// and the term past the last.
+type Range = (SegmentId, Field, Vec<u8>, Vec<u8>);
+
+#[derive(Default)]
+struct Read {
+    docs: HashMap<Range, Arc<BitSet>>,
+    bytes: usize,
+}
+
+fn read() -> MutexGuard<'static, Read> {
+    // A panic while holding it leaves a map that is still whole.
+    READ.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// Documents with a term of `field` from `lower` (included) to `upper`
 /// (excluded), all scored 1, like tantivy's `RangeQuery` on a text field.
@@ -45,6 +75,30 @@ impl TermRange {
 
     /// The documents of a segment that have a term in the range.
     fn docs(&self, reader: &SegmentReader) -> tantivy::Result<BitSet> {
+        let key = (
+            reader.segment_id(),
+            self.field,
+            self.lower.clone(),
+            self.upper.clone(),
+        );
+        if let Some(docs) = read().docs.get(&key) {
+            return Ok(BitSet::clone(docs));
+        }
+        let docs = self.read(reader)?;
+        let bytes = (reader.max_doc() as usize).div_ceil(64) * 8;
+        let mut read = read();
+        if read.bytes + bytes > READ_BUDGET {
+            read.docs.clear();
+            read.bytes = 0;
+        }
+        if read.docs.insert(key, Arc::new(docs.clone())).is_none() {
+            read.bytes += bytes;
+        }
+        Ok(docs)
+    }
+
+    /// [`TermRange::docs`], read from the segment's terms.
+    fn read(&self, reader: &SegmentReader) -> tantivy::Result<BitSet> {
         let mut docs = BitSet::with_max_value(reader.max_doc());
         let index = reader.inverted_index(self.field)?;
         let mut terms = index
@@ -145,6 +199,47 @@ mod tests {
         assert_eq!(found(&ours_whole), found(&theirs));
         assert_eq!(found(&ours_whole).len(), 1000);
         assert!(found(&ours).is_empty());
+    }
+
+    #[test]
+    fn a_range_read_is_kept_for_its_segment_and_range_only() {
+        let (index, gram) = index();
+        let range = |c: char, deadline: &Deadline| {
+            let upper = crate::search::grams::next_char(c).unwrap().to_string();
+            TermRange::new(gram, &c.to_string(), &upper, deadline)
+        };
+        let (de, di) = (
+            range('的', &Deadline::never()),
+            range('地', &Deadline::never()),
+        );
+        let found = |searcher: &tantivy::Searcher, q: &dyn Query| {
+            searcher.search(q, &DocSetCollector).unwrap()
+        };
+        let searcher = index.reader().unwrap().searcher();
+        let first = found(&searcher, &de);
+        // Read again, from what was kept: the same documents.
+        assert_eq!(found(&searcher, &de), first);
+        assert_eq!(first.len(), 1000);
+        // Another range of the same segment has its own.
+        let other = found(&searcher, &di);
+        assert_eq!(other.len(), 1000);
+        assert!(other.is_disjoint(&first));
+        // A range whose reading was cancelled is read whole the next time.
+        let cancelled = Deadline::never();
+        cancelled.cancel();
+        let more = range('的', &cancelled);
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for i in 1000..1100 {
+            let mut doc = TantivyDocument::new();
+            doc.add_text(gram, format!("的{i}"));
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert!(searcher.search(&more, &DocSetCollector).is_err());
+        // A new segment has its own documents, read from it.
+        assert_eq!(found(&searcher, &de).len(), 1100);
+        assert_eq!(found(&searcher, &di).len(), 1000);
     }
 
     #[test]
