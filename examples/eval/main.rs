@@ -5,7 +5,7 @@
 //! ```text
 //! cargo run --release --example eval -- [--corpus PATH] [--index DIR] [--seed N]
 //!     [--per-kind N] [--json] [--dump FILE] [--thesaurus FILE] [--spaced] [--ties]
-//!     [--near-synonyms FILE]
+//!     [--near-synonyms FILE] [--pasted N]
 //! cargo run --release --example eval -- --compare A.json B.json [--list N]
 //! ```
 //!
@@ -40,6 +40,13 @@
 //! near-synonyms to measure them.
 //! `--spaced` sets the words of the near-synonym queries apart with spaces
 //! (`李强 会晤 南非 总统`), as many type them, instead of typed together.
+//!
+//! `--pasted N` makes, instead of the five kinds, `N` passages of stories'
+//! bodies (20 to 1,000 characters, line breaks and all), each looking for
+//! its story, as a reader pastes a passage to find where it came from: the
+//! story should come first (a near-identical story above it is `twin^`),
+//! and the search, which relaxes when fewer articles than the page have
+//! every word, should stay fast.
 //!
 //! `--ties` also prints, for the kinds made from a title, the MRR@10 of
 //! each target among the stories that match the query as it does, in a
@@ -86,6 +93,7 @@ struct Args {
     near_synonyms: Option<PathBuf>,
     spaced: bool,
     ties: bool,
+    pasted: Option<usize>,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -103,6 +111,7 @@ fn args() -> anyhow::Result<Args> {
         near_synonyms: None,
         spaced: false,
         ties: false,
+        pasted: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -119,6 +128,7 @@ fn args() -> anyhow::Result<Args> {
             "--ties" => args.ties = true,
             "--thesaurus" => args.thesaurus = Some(value()?.into()),
             "--near-synonyms" => args.near_synonyms = Some(value()?.into()),
+            "--pasted" => args.pasted = Some(value()?.parse().context("--pasted")?),
             "--compare" => {
                 let a = value()?;
                 let b = value()?;
@@ -129,6 +139,9 @@ fn args() -> anyhow::Result<Args> {
     }
     if args.ties && args.json {
         bail!("--ties prints a table: not with --json");
+    }
+    if args.ties && args.pasted.is_some() {
+        bail!("--ties is for the kinds made from a title: not with --pasted");
     }
     Ok(args)
 }
@@ -161,12 +174,22 @@ fn main() -> anyhow::Result<()> {
         let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
         maker.synonyms = queries::NearSynonyms::parse(&text);
     }
-    let queries = maker.make(args.seed, args.per_kind);
+    let queries = match args.pasted {
+        Some(n) => {
+            let (queries, rejected) = maker.pasted(args.seed, n);
+            eprintln!("{rejected} passages drawn were left out: the query syntax rejects them");
+            queries
+        }
+        None => maker.make(args.seed, args.per_kind),
+    };
     eprintln!(
-        "{} queries (seed {}, {} per kind; {} near-synonym pairs) from {} stories in {:.1?}",
+        "{} queries (seed {}, {}; {} near-synonym pairs) from {} stories in {:.1?}",
         queries.len(),
         args.seed,
-        args.per_kind,
+        match args.pasted {
+            Some(_) => "pasted passages".to_string(),
+            None => format!("{} per kind", args.per_kind),
+        },
         maker.synonyms.pairs(),
         stories.len(),
         started.elapsed()

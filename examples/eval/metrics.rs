@@ -120,7 +120,7 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(outcomes: &[Outcome]) -> Summary {
-        let kinds = Kind::ALL
+        let kinds = Kind::EVERY
             .into_iter()
             .filter(|k| outcomes.iter().any(|o| o.query.kind == *k))
             .map(|k| {
@@ -215,7 +215,7 @@ pub fn compare(a: &Dump, b: &Dump, list: usize) -> String {
         "{:<22} {:>15} {:>15} {:>15} {:>13}",
         "kind", "MRR@10 A → B", "S@1 A → B", "S@10 A → B", "empty A → B"
     );
-    let kinds: Vec<Kind> = Kind::ALL
+    let kinds: Vec<Kind> = Kind::EVERY
         .into_iter()
         .filter(|k| a.summary.kinds.contains_key(k) || b.summary.kinds.contains_key(k))
         .collect();

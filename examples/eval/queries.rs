@@ -28,6 +28,9 @@ pub enum Kind {
     Traditional,
     /// A few consecutive title words, unspaced, one swapped for a near-synonym.
     NearSynonym,
+    /// A passage of the body, 20 to 1,000 characters, pasted as it stands
+    /// (`--pasted`; apart from the five kinds and their `all`).
+    Pasted,
 }
 
 impl Kind {
@@ -39,6 +42,16 @@ impl Kind {
         Kind::NearSynonym,
     ];
 
+    /// The five kinds and [`Kind::Pasted`], in the order they are reported.
+    pub const EVERY: [Kind; 6] = [
+        Kind::TitlePrefix,
+        Kind::BodyKeywords,
+        Kind::TitleName,
+        Kind::Traditional,
+        Kind::NearSynonym,
+        Kind::Pasted,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Kind::TitlePrefix => "title prefix",
@@ -46,6 +59,7 @@ impl Kind {
             Kind::TitleName => "title words + a name",
             Kind::Traditional => "Traditional",
             Kind::NearSynonym => "one near-synonym",
+            Kind::Pasted => "pasted passage",
         }
     }
 }
@@ -265,6 +279,48 @@ impl<'a> Maker<'a> {
         queries
     }
 
+    /// `n` passages of stories drawn with `seed`, each looking for its
+    /// story: a stretch of the body (line breaks and all) of 20, 50, 100,
+    /// 200, 500 or 1,000 characters, as a reader pastes one to find where
+    /// it came from. Made apart from [`Maker::make`], so that the five
+    /// kinds' queries stay those of their seed. Also says how many passages
+    /// drawn were left out because the query syntax rejects them.
+    pub fn pasted(&self, seed: u64, n: usize) -> (Vec<Query>, usize) {
+        const LENGTHS: [usize; 6] = [20, 50, 100, 200, 500, 1000];
+        let mut rng = Rng::new(seed ^ 0x5A5A_0000);
+        let order = rng.shuffled(self.stories.len());
+        let mut queries = Vec::new();
+        let mut rejected = 0;
+        for i in order {
+            if queries.len() == n {
+                break;
+            }
+            let story = &self.stories[i];
+            let chars: Vec<char> = story.body.chars().collect();
+            let len = LENGTHS[rng.range(0, LENGTHS.len() - 1)];
+            if chars.len() < len {
+                continue;
+            }
+            let at = rng.range(0, chars.len() - len);
+            let text: String = chars[at..at + len].iter().collect();
+            // A stray `)` or `"` is query syntax that a user would see an
+            // error for: such passages are counted apart.
+            if search_key(&text).chars().count() < 10 {
+                continue;
+            }
+            if zhsearch::search::query::parse(&text).is_err() {
+                rejected += 1;
+                continue;
+            }
+            queries.push(Query {
+                kind: Kind::Pasted,
+                text,
+                target: story.id.clone(),
+            });
+        }
+        (queries, rejected)
+    }
+
     fn one(&self, kind: Kind, story: &Story, rng: &mut Rng) -> Option<String> {
         match kind {
             Kind::TitlePrefix => title_prefix(&story.title, rng),
@@ -296,6 +352,7 @@ impl<'a> Maker<'a> {
                     false => window.concat(),
                 })
             }
+            Kind::Pasted => None,
         }
     }
 

@@ -89,7 +89,7 @@ pub fn ties(query: &Query, keys: &[Keys]) -> Option<Vec<usize>> {
                     && (k.title.contains(&name) || k.body.contains(&name))
             })
         }
-        Kind::BodyKeywords | Kind::NearSynonym => return None,
+        Kind::BodyKeywords | Kind::NearSynonym | Kind::Pasted => return None,
     };
     Some((0..keys.len()).filter(|&i| tied(&keys[i])).collect())
 }
