@@ -275,3 +275,22 @@ fn relaxed_matching_counts_hits_not_articles() {
     ids.sort_unstable();
     assert_eq!(ids, ["orig.txt", "repost.txt"], "{hits:#?}");
 }
+
+#[test]
+fn relaxed_matching_counts_hits_not_articles_however_many_words() {
+    let env = reposted();
+    // Four words, of which the story and its repost have two: with a page of
+    // two, those two articles are one hit, not enough, so articles with one
+    // of the words follow (other.txt has 基层). Counted without folding,
+    // two words would have seemed to fill the page.
+    let query = "组织部 基层 冰岛 渔业";
+    let hits = env.search_json(&[query, "--limit", "2"]);
+    assert_eq!(hits.len(), 2, "{hits:#?}");
+    assert_eq!(hits[0]["relaxed"]["min_words"], 1, "{hits:#?}");
+    assert_eq!(hits[1]["id"], "other.txt", "{hits:#?}");
+    let hits = env.search_json(&[query, "--limit", "2", "--no-collapse"]);
+    assert_eq!(hits[0]["relaxed"]["min_words"], 2, "{hits:#?}");
+    let mut ids = hit_ids(&hits);
+    ids.sort_unstable();
+    assert_eq!(ids, ["orig.txt", "repost.txt"], "{hits:#?}");
+}

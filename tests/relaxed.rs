@@ -970,3 +970,25 @@ fn a_long_query_keeps_the_most_words_that_fill_the_page() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_title_with_near_synonyms_of_two_words_is_found_though_none_has_a_word_typed() {
+    // At two words or more, near-synonyms in a title count as the words
+    // found; one word alone must be as typed. So two words can match an
+    // article that one cannot: the count of words kept must not skip two.
+    let env = TestEnv::new();
+    env.write(
+        "corpus/a.txt",
+        "---\ntitle: 国家主席会见外宾后访问欧洲\ndate: 2024-05-06\n---\n\
+         国家主席在人民大会堂同外宾举行会谈，随后启程对欧洲三国进行国事访问。\n",
+    );
+    env.write(
+        "corpus/b.txt",
+        "---\ntitle: 秋粮收获进度过半\ndate: 2023-10-10\n---\n\
+         农业农村部消息，全国秋粮收获进度已过半，各地抢抓晴好天气，颗粒归仓。\n",
+    );
+    env.index();
+    let hits = env.search_json(&["接见 出访 冰岛 渔业", "--limit", "1"]);
+    assert_eq!(hit_ids(&hits), ["a.txt"], "{hits:#?}");
+    assert_eq!(hits[0]["relaxed"]["min_words"], 2, "{hits:#?}");
+}

@@ -46,7 +46,9 @@
 //! its story, as a reader pastes a passage to find where it came from: the
 //! story should come first (a near-identical story above it is `twin^`),
 //! and the search, which relaxes when fewer articles than the page have
-//! every word, should stay fast.
+//! every word, should stay fast. `--per-kind`, `--spaced` and
+//! `--near-synonyms` do not apply to them; fewer than `N` are made when the
+//! stories run out.
 //!
 //! `--ties` also prints, for the kinds made from a title, the MRR@10 of
 //! each target among the stories that match the query as it does, in a

@@ -303,11 +303,11 @@ impl<'a> Maker<'a> {
             }
             let at = rng.range(0, chars.len() - len);
             let text: String = chars[at..at + len].iter().collect();
-            // A stray `)` or `"` is query syntax that a user would see an
-            // error for: such passages are counted apart.
             if search_key(&text).chars().count() < 10 {
                 continue;
             }
+            // A stray `)` or `"` is query syntax that a user would see an
+            // error for: such passages are counted apart.
             if zhsearch::search::query::parse(&text).is_err() {
                 rejected += 1;
                 continue;

@@ -654,36 +654,42 @@ impl Engine {
         if hits(&more) >= needed {
             return Ok((loose, more, Some(relaxed(Some(with_all), most))));
         }
-        // Then by halves, counting only, since fewer words required never
-        // match fewer articles: a text pasted whole, of a hundred words,
-        // takes a few counts, not a hundred searches.
+        // Then by halves, counting only: from two words down, fewer words
+        // required never match fewer articles (near-synonyms in a title
+        // count as words found), so a text pasted whole, of a hundred
+        // words, takes a few counts, not a hundred searches. One word is
+        // tried last, on its own: alone, it must be a word as typed, so it
+        // can match fewer articles than two.
         let count = |k: usize| -> Result<usize> {
             let loose = planner().with_min_words(k).plan(node, text)?;
             self.count_hits(searcher, loose.query.as_ref(), request)
         };
-        let (mut low, mut high) = (1, most - 1);
+        let (mut low, mut high) = (2, most - 1);
         let mut best = None;
-        // The hits with one word: with two words, those just found.
-        let mut with_one = (most == 1).then(|| hits(&more));
         while low <= high {
             let mid = low + (high - low) / 2;
-            let n = count(mid)?;
-            if n >= needed {
+            if count(mid)? >= needed {
                 best = Some(mid);
                 low = mid + 1;
             } else {
-                if mid == 1 {
-                    with_one = Some(n);
-                }
                 high = mid - 1;
             }
         }
-        // Even one word fills less than the page: relaxed all the same when
-        // it finds more than every word did.
         let k = match best {
             Some(k) => k,
-            None if with_one.is_some_and(|n| n > hits_with_all) => 1,
-            None => return Ok((plan, collected, None)),
+            None => {
+                // With two words, the search just made.
+                let with_one = match most {
+                    1 => hits(&more),
+                    _ => count(1)?,
+                };
+                // Even one word fills less than the page: relaxed all the
+                // same when it finds more than every word did.
+                match with_one >= needed || with_one > hits_with_all {
+                    true => 1,
+                    false => return Ok((plan, collected, None)),
+                }
+            }
         };
         let (loose, more) = match k == most {
             true => (loose, more),

@@ -22,7 +22,8 @@
 //! mark or bracket is text, punctuation like any other, so a passage copied
 //! with its quotes finds itself: `"说：“共产党好！"`. A Chinese mark that
 //! closes nothing (a fragment copied from an article, `实施“专精特新`) is
-//! text too; only an ASCII `"` must be closed.
+//! text too; only an ASCII `"` must be closed. Dashes alone (`--`, a rule
+//! `---` in a pasted passage) are punctuation.
 
 use std::fmt;
 
@@ -203,9 +204,15 @@ fn lex(query: &str) -> Result<Vec<Located>, (usize, String)> {
                 let (text, next) = quoted(&chars, i)?;
                 (Tok::Quoted(text), next)
             }
-            // A run of dashes (`---`, `--`, a rule or a dash in pasted
-            // text) is punctuation, not NOT.
-            '-' if i + 1 < chars.len() && !chars[i + 1].is_whitespace() && chars[i + 1] != '-' => {
+            // Dashes alone (`---`, `--`: a rule or a dash in pasted text)
+            // are punctuation, not NOT.
+            '-' if i + 1 < chars.len()
+                && !chars[i + 1].is_whitespace()
+                && !chars[i..]
+                    .iter()
+                    .take_while(|c| !c.is_whitespace())
+                    .all(|&c| c == '-') =>
+            {
                 (Tok::Not, i + 1)
             }
             '+' if i + 1 < chars.len() && !chars[i + 1].is_whitespace() => (Tok::Plus, i + 1),
@@ -742,11 +749,13 @@ mod tests {
             parse("记者 -- 报道").unwrap(),
             Node::And(vec![text("记者"), text("--"), text("报道")])
         );
-        // One dash before a term is still NOT.
+        // A dash before a term is still NOT; two are still an error, not
+        // the term itself.
         assert_eq!(
             parse("记者 -报道").unwrap(),
             Node::And(vec![text("记者"), Node::Not(Box::new(text("报道")))])
         );
+        assert!(parse("记者 --报道").is_err());
     }
 
     fn error(q: &str) -> (usize, String) {

@@ -5,6 +5,7 @@
 //! [`Deadline`] every few terms, so that a search past its deadline stops.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
 use tantivy::index::SegmentId;
@@ -54,6 +55,9 @@ pub struct TermRange {
     lower: Vec<u8>,
     upper: Vec<u8>,
     deadline: Deadline,
+    /// How many times this query (and its clones) read the range from a
+    /// segment's terms rather than from [`READ`].
+    reads: Arc<AtomicUsize>,
 }
 
 impl TermRange {
@@ -70,6 +74,7 @@ impl TermRange {
             lower: bytes(lower),
             upper: bytes(upper),
             deadline: deadline.clone(),
+            reads: Arc::default(),
         }
     }
 
@@ -81,18 +86,23 @@ impl TermRange {
             self.lower.clone(),
             self.upper.clone(),
         );
-        if let Some(docs) = read().docs.get(&key) {
-            return Ok(BitSet::clone(docs));
+        // Copied out of the lock, which other searches wait for.
+        let kept = read().docs.get(&key).cloned();
+        if let Some(docs) = kept {
+            return Ok(BitSet::clone(&docs));
         }
         let docs = self.read(reader)?;
+        self.reads.fetch_add(1, Ordering::Relaxed);
         let bytes = (reader.max_doc() as usize).div_ceil(64) * 8;
-        let mut read = read();
-        if read.bytes + bytes > READ_BUDGET {
-            read.docs.clear();
-            read.bytes = 0;
-        }
-        if read.docs.insert(key, Arc::new(docs.clone())).is_none() {
-            read.bytes += bytes;
+        if bytes <= READ_BUDGET {
+            let mut read = read();
+            if read.bytes + bytes > READ_BUDGET {
+                read.docs.clear();
+                read.bytes = 0;
+            }
+            if read.docs.insert(key, Arc::new(docs.clone())).is_none() {
+                read.bytes += bytes;
+            }
         }
         Ok(docs)
     }
@@ -217,8 +227,13 @@ mod tests {
         };
         let searcher = index.reader().unwrap().searcher();
         let first = found(&searcher, &de);
-        // Read again, from what was kept: the same documents.
+        // Searched again, the range is not read again: the same documents,
+        // from what was kept, also for another query of the same range.
         assert_eq!(found(&searcher, &de), first);
+        assert_eq!(de.reads.load(Ordering::Relaxed), 1);
+        let again = range('的', &Deadline::never());
+        assert_eq!(found(&searcher, &again), first);
+        assert_eq!(again.reads.load(Ordering::Relaxed), 0);
         assert_eq!(first.len(), 1000);
         // Another range of the same segment has its own.
         let other = found(&searcher, &di);
@@ -237,8 +252,10 @@ mod tests {
         writer.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
         assert!(searcher.search(&more, &DocSetCollector).is_err());
-        // A new segment has its own documents, read from it.
+        // A new segment has its own documents, read from it (the old one's
+        // are kept).
         assert_eq!(found(&searcher, &de).len(), 1100);
+        assert_eq!(de.reads.load(Ordering::Relaxed), 2);
         assert_eq!(found(&searcher, &di).len(), 1000);
     }
 
