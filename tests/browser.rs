@@ -975,3 +975,43 @@ fn a_hit_lists_and_opens_its_near_duplicates_in_chromium() {
     );
     page.assert_no_problems();
 }
+
+#[test]
+fn a_passage_pasted_whole_says_how_many_words_not_which_in_chromium() {
+    let Some(binary) = chromium_or_skip() else {
+        return;
+    };
+    // The passage pasted is in a.txt but for its last word; b.txt has a few
+    // of its words.
+    let env = TestEnv::new();
+    let passage =
+        "国务院总理在人民大会堂会见来华进行正式访问的外国领导人，双方就深化经贸合作交换了意见";
+    env.write(
+        "corpus/a.txt",
+        format!("---\ntitle: 总理会见外国领导人\ndate: 2024-05-06\n---\n{passage}。\n"),
+    );
+    env.write(
+        "corpus/b.txt",
+        "---\ntitle: 经贸合作论坛举行\ndate: 2024-05-07\n---\n各方代表就深化经贸合作交换意见。\n",
+    );
+    env.index();
+    let query = format!("{passage} 冰岛渔业");
+    let server = Server::start(&env, &[]);
+    let api = server.get_json(&format!("/api/search?q={}", enc(&query)));
+    let n = api["relaxed"]["words"].as_array().unwrap().len();
+    assert!(n > 8, "{api}");
+    let browser = Browser::start(&binary);
+    let mut page = browser.page();
+    page.goto(&format!("{}/?q={}", server.url(""), enc(&query)));
+    page.settled("the search");
+    let status = page.eval("document.getElementById('status').textContent");
+    let status = status.as_str().unwrap();
+    assert!(status.contains(&format!("（{n} 个词）")), "{status}");
+    assert!(!status.contains("人民大会堂"), "{status}");
+    let missing =
+        page.strings("[...document.querySelectorAll('#hits .missing')].map(e => e.textContent)");
+    assert_eq!(missing.len(), 2, "{missing:?}");
+    assert_eq!(missing[0], "缺少：冰岛 渔业", "{missing:?}");
+    assert!(missing[1].ends_with(" 个词"), "{missing:?}");
+    page.assert_no_problems();
+}

@@ -179,7 +179,10 @@ impl Human {
                 self.paint(
                     out,
                     style(AnsiColor::Red),
-                    &format!("without {}", missing.join(" ")),
+                    &format!(
+                        "without {}",
+                        missing_words(missing, results.relaxed.as_ref().map(|r| r.words.len()))
+                    ),
                 )?;
             }
             if !hit.similar.is_empty() {
@@ -475,15 +478,28 @@ fn similar_line(similar: &[String]) -> String {
     line
 }
 
+/// Past this many words, a relaxed search's line and a hit's missing words
+/// give how many rather than which (a passage pasted whole has a hundred).
+const LISTED_WORDS: usize = 8;
+
 /// What a relaxed search did, in a line: `no article has all of 李强 会晤
 /// 南非 总统; showing those with 李强 南非 总统` (the words of the first
-/// hit).
+/// hit); past [`LISTED_WORDS`] words, how many: `only 1 article has all
+/// 134 words; then those with 64 or more of them`.
 fn relaxed_line(relaxed: &Relaxed, first: Option<&Hit>) -> String {
-    let all = relaxed.words.join(" ");
     let n = relaxed.words.len();
+    let listed = n <= LISTED_WORDS;
+    let all = match listed {
+        true => format!("of {}", relaxed.words.join(" ")),
+        false => format!("{n} words"),
+    };
     let k = match relaxed.min_words {
         k if k + 1 >= n => k.to_string(),
         k => format!("{k} or more"),
+    };
+    let of_them = match listed {
+        true => format!("{k} of the {n}"),
+        false => format!("{k} of them"),
     };
     let has = |hit: &Hit| -> Vec<&str> {
         let missing = hit.missing.as_deref().unwrap_or_default();
@@ -491,24 +507,39 @@ fn relaxed_line(relaxed: &Relaxed, first: Option<&Hit>) -> String {
         words.map(String::as_str).collect()
     };
     match (relaxed.with_all, first) {
-        (None, _) => format!("articles with any of {all}, those with more of them first"),
-        (Some(0), Some(hit)) => {
+        (None, _) => {
+            let any = match listed {
+                true => format!("any of {}", relaxed.words.join(" ")),
+                false => format!("any of {n} words"),
+            };
+            format!("articles with {any}, those with more of them first")
+        }
+        (Some(0), Some(hit)) if listed => {
             format!(
-                "no article has all of {all}; showing those with {}",
+                "no article has all {all}; showing those with {}",
                 has(hit).join(" ")
             )
         }
-        (Some(0), None) => {
-            format!("no article has all of {all}; showing those with {k} of the {n}")
-        }
+        (Some(0), _) => format!("no article has all {all}; showing those with {of_them}"),
         (Some(m), _) => format!(
-            "only {m} {} all of {all}; then those with {k} of the {n}",
+            "only {m} {} all {all}; then those with {of_them}",
             if m == 1 {
                 "article has"
             } else {
                 "articles have"
             },
         ),
+    }
+}
+
+/// The words a hit lacks, after `without`: which, or past
+/// [`LISTED_WORDS`], how many (of the `n` a relaxed search could do
+/// without, when it was one).
+fn missing_words(missing: &[String], n: Option<usize>) -> String {
+    match (missing.len() <= LISTED_WORDS, n) {
+        (true, _) => missing.join(" "),
+        (false, Some(n)) => format!("{} of the {n} words", missing.len()),
+        (false, None) => format!("{} words", missing.len()),
     }
 }
 
@@ -591,6 +622,48 @@ mod tests {
             text: text.to_string(),
             highlights: std::iter::once(start..start + "高明".len()).collect(),
         }
+    }
+
+    #[test]
+    fn a_long_relaxed_query_says_how_many_words_not_which() {
+        let words = |n: usize| -> Vec<String> { (0..n).map(|i| format!("词{i}")).collect() };
+        let short = Relaxed {
+            words: words(4),
+            with_all: Some(1),
+            min_words: 2,
+        };
+        assert_eq!(
+            relaxed_line(&short, None),
+            "only 1 article has all of 词0 词1 词2 词3; then those with 2 or more of the 4"
+        );
+        let long = Relaxed {
+            words: words(134),
+            with_all: Some(1),
+            min_words: 64,
+        };
+        assert_eq!(
+            relaxed_line(&long, None),
+            "only 1 article has all 134 words; then those with 64 or more of them"
+        );
+        let none = Relaxed {
+            with_all: Some(0),
+            ..long.clone()
+        };
+        assert_eq!(
+            relaxed_line(&none, None),
+            "no article has all 134 words; showing those with 64 or more of them"
+        );
+        let any = Relaxed {
+            with_all: None,
+            ..long
+        };
+        assert_eq!(
+            relaxed_line(&any, None),
+            "articles with any of 134 words, those with more of them first"
+        );
+        assert_eq!(missing_words(&words(3), Some(134)), "词0 词1 词2");
+        assert_eq!(missing_words(&words(57), Some(134)), "57 of the 134 words");
+        assert_eq!(missing_words(&words(9), None), "9 words");
     }
 
     #[test]

@@ -62,6 +62,7 @@
       relaxedFew: (n, w) => '；只有 ' + n + ' 篇包含全部词语（' + w + '），其后为包含部分词语的文章',
       reworded: (q) => '；也包括标题中把“' + q + '”的某个词换成近义词或共用一字的词的文章',
       missing: (w) => '缺少：' + w,
+      words: (n) => n + ' 个词',
       similar: (n) => '+' + n + ' 篇相似',
       found: (n) => ['找到 ', h('b', { text: String(n) }), ' 篇'],
       all: (n) => ['全部 ', h('b', { text: String(n) }), ' 篇'],
@@ -96,6 +97,7 @@
       relaxedFew: (n, w) => '; only ' + n + ' have all of ' + w + ', then those with some of them',
       reworded: (q) => '; also titles with ' + q + ' in other words (one word a near-synonym or a cognate)',
       missing: (w) => 'without ' + w,
+      words: (n) => n + ' words',
       similar: (n) => '+' + n + ' similar',
       found: (n) => ['Found ', h('b', { text: String(n) }), ' articles'],
       all: (n) => ['All ', h('b', { text: String(n) }), ' articles'],
@@ -538,7 +540,7 @@
     const relaxed = results.relaxed;
     if (wasRelaxed(results)) {
       // As the terminal says it: which words no article (or too few) has all of.
-      const words = relaxed.words.join(' ');
+      const words = wordList(relaxed.words);
       status.push(relaxed.with_all === 0 ? t('relaxedNone', words) : t('relaxedFew', relaxed.with_all, words));
     }
     if (results.reworded) status.push(t('reworded', results.reworded));
@@ -556,6 +558,12 @@
     renderPager(s, results.hits_total ?? results.total);
   }
 
+  // Past eight words (a passage pasted whole has a hundred), how many
+  // rather than which, as the terminal says it.
+  function wordList(words) {
+    return words.length <= 8 ? words.join(' ') : t('words', words.length);
+  }
+
   function renderHit(s, hit) {
     const meta = hit.meta || {};
     const facts = [];
@@ -563,7 +571,7 @@
     if (meta.date) facts.push(h('time', { text: formatDate(meta.date) }));
     for (const t of meta.topics || []) facts.push(h('span', { class: 'tag', text: t.topic }));
     if (hit.source) facts.push(h('span', { class: 'source', text: hit.source }));
-    if (hit.missing && hit.missing.length) facts.push(h('span', { class: 'missing', text: t('missing', hit.missing.join(' ')) }));
+    if (hit.missing && hit.missing.length) facts.push(h('span', { class: 'missing', text: t('missing', wordList(hit.missing)) }));
     const similar = hit.similar || [];
     return h('li', { class: 'hit' },
       h('h2', { class: 'hit-title' }, link(pageUrl(Object.assign({}, s, { doc: hit.id })), { 'data-id': hit.id }, marked(hit.title, hit.title_highlights))),
