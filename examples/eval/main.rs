@@ -46,7 +46,10 @@
 //! its story, as a reader pastes a passage to find where it came from: the
 //! story should come first (a near-identical story above it is `twin^`),
 //! and the search, which relaxes when fewer articles than the page have
-//! every word, should stay fast. `--per-kind`, `--spaced` and
+//! every word, should stay fast. It also prints how much the other hits
+//! are about the passage's story: the share of its keywords each has, on
+//! average, beside the same for stories drawn at random.
+//! `--per-kind`, `--spaced` and
 //! `--near-synonyms` do not apply to them; fewer than `N` are made when the
 //! stories run out.
 //!
@@ -80,7 +83,7 @@ use zhsearch::indexer::{IndexOptions, index_corpus};
 use zhsearch::search::{Engine, Request};
 
 use metrics::{DEPTH, Dump, Outcome};
-use queries::{Maker, Query, Story};
+use queries::{Kind, Maker, Query, Story};
 
 struct Args {
     corpus: PathBuf,
@@ -206,6 +209,14 @@ fn main() -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&dump.summary)?);
     } else {
         print!("{}", dump.summary.table());
+        if let Some(r) = metrics::related(&dump.outcomes) {
+            println!(
+                "the other hits share {:.1}% of a passage's story's keywords on average \
+                 (nine stories drawn at random: {:.1}%)",
+                100.0 * r.hits,
+                100.0 * r.random
+            );
+        }
     }
     if args.ties {
         print!("{}", ties_table(&dump.outcomes, &stories, &dump.summary));
@@ -332,6 +343,10 @@ fn run(engine: &Engine, stories: &[Story], queries: &[Query]) -> anyhow::Result<
             .iter()
             .find(|h| h.similar.contains(&q.target))
             .map(|h| h.rank);
+        let related = match (q.kind, target) {
+            (Kind::Pasted, Some(t)) => related(engine, stories, t, &results.hits, &by_id)?,
+            _ => None,
+        };
         outcomes.push(Outcome {
             query: q.clone(),
             rank: position.map(|p| p + 1),
@@ -339,9 +354,61 @@ fn run(engine: &Engine, stories: &[Story], queries: &[Query]) -> anyhow::Result<
             twin_above,
             folded,
             micros,
+            related,
         });
     }
     Ok(outcomes)
+}
+
+/// How much the `hits` other than `target` and its near-identical twins
+/// are about what `target` is: the share of its keywords each has, on
+/// average; and the same for nine stories drawn at random (seeded by the
+/// target's id). `None` when the target has no keywords or no other hit.
+fn related(
+    engine: &Engine,
+    stories: &[Story],
+    target: &Story,
+    hits: &[zhsearch::search::Hit],
+    by_id: &HashMap<&str, &Story>,
+) -> anyhow::Result<Option<metrics::Related>> {
+    let keywords = |id: &str| -> anyhow::Result<HashSet<String>> {
+        let stored = engine.document(id)?;
+        Ok(stored
+            .map(|r| r.meta.keywords.into_iter().collect())
+            .unwrap_or_default())
+    };
+    let theirs = keywords(&target.id)?;
+    if theirs.is_empty() {
+        return Ok(None);
+    }
+    let share = |ids: &[&str]| -> anyhow::Result<Option<f64>> {
+        let mut shares = Vec::new();
+        for id in ids {
+            let kept = keywords(id)?;
+            shares.push(kept.intersection(&theirs).count() as f64 / theirs.len() as f64);
+        }
+        Ok((!shares.is_empty()).then(|| shares.iter().sum::<f64>() / shares.len() as f64))
+    };
+    let others: Vec<&str> = hits
+        .iter()
+        .map(|h| h.record.id.as_str())
+        .filter(|id| *id != target.id)
+        .filter(|id| by_id.get(id).is_none_or(|s| !near_identical(target, s)))
+        .collect();
+    let Some(hits) = share(&others)? else {
+        return Ok(None);
+    };
+    let seed = target
+        .id
+        .bytes()
+        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let mut rng = queries::Rng::new(seed);
+    let drawn: Vec<&str> = (0..9)
+        .map(|_| stories[rng.range(0, stories.len() - 1)].id.as_str())
+        .filter(|id| *id != target.id)
+        .collect();
+    let random = share(&drawn)?.unwrap_or(0.0);
+    Ok(Some(metrics::Related { hits, random }))
 }
 
 /// Same title (folded), and bodies sharing at least 90% of their character

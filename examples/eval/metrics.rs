@@ -29,6 +29,30 @@ pub struct Outcome {
     pub folded: Option<usize>,
     /// Time the search took, in microseconds.
     pub micros: u64,
+    /// For a pasted passage ([`Kind::Pasted`]): how much the other hits of
+    /// the first [`DEPTH`] (not the target, nor a story near-identical to
+    /// it) are about what the target is, as the share of the target's
+    /// keywords (the index's `keywords`) each has, on average; and the same
+    /// for nine stories drawn at random, for scale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related: Option<Related>,
+}
+
+/// What [`Outcome::related`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Related {
+    pub hits: f64,
+    pub random: f64,
+}
+
+/// The mean of the `related` outcomes' figures, if any has them.
+pub fn related<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>) -> Option<Related> {
+    let all: Vec<Related> = outcomes.into_iter().filter_map(|o| o.related).collect();
+    let n = all.len() as f64;
+    (!all.is_empty()).then(|| Related {
+        hits: all.iter().map(|r| r.hits).sum::<f64>() / n,
+        random: all.iter().map(|r| r.random).sum::<f64>() / n,
+    })
 }
 
 /// The figures of a set of outcomes.
@@ -306,6 +330,7 @@ mod tests {
             twin_above: false,
             folded: None,
             micros: 1000,
+            related: None,
         }
     }
 
@@ -323,6 +348,29 @@ mod tests {
         assert_eq!(f.success_at_1, 0.25);
         assert_eq!(f.success_at_10, 0.75);
         assert_eq!((f.not_returned, f.no_hits), (1, 1));
+    }
+
+    #[test]
+    fn related_is_the_mean_of_the_passages_that_have_it() {
+        let mut a = outcome(Kind::Pasted, "甲", Some(1), 3);
+        a.related = Some(Related {
+            hits: 0.5,
+            random: 0.0,
+        });
+        let mut b = outcome(Kind::Pasted, "乙", Some(1), 3);
+        b.related = Some(Related {
+            hits: 0.25,
+            random: 0.1,
+        });
+        let c = outcome(Kind::Pasted, "丙", None, 0);
+        assert_eq!(
+            related([&a, &b, &c]),
+            Some(Related {
+                hits: 0.375,
+                random: 0.05
+            })
+        );
+        assert_eq!(related([&c]), None);
     }
 
     #[test]
