@@ -489,9 +489,13 @@ const LISTED_WORDS: usize = 8;
 fn relaxed_line(relaxed: &Relaxed, first: Option<&Hit>) -> String {
     let n = relaxed.words.len();
     let listed = n <= LISTED_WORDS;
-    let all = match listed {
-        true => format!("of {}", relaxed.words.join(" ")),
+    let words = match listed {
+        true => relaxed.words.join(" "),
         false => format!("{n} words"),
+    };
+    let all = match listed {
+        true => format!("of {words}"),
+        false => words.clone(),
     };
     let k = match relaxed.min_words {
         k if k + 1 >= n => k.to_string(),
@@ -507,13 +511,7 @@ fn relaxed_line(relaxed: &Relaxed, first: Option<&Hit>) -> String {
         words.map(String::as_str).collect()
     };
     match (relaxed.with_all, first) {
-        (None, _) => {
-            let any = match listed {
-                true => format!("any of {}", relaxed.words.join(" ")),
-                false => format!("any of {n} words"),
-            };
-            format!("articles with {any}, those with more of them first")
-        }
+        (None, _) => format!("articles with any of {words}, those with more of them first"),
         (Some(0), Some(hit)) if listed => {
             format!(
                 "no article has all {all}; showing those with {}",

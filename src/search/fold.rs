@@ -165,9 +165,10 @@ pub(super) struct SegmentClusterSizes {
 }
 
 impl ClusterSizes {
-    /// How many hits `total` matches fold into, given the sizes collected.
-    pub(super) fn hits(total: usize, sizes: &HashMap<u64, usize>) -> usize {
-        let folded: usize = sizes.values().map(|n| n.saturating_sub(1)).sum();
+    /// How many hits `total` matches fold into, given the sizes collected
+    /// (none: no cluster of several articles, each match a hit).
+    pub(super) fn hits(total: usize, sizes: Option<&HashMap<u64, usize>>) -> usize {
+        let folded: usize = sizes.map_or(0, |s| s.values().map(|n| n.saturating_sub(1)).sum());
         total.saturating_sub(folded)
     }
 }
@@ -224,9 +225,17 @@ impl SegmentCollector for SegmentClusterSizes {
 
 impl Engine {
     /// A collector of the sizes of the shared clusters among a search's
-    /// matches, or `None` when the index has no cluster of more than one
+    /// matches, or `None` when the request does not fold
+    /// ([`Request::folds`]) or the index has no cluster of more than one
     /// article (every match is a hit of its own).
-    pub(super) fn cluster_sizes(&self, searcher: &Searcher) -> Result<Option<ClusterSizes>> {
+    pub(super) fn cluster_sizes(
+        &self,
+        searcher: &Searcher,
+        request: &Request,
+    ) -> Result<Option<ClusterSizes>> {
+        if !request.folds() {
+            return Ok(None);
+        }
         let members = self
             .multi_clusters
             .members(searcher, self.zh.fields.cluster)

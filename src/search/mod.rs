@@ -244,6 +244,12 @@ impl Request {
             collapse: true,
         }
     }
+
+    /// Whether near-duplicates fold into one hit: [`Request::collapse`],
+    /// with hits to show (a limit of 0 counts articles).
+    pub fn folds(&self) -> bool {
+        self.collapse && self.limit > 0
+    }
 }
 
 /// One hit: an article's record (without its text) and what the search
@@ -524,7 +530,7 @@ impl Engine {
         } else {
             None
         };
-        let (top, mut similar) = if request.collapse && request.limit > 0 {
+        let (top, mut similar) = if request.folds() {
             let folded = self.fold(&searcher, plan.query.as_ref(), request, top, total)?;
             (folded.top, folded.similar)
         } else {
@@ -642,8 +648,9 @@ impl Engine {
             }
             None => collected.1,
         };
+        let plan_with = |k: usize| planner().with_min_words(k).plan(node, text);
         let search = |k: usize| -> Result<(plan::Plan, Collected)> {
-            let loose = planner().with_min_words(k).plan(node, text)?;
+            let loose = plan_with(k)?;
             let more = self.collect(searcher, &loose.query, request)?;
             Ok((loose, more))
         };
@@ -661,8 +668,7 @@ impl Engine {
         // tried last, on its own: alone, it must be a word as typed, so it
         // can match fewer articles than two.
         let count = |k: usize| -> Result<usize> {
-            let loose = planner().with_min_words(k).plan(node, text)?;
-            self.count_hits(searcher, loose.query.as_ref(), request)
+            self.count_hits(searcher, plan_with(k)?.query.as_ref(), request)
         };
         let (mut low, mut high) = (2, most - 1);
         let mut best = None;
@@ -746,7 +752,7 @@ impl Engine {
         // A limit of 0 counts without showing (tantivy wants at least 1).
         let limit = request.limit.clamp(1, MAX_LIMIT);
         // Folding takes more candidates, from the first ([`fold`]).
-        let top = if request.collapse && request.limit > 0 {
+        let top = if request.folds() {
             TopDocs::with_limit(fold::window(request.offset + limit))
         } else {
             TopDocs::with_limit(limit).and_offset(request.offset)
@@ -798,21 +804,15 @@ impl Engine {
     where
         C: Collector<Fruit = Vec<(K, DocAddress)>>,
     {
-        // Folding counts the hits; with no cluster of several articles,
-        // each match is one.
-        let folds = request.collapse && request.limit > 0;
-        let clusters = match folds {
-            true => self.cluster_sizes(searcher)?,
-            false => None,
-        };
+        // Folding counts the hits.
+        let clusters = self.cluster_sizes(searcher, request)?;
         let all = Cancellable::new((top, Count, facets, clusters), &request.deadline);
         let (top, total, counts, sizes) =
             searcher.search(query, &all).map_err(|e| self.tantivy(e))?;
         let top = top.into_iter().map(|(k, a)| (score(k), a)).collect();
-        let hits_total = folds.then(|| match sizes {
-            Some(sizes) => fold::ClusterSizes::hits(total, &sizes),
-            None => total,
-        });
+        let hits_total = request
+            .folds()
+            .then(|| fold::ClusterSizes::hits(total, sizes.as_ref()));
         Ok((top, total, counts, hits_total))
     }
 
@@ -825,17 +825,10 @@ impl Engine {
         query: &dyn Query,
         request: &Request,
     ) -> Result<usize> {
-        let folds = request.collapse && request.limit > 0;
-        let clusters = match folds {
-            true => self.cluster_sizes(searcher)?,
-            false => None,
-        };
+        let clusters = self.cluster_sizes(searcher, request)?;
         let all = Cancellable::new((Count, clusters), &request.deadline);
         let (total, sizes) = searcher.search(query, &all).map_err(|e| self.tantivy(e))?;
-        Ok(match sizes {
-            Some(sizes) => fold::ClusterSizes::hits(total, &sizes),
-            None => total,
-        })
+        Ok(fold::ClusterSizes::hits(total, sizes.as_ref()))
     }
 
     /// How many matches of `query` have no known date.
