@@ -6,9 +6,13 @@
 //! ([`super::positions`]); a key ending with a run of one character is
 //! any term that starts with it ([`super::starting::TermRange`]).
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, RegexPhraseQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy_fst::Regex;
 
 use super::starting::TermRange;
 use crate::analysis::BREAK;
@@ -107,17 +111,47 @@ fn phrase(field: Field, terms: &[(usize, Gram)]) -> Box<dyn Query> {
     match exact {
         Some(exact) => Box::new(PhraseQuery::new_with_offset(exact)),
         None => {
-            let patterns = terms.iter().map(|(at, g)| match g {
-                Gram::Term(t) => (*at, regex::escape(t)),
-                Gram::StartingWith(c) => (*at, format!("{}.?", regex::escape(&c.to_string()))),
+            let patterns = terms.iter().map(|(at, g)| {
+                let pattern = match g {
+                    Gram::Term(t) => regex::escape(t),
+                    Gram::StartingWith(c) => format!("{}.?", regex::escape(&c.to_string())),
+                };
+                let compiled = compiled(&pattern);
+                (*at, pattern, compiled)
             });
-            let mut q = RegexPhraseQuery::new_with_offset(field, patterns.collect());
+            let mut q = RegexPhraseQuery::from_regexes(field, patterns.collect(), 0);
             // Every term that starts with the character: past tantivy's
             // default (16,384), the whole search would fail.
             q.set_max_expansions(u32::MAX);
             Box::new(q)
         }
     }
+}
+
+/// How many compiled patterns [`REGEXES`] keeps: a few hundred bytes to a
+/// few dozen kilobytes each.
+const REGEXES_KEPT: usize = 1024;
+
+/// The patterns of [`phrase`] compiled lately. Compiling `c.?` (any
+/// character after `c`: every UTF-8 sequence) into an automaton took
+/// longer than the rest of a phrase's search, and a relaxed search plans
+/// its phrases again for each count of words it tries. Emptied when full.
+static REGEXES: LazyLock<Mutex<HashMap<String, Arc<Regex>>>> = LazyLock::new(Mutex::default);
+
+/// `pattern` compiled, from [`REGEXES`] or into it. The patterns are made
+/// here from escaped text and always compile.
+fn compiled(pattern: &str) -> Arc<Regex> {
+    let kept = || REGEXES.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(regex) = kept().get(pattern) {
+        return regex.clone();
+    }
+    let regex = Arc::new(Regex::new(pattern).expect("an escaped pattern compiles"));
+    let mut kept = kept();
+    if kept.len() >= REGEXES_KEPT {
+        kept.clear();
+    }
+    kept.insert(pattern.to_string(), regex.clone());
+    regex
 }
 
 /// One term of a field, its frequencies and positions read.
@@ -308,6 +342,27 @@ mod tests {
 
     fn terms(list: &[(usize, &str)]) -> Vec<(usize, String)> {
         list.iter().map(|(at, t)| (*at, t.to_string())).collect()
+    }
+
+    #[test]
+    fn a_pattern_is_compiled_once_and_its_automaton_shared() {
+        // A character no other test uses, so that no other test empties
+        // the kept patterns between the two phrases.
+        let key = search_key("甲，乙丙，㐀");
+        let first = phrase(Field::from_field_id(0), &gram_terms(&key));
+        let second = phrase(Field::from_field_id(0), &gram_terms(&key));
+        let regexes = |q: &dyn Query| {
+            let q = q
+                .downcast_ref::<RegexPhraseQuery>()
+                .expect("a regex phrase");
+            q.regexes().expect("compiled").to_vec()
+        };
+        let (a, b) = (regexes(first.as_ref()), regexes(second.as_ref()));
+        assert_eq!(a.len(), 4, "甲 alone, 乙丙, 丙 alone, and any term from 㐀");
+        for (a, b) in a.iter().zip(&b) {
+            assert!(Arc::ptr_eq(a, b));
+        }
+        assert!(Arc::ptr_eq(&compiled("㐀.?"), a.last().expect("four")));
     }
 
     #[test]
