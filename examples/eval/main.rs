@@ -65,6 +65,10 @@
 //! Never tune a constant to a query seen here: the lead judges on a held-out
 //! set of the same kinds.
 
+/// The binary's allocator, so that latencies are those users get.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod metrics;
 mod queries;
 mod ties;
