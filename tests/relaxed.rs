@@ -827,6 +827,24 @@ fn a_headline_reworded_with_a_word_of_a_large_group_is_found_but_such_a_word_alo
 }
 
 #[test]
+fn only_rewordings_that_a_title_may_have_are_looked_for() {
+    let env = with_a_large_group();
+    // 不断, 消费 and 回暖 have dozens of near-synonyms between them, but no
+    // title has the pair 不断, so only a swap of 不断 itself can be in a
+    // title, and of those only 持续 makes pairs that titles have (消费持续
+    // 回暖). The rest are not looked for, and the explanation names the
+    // one that is.
+    let explained = env.search_human(&["消费不断回暖", "--explain"]);
+    assert!(
+        explained.contains("swapped for a near-synonym (持续 for 不断) or a cognate"),
+        "{explained}"
+    );
+    let hits = env.search_json(&["消费不断回暖"]);
+    assert_eq!(hit_ids(&hits)[0], "target.txt", "{hits:#?}");
+    assert_eq!(hits[0]["reworded"], "消费不断回暖", "{hits:#?}");
+}
+
+#[test]
 fn a_word_of_large_groups_leaves_the_other_words_their_rewordings() {
     let env = TestEnv::new();
     // 广大 has some ninety near-synonyms in Cilin, more than the

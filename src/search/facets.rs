@@ -592,7 +592,7 @@ impl super::Engine {
             // Only the counts: no hits to fold.
             other.collapse = false;
             let (node, text) = Engine::parse(&other)?;
-            let planner = self.planner(topics, &other);
+            let planner = self.planner(searcher, topics, &other);
             let planner = match min_words {
                 Some(k) => planner.with_min_words(k),
                 None => planner,

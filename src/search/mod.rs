@@ -359,8 +359,13 @@ impl Engine {
         self
     }
 
-    fn planner<'a>(&'a self, topics: &'a [String], request: &Request) -> plan::Planner<'a> {
-        let planner = self.planner_strict(topics, request);
+    fn planner<'a>(
+        &'a self,
+        searcher: &'a Searcher,
+        topics: &'a [String],
+        request: &Request,
+    ) -> plan::Planner<'a> {
+        let planner = self.planner_strict(searcher, topics, request);
         match request.matching {
             Matching::All => planner,
             Matching::Relaxed | Matching::Any => planner.with_rewordings(),
@@ -369,8 +374,14 @@ impl Engine {
 
     /// A planner for the request, never matching titles that reword the
     /// query ([`plan::Planner::with_rewordings`]).
-    fn planner_strict<'a>(&'a self, topics: &'a [String], request: &Request) -> plan::Planner<'a> {
+    fn planner_strict<'a>(
+        &'a self,
+        searcher: &'a Searcher,
+        topics: &'a [String],
+        request: &Request,
+    ) -> plan::Planner<'a> {
         let planner = plan::Planner::new(&self.zh.fields, &self.zh.analyzer, topics)
+            .with_searcher(searcher)
             .with_synonyms(&self.synonyms)
             .with_deadline(&request.deadline)
             .with_typed(&request.query);
@@ -388,7 +399,9 @@ impl Engine {
         let searcher = self.searcher();
         let (node, text) = Self::parse(request)?;
         let topics = self.topics(&searcher)?;
-        let plan = self.planner_strict(&topics, request).plan(&node, &text)?;
+        let plan = self
+            .planner_strict(&searcher, &topics, request)
+            .plan(&node, &text)?;
         let top = searcher
             .search(
                 &plan.query,
@@ -496,8 +509,11 @@ impl Engine {
     /// Parses and plans a query, with its filters.
     pub fn plan(&self, request: &Request) -> Result<plan::Plan> {
         let (node, text) = Self::parse(request)?;
-        let topics = self.topics(&self.searcher())?;
-        Ok(self.planner(&topics, request).plan(&node, &text)?)
+        let searcher = self.searcher();
+        let topics = self.topics(&searcher)?;
+        Ok(self
+            .planner(&searcher, &topics, request)
+            .plan(&node, &text)?)
     }
 
     /// Runs a search.
@@ -521,7 +537,7 @@ impl Engine {
             None => None,
         };
         let undated_excluded = if plan.has_date_filter {
-            let mut planner = self.planner(&topics, request).without_dates();
+            let mut planner = self.planner(&searcher, &topics, request).without_dates();
             if let Some(r) = &relaxed {
                 planner = planner.with_min_words(r.min_words);
             }
@@ -611,7 +627,7 @@ impl Engine {
         topics: &[String],
         request: &Request,
     ) -> Result<(plan::Plan, Collected, Option<Relaxed>)> {
-        let planner = || self.planner(topics, request);
+        let planner = || self.planner(searcher, topics, request);
         let words = match request.matching {
             Matching::All => Vec::new(),
             Matching::Relaxed | Matching::Any => planner().loose_words(node),
@@ -640,7 +656,9 @@ impl Engine {
         // rewording of the query in their title.
         let with_all = match plan.reworded {
             Some(_) => {
-                let strict = self.planner_strict(topics, request).plan(node, text)?;
+                let strict = self
+                    .planner_strict(searcher, topics, request)
+                    .plan(node, text)?;
                 let count = Cancellable::new(Count, &request.deadline);
                 searcher
                     .search(strict.query.as_ref(), &count)

@@ -29,15 +29,17 @@
 //!   cognate: two characters sharing the first or the last in its place
 //!   (`中国可再生能源装机` finds 我国可再生能源装机…; [`Planner::cognates`]).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Bound;
 use std::sync::LazyLock;
 
-use tantivy::Term;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
     RangeQuery, TermQuery,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
 
 use super::bm25f::Bm25f;
 use super::grams::{Gram, cognate_terms, gram_terms, grams, term};
@@ -244,6 +246,11 @@ impl Shares {
     }
 }
 
+/// `text` with `word` (one of its words) replaced by `other`.
+fn swapped(text: &str, word: &Word, other: &str) -> String {
+    format!("{}{other}{}", &text[..word.start], &text[word.end..])
+}
+
 /// The parts of unquoted text: each word's query (found as a word or as
 /// characters), and what adds to the score without being required: the
 /// whole text found verbatim, the article dated in a year it names.
@@ -269,6 +276,12 @@ pub struct Planner<'a> {
     typed: Option<String>,
     /// Whether titles that reword the query match ([`Planner::reworded`]).
     rewordings: bool,
+    /// The index searched, when known: a rewording whose text has a pair
+    /// of characters that no title has is not looked for
+    /// ([`Planner::some_title_may_have`]).
+    searcher: Option<&'a Searcher>,
+    /// Whether some title has each pair of characters looked up so far.
+    title_pairs: RefCell<HashMap<String, bool>>,
 }
 
 impl<'a> Planner<'a> {
@@ -287,6 +300,8 @@ impl<'a> Planner<'a> {
             min_words: None,
             typed: None,
             rewordings: false,
+            searcher: None,
+            title_pairs: RefCell::default(),
         }
     }
 
@@ -322,6 +337,13 @@ impl<'a> Planner<'a> {
     /// ([`Planner::reworded`]): when words may be missing.
     pub fn with_rewordings(mut self) -> Self {
         self.rewordings = true;
+        self
+    }
+
+    /// The same planner, planning for `searcher`'s index: rewordings that
+    /// no title can have are left out ([`Planner::some_title_may_have`]).
+    pub fn with_searcher(mut self, searcher: &'a Searcher) -> Self {
+        self.searcher = Some(searcher);
         self
     }
 
@@ -619,11 +641,17 @@ impl<'a> Planner<'a> {
             })
             .collect();
         let turns = related.iter().map(Vec::len).max().unwrap_or(0);
+        // Swaps tried, whether or not some title may have them.
+        let mut tried = 0;
         'turns: for turn in 0..turns {
             for (word, related) in words.iter().zip(&related) {
                 let Some(r) = related.get(turn) else { continue };
-                if swaps.len() == REWORDED_MAX_SWAPS {
+                if tried == REWORDED_MAX_SWAPS {
                     break 'turns;
+                }
+                tried += 1;
+                if !self.some_title_may_have(&search_key(&swapped(text, word, r))) {
+                    continue;
                 }
                 if let Some(q) = self.in_title_with(text, word, r) {
                     match by_word.iter_mut().find(|(w, _)| *w == word.text) {
@@ -766,8 +794,51 @@ impl<'a> Planner<'a> {
     /// Titles with `text` as typed but for `word`, whose characters are
     /// replaced by `other`.
     fn in_title_with(&self, text: &str, word: &Word, other: &str) -> Option<Box<dyn Query>> {
-        let swapped = format!("{}{other}{}", &text[..word.start], &text[word.end..]);
-        self.verbatim(&search_key(&swapped), Scope::Title)
+        self.verbatim(&search_key(&swapped(text, word, other)), Scope::Title)
+    }
+
+    /// Whether some title may have `key` (a searchable key): false when a
+    /// pair of its consecutive characters (within a run) is in no title of
+    /// the index, which no title that has the key verbatim can lack, with
+    /// its punctuation or without (the field of titles whose runs go on
+    /// across it has every pair the others have). True without a searcher.
+    /// Most near-synonyms swapped into a text make a pair at the swap's
+    /// edges that no title has (人社单位 for 人社部门: 社单); looking them up
+    /// costs a fraction of building their queries.
+    fn some_title_may_have(&self, key: &str) -> bool {
+        let Some(searcher) = self.searcher else {
+            return true;
+        };
+        let field = self.fields.title_unbroken;
+        let mut known = self.title_pairs.borrow_mut();
+        for run in key.split(BREAK) {
+            let chars: Vec<char> = run.chars().collect();
+            for pair in chars.windows(2) {
+                let pair: String = pair.iter().collect();
+                let found = match known.get(&pair) {
+                    Some(found) => *found,
+                    None => {
+                        let term = Term::from_field_text(field, &pair);
+                        // An index that cannot be read here is searched as
+                        // if the pair were there, and fails there if at all.
+                        let found = searcher.segment_readers().iter().any(|segment| {
+                            let Ok(index) = segment.inverted_index(field) else {
+                                return true;
+                            };
+                            index
+                                .get_term_info(&term)
+                                .map_or(true, |info| info.is_some())
+                        });
+                        known.insert(pair, found);
+                        found
+                    }
+                };
+                if !found {
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     /// The near-synonyms looked up: [`Thesaurus::builtin`] unless given.
