@@ -828,20 +828,34 @@ fn a_headline_reworded_with_a_word_of_a_large_group_is_found_but_such_a_word_alo
 
 #[test]
 fn only_rewordings_that_a_title_may_have_are_looked_for() {
-    let env = with_a_large_group();
+    // The title has a colon where the swapped word starts: the pair 费持
+    // is only in its pairs across punctuation.
+    let env = TestEnv::new();
+    env.write(
+        "corpus/target.txt",
+        "---\ntitle: 以旧换新促消费：持续回暖\ndate: 2024-12-20\n---\n\
+         商务部数据显示，以旧换新政策带动家电、汽车等商品销售较快增长。\n",
+    );
+    env.write(
+        "corpus/scattered.txt",
+        "---\ntitle: 假日经济活力足\ndate: 2024-12-21\n---\n\
+         各地消费场景不断丰富，旅游市场逐步回暖，夜间经济热度攀升。\n",
+    );
+    env.index();
     // 不断, 消费 and 回暖 have dozens of near-synonyms between them, but no
     // title has the pair 不断, so only a swap of 不断 itself can be in a
     // title, and of those only 持续 makes pairs that titles have (消费持续
-    // 回暖). The rest are not looked for, and the explanation names the
-    // one that is.
+    // 回暖, across the colon). The rest are not looked for, and the
+    // explanation names the one that is.
     let explained = env.search_human(&["消费不断回暖", "--explain"]);
     assert!(
         explained.contains("swapped for a near-synonym (持续 for 不断) or a cognate"),
         "{explained}"
     );
     let hits = env.search_json(&["消费不断回暖"]);
-    assert_eq!(hit_ids(&hits)[0], "target.txt", "{hits:#?}");
+    assert_eq!(hit_ids(&hits), ["target.txt", "scattered.txt"], "{hits:#?}");
     assert_eq!(hits[0]["reworded"], "消费不断回暖", "{hits:#?}");
+    assert_eq!(hits[0]["missing"], serde_json::json!(["不断"]), "{hits:#?}");
 }
 
 #[test]

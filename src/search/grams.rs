@@ -111,13 +111,16 @@ fn phrase(field: Field, terms: &[(usize, Gram)]) -> Box<dyn Query> {
     match exact {
         Some(exact) => Box::new(PhraseQuery::new_with_offset(exact)),
         None => {
-            let patterns = terms.iter().map(|(at, g)| {
-                let pattern = match g {
-                    Gram::Term(t) => regex::escape(t),
-                    Gram::StartingWith(c) => format!("{}.?", regex::escape(&c.to_string())),
-                };
-                let compiled = compiled(&pattern);
-                (*at, pattern, compiled)
+            let patterns = terms.iter().map(|(at, g)| match g {
+                Gram::Term(t) => {
+                    let pattern = regex::escape(t);
+                    let literal = Regex::new(&pattern).expect("an escaped pattern compiles");
+                    (*at, pattern, Arc::new(literal))
+                }
+                Gram::StartingWith(c) => {
+                    let (pattern, automaton) = starting_with(*c);
+                    (*at, pattern, automaton)
+                }
             });
             let mut q = RegexPhraseQuery::from_regexes(field, patterns.collect(), 0);
             // Every term that starts with the character: past tantivy's
@@ -128,30 +131,35 @@ fn phrase(field: Field, terms: &[(usize, Gram)]) -> Box<dyn Query> {
     }
 }
 
-/// How many compiled patterns [`REGEXES`] keeps: a few hundred bytes to a
-/// few dozen kilobytes each.
-const REGEXES_KEPT: usize = 1024;
+/// How many characters' automata [`STARTING_WITH`] keeps: a few dozen
+/// kilobytes each.
+const STARTING_WITH_KEPT: usize = 1024;
 
-/// The patterns of [`phrase`] compiled lately. Compiling `c.?` (any
-/// character after `c`: every UTF-8 sequence) into an automaton took
-/// longer than the rest of a phrase's search, and a relaxed search plans
-/// its phrases again for each count of words it tries. Emptied when full.
-static REGEXES: LazyLock<Mutex<HashMap<String, Arc<Regex>>>> = LazyLock::new(Mutex::default);
+/// The automata of `c.?` (any term that starts with `c`) built lately, by
+/// character. One matches any character after `c`, every UTF-8 sequence:
+/// building it took longer than the rest of a phrase's search, and a
+/// relaxed search plans its phrases again for each count of words it
+/// tries. (A pair's pattern is a literal, quick to build.) Emptied when
+/// full.
+static STARTING_WITH: LazyLock<Mutex<HashMap<char, Arc<Regex>>>> = LazyLock::new(Mutex::default);
 
-/// `pattern` compiled, from [`REGEXES`] or into it. The patterns are made
-/// here from escaped text and always compile.
-fn compiled(pattern: &str) -> Arc<Regex> {
-    let kept = || REGEXES.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(regex) = kept().get(pattern) {
-        return regex.clone();
+/// The pattern of the terms that start with `c`, and its automaton, from
+/// [`STARTING_WITH`] or into it.
+fn starting_with(c: char) -> (String, Arc<Regex>) {
+    let pattern = format!("{}.?", regex::escape(&c.to_string()));
+    let kept = || STARTING_WITH.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(automaton) = kept().get(&c) {
+        return (pattern, automaton.clone());
     }
-    let regex = Arc::new(Regex::new(pattern).expect("an escaped pattern compiles"));
+    // Built outside the lock; a search that built the same at once shares
+    // the one kept first.
+    let automaton = Arc::new(Regex::new(&pattern).expect("an escaped pattern compiles"));
     let mut kept = kept();
-    if kept.len() >= REGEXES_KEPT {
+    if kept.len() >= STARTING_WITH_KEPT {
         kept.clear();
     }
-    kept.insert(pattern.to_string(), regex.clone());
-    regex
+    let automaton = kept.entry(c).or_insert(automaton).clone();
+    (pattern, automaton)
 }
 
 /// One term of a field, its frequencies and positions read.
@@ -345,9 +353,9 @@ mod tests {
     }
 
     #[test]
-    fn a_pattern_is_compiled_once_and_its_automaton_shared() {
-        // A character no other test uses, so that no other test empties
-        // the kept patterns between the two phrases.
+    fn the_automaton_of_terms_starting_with_a_character_is_built_once() {
+        // Kept until a thousand characters' automata are: no test builds
+        // that many.
         let key = search_key("甲，乙丙，㐀");
         let first = phrase(Field::from_field_id(0), &gram_terms(&key));
         let second = phrase(Field::from_field_id(0), &gram_terms(&key));
@@ -359,10 +367,8 @@ mod tests {
         };
         let (a, b) = (regexes(first.as_ref()), regexes(second.as_ref()));
         assert_eq!(a.len(), 4, "甲 alone, 乙丙, 丙 alone, and any term from 㐀");
-        for (a, b) in a.iter().zip(&b) {
-            assert!(Arc::ptr_eq(a, b));
-        }
-        assert!(Arc::ptr_eq(&compiled("㐀.?"), a.last().expect("four")));
+        assert!(Arc::ptr_eq(&a[3], &b[3]));
+        assert!(Arc::ptr_eq(&starting_with('㐀').1, &a[3]));
     }
 
     #[test]

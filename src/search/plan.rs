@@ -109,9 +109,10 @@ const REWORDED_MIN_WORDS: usize = 3;
 /// rewordings to be looked for: about a headline (each rewording is a
 /// phrase query as long as it).
 const REWORDED_MAX_WORDS: usize = 12;
-/// The most rewordings by near-synonyms looked for, the words taking
-/// turns: a word of large groups may have a hundred near-synonyms, and a
-/// text a dozen words. Cognates add two at most per word
+/// The most rewordings by near-synonyms tried, the words taking turns: a
+/// word of large groups may have a hundred near-synonyms, and a text a
+/// dozen words. Those that no title can have are tried but not looked for
+/// ([`Planner::some_title_may_have`]). Cognates add two at most per word
 /// ([`Planner::cognates`]).
 const REWORDED_MAX_SWAPS: usize = 128;
 /// Score shared by the query's words found as whole jieba words, rather
@@ -650,10 +651,11 @@ impl<'a> Planner<'a> {
                     break 'turns;
                 }
                 tried += 1;
-                if !self.some_title_may_have(&search_key(&swapped(text, word, r))) {
+                let key = search_key(&swapped(text, word, r));
+                if !self.some_title_may_have(&key) {
                     continue;
                 }
-                if let Some(q) = self.in_title_with(text, word, r) {
+                if let Some(q) = self.verbatim(&key, Scope::Title) {
                     match by_word.iter_mut().find(|(w, _)| *w == word.text) {
                         Some((_, qs)) => qs.push(q.box_clone()),
                         None => by_word.push((word.text.clone(), vec![q.box_clone()])),
