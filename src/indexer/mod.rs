@@ -190,16 +190,18 @@ impl ZhIndex {
         fs::create_dir_all(dir).map_err(io)?;
         let fields = Fields::new();
         // Chinese text compresses about 2:1. Larger blocks and a higher
-        // zstd level than tantivy's defaults (16 KB, level 3) save a quarter
-        // of the store, for about 0.1 ms more per hit shown (measured on the
-        // CCTV corpus, see BENCHMARKS.md).
+        // zstd level than tantivy's defaults (16 KB, level 3) make a smaller
+        // store, but each hit shown decompresses its whole block: 32 KB
+        // rather than 64 costs 8% more store and 0.15 ms less a search of
+        // ten hits (of 1.9); 16 KB, 9% more again for 0.05 ms less (the
+        // CCTV corpus, BENCHMARKS.md).
         let settings = tantivy::IndexSettings {
             docstore_compression: tantivy::store::Compressor::Zstd(
                 tantivy::store::ZstdCompressor {
                     compression_level: Some(9),
                 },
             ),
-            docstore_blocksize: 64 << 10,
+            docstore_blocksize: 32 << 10,
             ..Default::default()
         };
         let index = Index::builder()
