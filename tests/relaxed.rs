@@ -784,11 +784,18 @@ fn a_country_is_never_swapped_for_another_but_our_country_finds_china() {
 /// thesaurus (持续 for 不断, a group of more than thirty words), and a story
 /// with the words of 消费不断回暖 scattered in its body.
 fn with_a_large_group() -> TestEnv {
+    with_a_large_group_titled("以旧换新促消费持续回暖")
+}
+
+/// The same, the story titled `title`.
+fn with_a_large_group_titled(title: &str) -> TestEnv {
     let env = TestEnv::new();
     env.write(
         "corpus/target.txt",
-        "---\ntitle: 以旧换新促消费持续回暖\ndate: 2024-12-20\n---\n\
-         商务部数据显示，以旧换新政策带动家电、汽车等商品销售较快增长。\n",
+        format!(
+            "---\ntitle: {title}\ndate: 2024-12-20\n---\n\
+             商务部数据显示，以旧换新政策带动家电、汽车等商品销售较快增长。\n"
+        ),
     );
     env.write(
         "corpus/scattered.txt",
@@ -830,18 +837,7 @@ fn a_headline_reworded_with_a_word_of_a_large_group_is_found_but_such_a_word_alo
 fn only_rewordings_that_a_title_may_have_are_looked_for() {
     // The title has a colon where the swapped word starts: the pair 费持
     // is only in its pairs across punctuation.
-    let env = TestEnv::new();
-    env.write(
-        "corpus/target.txt",
-        "---\ntitle: 以旧换新促消费：持续回暖\ndate: 2024-12-20\n---\n\
-         商务部数据显示，以旧换新政策带动家电、汽车等商品销售较快增长。\n",
-    );
-    env.write(
-        "corpus/scattered.txt",
-        "---\ntitle: 假日经济活力足\ndate: 2024-12-21\n---\n\
-         各地消费场景不断丰富，旅游市场逐步回暖，夜间经济热度攀升。\n",
-    );
-    env.index();
+    let env = with_a_large_group_titled("以旧换新促消费：持续回暖");
     // 不断, 消费 and 回暖 have dozens of near-synonyms between them, but no
     // title has the pair 不断, so only a swap of 不断 itself can be in a
     // title, and of those only 持续 makes pairs that titles have (消费持续
