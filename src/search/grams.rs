@@ -131,34 +131,52 @@ fn phrase(field: Field, terms: &[(usize, Gram)]) -> Box<dyn Query> {
     }
 }
 
-/// How many characters' automata [`STARTING_WITH`] keeps: a few dozen
-/// kilobytes each.
-const STARTING_WITH_KEPT: usize = 1024;
+/// How many characters' automata [`STARTING_WITH`] keeps: each takes about
+/// 100 KB (a table of 256 transitions for each of its states), so at most
+/// 6.4 MB, whatever characters searches end with.
+const STARTING_WITH_KEPT: usize = 64;
 
-/// The automata of `c.?` (any term that starts with `c`) built lately, by
-/// character. One matches any character after `c`, every UTF-8 sequence:
-/// building it took longer than the rest of a phrase's search, and a
-/// relaxed search plans its phrases again for each count of words it
-/// tries. (A pair's pattern is a literal, quick to build.) Emptied when
-/// full.
-static STARTING_WITH: LazyLock<Mutex<HashMap<char, Arc<Regex>>>> = LazyLock::new(Mutex::default);
+/// The automata of `c.?` (any term that starts with `c`) used lately, by
+/// character, with when each was last used. One matches any character
+/// after `c`, every UTF-8 sequence: building it took longer than the rest
+/// of a phrase's search, and a relaxed search plans its phrases again for
+/// each count of words it tries. (A pair's pattern is a literal, quick to
+/// build.) When full, the one unused longest goes.
+static STARTING_WITH: LazyLock<Mutex<Automata>> = LazyLock::new(Mutex::default);
+
+#[derive(Default)]
+struct Automata {
+    kept: HashMap<char, (Arc<Regex>, u64)>,
+    /// Uses so far: the time of [`Automata::kept`]'s second column.
+    uses: u64,
+}
 
 /// The pattern of the terms that start with `c`, and its automaton, from
 /// [`STARTING_WITH`] or into it.
 fn starting_with(c: char) -> (String, Arc<Regex>) {
     let pattern = format!("{}.?", regex::escape(&c.to_string()));
-    let kept = || STARTING_WITH.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(automaton) = kept().get(&c) {
-        return (pattern, automaton.clone());
+    let automata = || STARTING_WITH.lock().unwrap_or_else(|p| p.into_inner());
+    {
+        let mut automata = automata();
+        automata.uses += 1;
+        let now = automata.uses;
+        if let Some((automaton, used)) = automata.kept.get_mut(&c) {
+            *used = now;
+            return (pattern, automaton.clone());
+        }
     }
     // Built outside the lock; a search that built the same at once shares
     // the one kept first.
     let automaton = Arc::new(Regex::new(&pattern).expect("an escaped pattern compiles"));
-    let mut kept = kept();
-    if kept.len() >= STARTING_WITH_KEPT {
-        kept.clear();
+    let mut automata = automata();
+    let now = automata.uses;
+    if automata.kept.len() >= STARTING_WITH_KEPT && !automata.kept.contains_key(&c) {
+        let oldest = automata.kept.iter().min_by_key(|(_, (_, used))| *used);
+        if let Some(oldest) = oldest.map(|(c, _)| *c) {
+            automata.kept.remove(&oldest);
+        }
     }
-    let automaton = kept.entry(c).or_insert(automaton).clone();
+    let (automaton, _) = automata.kept.entry(c).or_insert((automaton, now)).clone();
     (pattern, automaton)
 }
 
@@ -352,10 +370,14 @@ mod tests {
         list.iter().map(|(at, t)| (*at, t.to_string())).collect()
     }
 
+    /// Held by the tests of [`STARTING_WITH`], which one test fills.
+    static AUTOMATA: Mutex<()> = Mutex::new(());
+
     #[test]
     fn the_automaton_of_terms_starting_with_a_character_is_built_once() {
-        // Kept until a thousand characters' automata are: no test builds
-        // that many.
+        let _alone = AUTOMATA.lock().unwrap_or_else(|p| p.into_inner());
+        // Kept while among the automata used last (the test that builds
+        // many does not run meanwhile).
         let key = search_key("甲，乙丙，㐀");
         let first = phrase(Field::from_field_id(0), &gram_terms(&key));
         let second = phrase(Field::from_field_id(0), &gram_terms(&key));
@@ -369,6 +391,22 @@ mod tests {
         assert_eq!(a.len(), 4, "甲 alone, 乙丙, 丙 alone, and any term from 㐀");
         assert!(Arc::ptr_eq(&a[3], &b[3]));
         assert!(Arc::ptr_eq(&starting_with('㐀').1, &a[3]));
+    }
+
+    #[test]
+    fn the_automata_kept_are_those_used_last_and_at_most_their_number() {
+        let _alone = AUTOMATA.lock().unwrap_or_else(|p| p.into_inner());
+        // Characters of a block no other test uses.
+        let chars: Vec<char> = (0x3500..).filter_map(char::from_u32).take(70).collect();
+        let (kept, dropped) = (starting_with(chars[0]).1, starting_with(chars[1]).1);
+        for &c in &chars[2..] {
+            starting_with(c);
+            // Used again before each other character: never the oldest.
+            assert!(Arc::ptr_eq(&starting_with(chars[0]).1, &kept));
+            assert!(STARTING_WITH.lock().unwrap().kept.len() <= STARTING_WITH_KEPT);
+        }
+        // Used once, before 68 others: gone, and built again.
+        assert!(!Arc::ptr_eq(&starting_with(chars[1]).1, &dropped));
     }
 
     #[test]
