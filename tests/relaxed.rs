@@ -1020,3 +1020,85 @@ fn a_title_with_near_synonyms_of_two_words_is_found_though_none_has_a_word_typed
     assert_eq!(hit_ids(&hits), ["a.txt"], "{hits:#?}");
     assert_eq!(hits[0]["relaxed"]["min_words"], 2, "{hits:#?}");
 }
+
+/// A passage's story, an article sharing its telling words, one sharing
+/// its common ones, and forty that have only the common ones.
+fn with_a_passage(fillers: usize) -> TestEnv {
+    let env = TestEnv::new();
+    env.write(
+        "corpus/source.txt",
+        format!("---\ntitle: 嫦娥六号完成月背着陆\ndate: 2024-06-02\n---\n{PASSAGE}\n"),
+    );
+    env.write(
+        "corpus/related.txt",
+        "---\ntitle: 月球探测新进展\ndate: 2024-06-03\n---\n\
+         嫦娥探测器在月球背面着陆，科研人员介绍情况。\n",
+    );
+    env.write(
+        "corpus/common.txt",
+        "---\ntitle: 年度工作综述\ndate: 2024-12-30\n---\n\
+         在新的一年里，各地在工作中取得发展，开展现场活动，取得新的发展，工作在开展。\n",
+    );
+    for i in 0..fillers {
+        env.write(
+            &format!("corpus/filler{i}.txt"),
+            format!(
+                "---\ntitle: 基层简讯{i}\ndate: 2024-01-01\n---\n\
+                 各地在工作中取得发展，开展的活动很多。\n"
+            ),
+        );
+    }
+    env.index();
+    env
+}
+
+const PASSAGE: &str = "嫦娥六号探测器在月球背面着陆的工作取得新的发展，科研人员在现场开展工作";
+
+#[test]
+fn a_passage_pasted_whole_is_followed_by_articles_with_its_telling_words_not_its_common_ones() {
+    let env = with_a_passage(40);
+    let hits = env.search_json(&[PASSAGE]);
+    assert_eq!(
+        hit_ids(&hits)[..3],
+        ["source.txt", "related.txt", "common.txt"],
+        "{hits:#?}"
+    );
+    // The words in more than a tenth of the 43 articles score, but are not
+    // counted; the articles with only them are not hits.
+    let relaxed = &hits[0]["relaxed"];
+    let common: Vec<&str> = relaxed["common"]
+        .as_array()
+        .expect("common words")
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    for word in ["在", "工作", "取得", "发展", "开展"] {
+        assert!(common.contains(&word), "{word}: {relaxed:#}");
+    }
+    let counted = relaxed["words"].as_array().expect("words");
+    assert!(
+        counted
+            .iter()
+            .all(|w| !common.contains(&w.as_str().unwrap()))
+    );
+    assert!(counted.iter().any(|w| w == "月球"), "{relaxed:#}");
+    assert_eq!(hits.len(), 3, "{hits:#?}");
+    let line = env.search_human(&[PASSAGE]);
+    let all = counted.len() + common.len();
+    let expected = format!(
+        "only 1 article has all {all} words; then those with 1 or more of its {} words in fewer \
+         than a tenth of articles",
+        counted.len()
+    );
+    assert!(line.starts_with(&expected), "{line}");
+}
+
+#[test]
+fn in_a_small_index_every_word_of_a_passage_counts() {
+    // Three articles: each word is in a tenth of them or more, so none is
+    // left out of the count.
+    let env = with_a_passage(0);
+    let hits = env.search_json(&[PASSAGE]);
+    assert_eq!(hit_ids(&hits)[0], "source.txt", "{hits:#?}");
+    assert!(hits[0]["relaxed"].get("common").is_none(), "{hits:#?}");
+}

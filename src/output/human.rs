@@ -485,25 +485,32 @@ const LISTED_WORDS: usize = 8;
 /// What a relaxed search did, in a line: `no article has all of 李强 会晤
 /// 南非 总统; showing those with 李强 南非 总统` (the words of the first
 /// hit); past [`LISTED_WORDS`] words, how many: `only 1 article has all
-/// 134 words; then those with 64 or more of them`.
+/// 134 words; then those with 64 or more of them`; and when a long text's
+/// common words were not counted, of which words the count is: `only 1
+/// article has all 134 words; then those with 40 or more of its 100 words
+/// in fewer than a tenth of articles`.
 fn relaxed_line(relaxed: &Relaxed, first: Option<&Hit>) -> String {
     let n = relaxed.words.len();
-    let listed = n <= LISTED_WORDS;
-    let words = match listed {
-        true => relaxed.words.join(" "),
-        false => format!("{n} words"),
+    let counted_all = relaxed.common.is_empty();
+    let listed = n <= LISTED_WORDS && counted_all;
+    let words = match (listed, counted_all) {
+        (true, _) => relaxed.words.join(" "),
+        (false, true) => format!("{n} words"),
+        (false, false) => format!("its {n} words in fewer than a tenth of articles"),
     };
-    let all = match listed {
-        true => format!("of {words}"),
-        false => words.clone(),
+    let all = match (listed, counted_all) {
+        (true, _) => format!("of {words}"),
+        (false, true) => words.clone(),
+        (false, false) => format!("{} words", n + relaxed.common.len()),
     };
     let k = match relaxed.min_words {
         k if k + 1 >= n => k.to_string(),
         k => format!("{k} or more"),
     };
-    let of_them = match listed {
-        true => format!("{k} of the {n}"),
-        false => format!("{k} of them"),
+    let of_them = match (listed, counted_all) {
+        (true, _) => format!("{k} of the {n}"),
+        (false, true) => format!("{k} of them"),
+        (false, false) => format!("{k} of {words}"),
     };
     let has = |hit: &Hit| -> Vec<&str> {
         let missing = hit.missing.as_deref().unwrap_or_default();
@@ -627,6 +634,7 @@ mod tests {
         let words = |n: usize| -> Vec<String> { (0..n).map(|i| format!("词{i}")).collect() };
         let short = Relaxed {
             words: words(4),
+            common: Vec::new(),
             with_all: Some(1),
             min_words: 2,
         };
@@ -636,6 +644,7 @@ mod tests {
         );
         let long = Relaxed {
             words: words(134),
+            common: Vec::new(),
             with_all: Some(1),
             min_words: 64,
         };
@@ -658,6 +667,30 @@ mod tests {
         assert_eq!(
             relaxed_line(&any, None),
             "articles with any of 134 words, those with more of them first"
+        );
+        // A passage whose common words were not counted says of which
+        // words the count is, however few.
+        let passage = Relaxed {
+            words: words(100),
+            common: vec!["的".to_string(); 34],
+            with_all: Some(1),
+            min_words: 40,
+        };
+        assert_eq!(
+            relaxed_line(&passage, None),
+            "only 1 article has all 134 words; then those with 40 or more of its 100 words in \
+             fewer than a tenth of articles"
+        );
+        let few = Relaxed {
+            words: words(6),
+            common: vec!["的".to_string(); 8],
+            with_all: Some(0),
+            min_words: 5,
+        };
+        assert_eq!(
+            relaxed_line(&few, None),
+            "no article has all 14 words; showing those with 5 of its 6 words in fewer than a \
+             tenth of articles"
         );
         assert_eq!(missing_words(&words(3), Some(134)), "词0 词1 词2");
         assert_eq!(missing_words(&words(57), Some(134)), "57 of the 134 words");

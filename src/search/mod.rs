@@ -140,12 +140,18 @@ pub enum Matching {
 /// How a search did without some of its words ([`Matching`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Relaxed {
-    /// The words that could be missing, in the query's order.
+    /// The words that could be missing, in the query's order: those
+    /// counted.
     pub words: Vec<String>,
-    /// How many articles have all of them (`None` with `--match any`,
-    /// which does not count them).
+    /// The words of a long text in more than a tenth of the articles,
+    /// which score but are not counted (`plan::Planner::common_words`):
+    /// none in a text of a headline's length.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub common: Vec<String>,
+    /// How many articles have all the words, common ones too (`None` with
+    /// `--match any`, which does not count them).
     pub with_all: Option<usize>,
-    /// The fewest of them a matching article has.
+    /// The fewest of the words counted a matching article has.
     pub min_words: usize,
 }
 
@@ -628,12 +634,15 @@ impl Engine {
         request: &Request,
     ) -> Result<(plan::Plan, Collected, Option<Relaxed>)> {
         let planner = || self.planner(searcher, topics, request);
-        let words = match request.matching {
+        let mut words = match request.matching {
             Matching::All => Vec::new(),
             Matching::Relaxed | Matching::Any => planner().loose_words(node),
         };
+        let common = planner().common_words(&words);
+        words.retain(|w| !common.contains(w));
         let relaxed = |with_all, min_words| Relaxed {
             words: words.clone(),
+            common: common.clone(),
             with_all,
             min_words,
         };

@@ -109,6 +109,11 @@ const REWORDED_MIN_WORDS: usize = 3;
 /// rewordings to be looked for: about a headline (each rewording is a
 /// phrase query as long as it).
 const REWORDED_MAX_WORDS: usize = 12;
+/// A word that more than this share of the articles have is common: in a
+/// text longer than a headline (a passage pasted whole), it does not count
+/// among the words an article must have some of when words may be missing
+/// ([`Planner::common_words`]). It still scores.
+const COMMON_SHARE: f64 = 0.1;
 /// The most rewordings by near-synonyms tried, the words taking turns: a
 /// word of large groups may have a hundred near-synonyms, and a text a
 /// dozen words. Those that no title can have are tried but not looked for
@@ -376,6 +381,36 @@ impl<'a> Planner<'a> {
         words
     }
 
+    /// Of the [`Planner::loose_words`], `words`, those not counted when
+    /// words may be missing: in a text of more than [`REWORDED_MAX_WORDS`]
+    /// words, those in the bodies of more than [`COMMON_SHARE`] of the
+    /// articles (的, 在, 发展), unless they are most of the words (a small
+    /// index, where each word is in many articles). They still score, but
+    /// the articles are chosen by how many of the others they have, as the
+    /// most frequent words are the first dropped in Meilisearch's
+    /// `frequency` strategy: otherwise the long articles that have the most
+    /// of a passage's common words come right after the passage's own.
+    /// None without a searcher.
+    pub fn common_words(&self, words: &[String]) -> Vec<String> {
+        let Some(searcher) = self.searcher.filter(|_| words.len() > REWORDED_MAX_WORDS) else {
+            return Vec::new();
+        };
+        let articles = searcher.num_docs() as f64;
+        let common: Vec<String> = words
+            .iter()
+            .filter(|word| {
+                let term = Term::from_field_text(self.fields.body, word);
+                let df = searcher.doc_freq(&term).unwrap_or(0) as f64;
+                df > articles * COMMON_SHARE
+            })
+            .cloned()
+            .collect();
+        match common.len() * 2 > words.len() {
+            true => Vec::new(),
+            false => common,
+        }
+    }
+
     /// How many words (of unquoted text) and phrases a query has, anywhere
     /// in it: what shares the boosts.
     fn units(&self, node: &Node) -> usize {
@@ -431,9 +466,10 @@ impl<'a> Planner<'a> {
             Some(_) => self.loose_words(node),
             None => Vec::new(),
         };
+        let common = self.common_words(&loose_words);
         let built = match self.min_words {
-            Some(k) if loose_words.len() > 1 => {
-                self.loose(node, k, &loose_words, query, &mut plan)?
+            Some(k) if loose_words.len() - common.len() > 1 => {
+                self.loose(node, k, &loose_words, &common, query, &mut plan)?
             }
             _ => self.node(node, query, &mut plan, false)?,
         };
@@ -919,6 +955,7 @@ impl<'a> Planner<'a> {
         node: &Node,
         k: usize,
         loose_words: &[String],
+        common: &[String],
         query: &str,
         plan: &mut Plan,
     ) -> Result<Option<Box<dyn Query>>, QueryError> {
@@ -960,6 +997,11 @@ impl<'a> Planner<'a> {
                     let mut cognate_of = Vec::new();
                     for (word, q) in parts.words {
                         if plan.loose.iter().any(|(w, _)| *w == word) {
+                            continue;
+                        }
+                        if common.contains(&word) {
+                            // Scoring, not counted.
+                            clauses.push((Occur::Should, q));
                             continue;
                         }
                         let mut found = vec![(Occur::Should, q.box_clone())];
@@ -1022,6 +1064,13 @@ impl<'a> Planner<'a> {
              characters{swapped}; those with more of them rank first",
             names.join(" | ")
         ));
+        if !common.is_empty() {
+            plan.notes.push(format!(
+                "relaxed: the words in more than a tenth of the articles [{}] score but do not \
+                 count",
+                common.join(" | ")
+            ));
+        }
         clauses.push((
             Occur::Must,
             Box::new(BooleanQuery::with_minimum_required_clauses(words, k)),

@@ -540,7 +540,9 @@
     const relaxed = results.relaxed;
     if (wasRelaxed(results)) {
       // As the terminal says it: which words no article (or too few) has all of.
-      const words = wordList(relaxed.words);
+      // All the words: a long text's common ones (relaxed.common) score
+      // without counting, but no article lacking them has all the words.
+      const words = wordList(relaxed.words.concat(relaxed.common || []));
       status.push(relaxed.with_all === 0 ? t('relaxedNone', words) : t('relaxedFew', relaxed.with_all, words));
     }
     if (results.reworded) status.push(t('reworded', results.reworded));
