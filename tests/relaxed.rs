@@ -1021,8 +1021,9 @@ fn a_title_with_near_synonyms_of_two_words_is_found_though_none_has_a_word_typed
     assert_eq!(hits[0]["relaxed"]["min_words"], 2, "{hits:#?}");
 }
 
-/// A passage's story, an article sharing its telling words, one sharing
-/// its common ones, and forty that have only the common ones.
+/// A passage's story, an article with six of its telling words, one with
+/// eight of its words, most of them common, and `fillers` that have six
+/// common ones.
 fn with_a_passage(fillers: usize) -> TestEnv {
     let env = TestEnv::new();
     env.write(
@@ -1031,8 +1032,8 @@ fn with_a_passage(fillers: usize) -> TestEnv {
     );
     env.write(
         "corpus/related.txt",
-        "---\ntitle: 月球探测新进展\ndate: 2024-06-03\n---\n\
-         嫦娥探测器在月球背面着陆，科研人员介绍情况。\n",
+        "---\ntitle: 月球探测进展\ndate: 2024-06-03\n---\n\
+         嫦娥探测器月球背面着陆，科研人员介绍情况。\n",
     );
     env.write(
         "corpus/common.txt",
