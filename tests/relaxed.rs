@@ -1087,17 +1087,57 @@ fn a_passage_pasted_whole_is_followed_by_articles_with_its_telling_words_not_its
     let line = env.search_human(&[PASSAGE]);
     let all = counted.len() + common.len();
     let expected = format!(
-        "only 1 article has all {all} words; then those with 1 or more of its {} words in fewer \
-         than a tenth of articles",
+        "only 1 article has all {all} words; then those with 1 or more of its {} words in at \
+         most a tenth of the articles",
         counted.len()
     );
     assert!(line.starts_with(&expected), "{line}");
 }
 
 #[test]
-fn in_a_small_index_every_word_of_a_passage_counts() {
-    // Three articles: each word is in a tenth of them or more, so none is
-    // left out of the count.
+fn a_common_word_in_several_pieces_of_a_passage_scores_once() {
+    let env = with_a_passage(40);
+    // Pasted in three pieces (line breaks, spaces), 在 in two of them.
+    let pieces = "嫦娥六号探测器在月球背面着陆 的工作取得新的发展 科研人员在现场开展工作";
+    let explained = env.search_human(&[pieces, "--explain"]);
+    assert!(explained.contains("score but do not count"), "{explained}");
+    // In the first hit's explanation, which has every word.
+    let first = explained.split("\n 2. ").next().unwrap_or_default();
+    assert!(first.contains("source.txt"), "{explained}");
+    assert_eq!(first.matches("BM25F 在").count(), 1, "{first}");
+}
+
+#[test]
+fn match_any_counts_every_word_of_a_passage() {
+    let env = with_a_passage(40);
+    let hits = env.search_json(&[PASSAGE, "--match", "any", "--limit", "100"]);
+    // The articles with only common words too.
+    assert_eq!(hits.len(), 43, "{hits:#?}");
+    assert!(hits[0]["relaxed"].get("common").is_none(), "{hits:#?}");
+}
+
+#[test]
+fn in_a_small_index_a_passage_is_relaxed_over_every_word() {
+    // Five articles: each word they have is in more than a tenth of them,
+    // and the passage's other words are in none; counting only those, no
+    // article would be found.
+    let env = TestEnv::new();
+    for i in 0..5 {
+        env.write(
+            &format!("corpus/{i}.txt"),
+            format!(
+                "---\ntitle: 月球探测{i}\ndate: 2024-06-0{}\n---\n\
+                 嫦娥探测器在月球背面着陆，科研人员介绍情况。\n",
+                i + 1
+            ),
+        );
+    }
+    env.index();
+    let query = "嫦娥探测器在月球背面着陆以后，足球比赛冠军球迷教练队员进球联赛赛季体育场";
+    let hits = env.search_json(&[query]);
+    assert_eq!(hits.len(), 5, "{hits:#?}");
+    assert!(hits[0]["relaxed"].get("common").is_none(), "{hits:#?}");
+    // Nor in an index of three articles that has the passage itself.
     let env = with_a_passage(0);
     let hits = env.search_json(&[PASSAGE]);
     assert_eq!(hit_ids(&hits)[0], "source.txt", "{hits:#?}");

@@ -488,7 +488,7 @@ const LISTED_WORDS: usize = 8;
 /// 134 words; then those with 64 or more of them`; and when a long text's
 /// common words were not counted, of which words the count is: `only 1
 /// article has all 134 words; then those with 40 or more of its 100 words
-/// in fewer than a tenth of articles`.
+/// in at most a tenth of the articles`.
 fn relaxed_line(relaxed: &Relaxed, first: Option<&Hit>) -> String {
     let n = relaxed.words.len();
     let counted_all = relaxed.common.is_empty();
@@ -496,7 +496,7 @@ fn relaxed_line(relaxed: &Relaxed, first: Option<&Hit>) -> String {
     let words = match (listed, counted_all) {
         (true, _) => relaxed.words.join(" "),
         (false, true) => format!("{n} words"),
-        (false, false) => format!("its {n} words in fewer than a tenth of articles"),
+        (false, false) => format!("its {n} words in at most a tenth of the articles"),
     };
     let all = match (listed, counted_all) {
         (true, _) => format!("of {words}"),
@@ -679,18 +679,18 @@ mod tests {
         assert_eq!(
             relaxed_line(&passage, None),
             "only 1 article has all 134 words; then those with 40 or more of its 100 words in \
-             fewer than a tenth of articles"
+             at most a tenth of the articles"
         );
         let few = Relaxed {
-            words: words(6),
-            common: vec!["的".to_string(); 8],
+            words: words(7),
+            common: vec!["的".to_string(); 6],
             with_all: Some(0),
-            min_words: 5,
+            min_words: 6,
         };
         assert_eq!(
             relaxed_line(&few, None),
-            "no article has all 14 words; showing those with 5 of its 6 words in fewer than a \
-             tenth of articles"
+            "no article has all 13 words; showing those with 6 of its 7 words in at most a tenth \
+             of the articles"
         );
         assert_eq!(missing_words(&words(3), Some(134)), "词0 词1 词2");
         assert_eq!(missing_words(&words(57), Some(134)), "57 of the 134 words");

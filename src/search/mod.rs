@@ -374,7 +374,8 @@ impl Engine {
         let planner = self.planner_strict(searcher, topics, request);
         match request.matching {
             Matching::All => planner,
-            Matching::Relaxed | Matching::Any => planner.with_rewordings(),
+            Matching::Relaxed => planner.with_rewordings(),
+            Matching::Any => planner.with_rewordings().with_every_word_counted(),
         }
     }
 

@@ -288,6 +288,9 @@ pub struct Planner<'a> {
     searcher: Option<&'a Searcher>,
     /// Whether some title has each pair of characters looked up so far.
     title_pairs: RefCell<HashMap<String, bool>>,
+    /// Whether a long text's common words count too
+    /// ([`Planner::common_words`]).
+    every_word_counted: bool,
 }
 
 impl<'a> Planner<'a> {
@@ -308,6 +311,7 @@ impl<'a> Planner<'a> {
             rewordings: false,
             searcher: None,
             title_pairs: RefCell::default(),
+            every_word_counted: false,
         }
     }
 
@@ -353,6 +357,13 @@ impl<'a> Planner<'a> {
         self
     }
 
+    /// The same planner, counting a long text's common words as the others
+    /// ([`Planner::common_words`]): `--match any` matches any of the words.
+    pub fn with_every_word_counted(mut self) -> Self {
+        self.every_word_counted = true;
+        self
+    }
+
     /// The same planner, leaving date filters out (to count what they exclude).
     pub fn without_dates(mut self) -> Self {
         self.ignore_dates = true;
@@ -384,28 +395,34 @@ impl<'a> Planner<'a> {
     /// Of the [`Planner::loose_words`], `words`, those not counted when
     /// words may be missing: in a text of more than [`REWORDED_MAX_WORDS`]
     /// words, those in the bodies of more than [`COMMON_SHARE`] of the
-    /// articles (的, 在, 发展), unless they are most of the words (a small
-    /// index, where each word is in many articles). They still score, but
-    /// the articles are chosen by how many of the others they have, as the
-    /// most frequent words are the first dropped in Meilisearch's
-    /// `frequency` strategy: otherwise the long articles that have the most
-    /// of a passage's common words come right after the passage's own.
-    /// None without a searcher.
+    /// articles (的, 在, 发展), unless they are most of the text's words
+    /// that the index has (a small index, where each word is in many
+    /// articles; a passage whose other words no article has). They still
+    /// score, but the articles are chosen by how many of the others they
+    /// have, as the most frequent words are the first dropped in
+    /// Meilisearch's `frequency` strategy: otherwise the long articles that
+    /// have the most of a passage's common words come right after the
+    /// passage's own. None without a searcher, or with `--match any`
+    /// ([`Planner::with_every_word_counted`]).
     pub fn common_words(&self, words: &[String]) -> Vec<String> {
-        let Some(searcher) = self.searcher.filter(|_| words.len() > REWORDED_MAX_WORDS) else {
+        let searcher = self
+            .searcher
+            .filter(|_| words.len() > REWORDED_MAX_WORDS && !self.every_word_counted);
+        let Some(searcher) = searcher else {
             return Vec::new();
         };
         let articles = searcher.num_docs() as f64;
-        let common: Vec<String> = words
-            .iter()
-            .filter(|word| {
-                let term = Term::from_field_text(self.fields.body, word);
-                let df = searcher.doc_freq(&term).unwrap_or(0) as f64;
-                df > articles * COMMON_SHARE
-            })
-            .cloned()
-            .collect();
-        match common.len() * 2 > words.len() {
+        let mut known = 0;
+        let mut common = Vec::new();
+        for word in words {
+            let term = Term::from_field_text(self.fields.body, word);
+            let df = searcher.doc_freq(&term).unwrap_or(0) as f64;
+            known += usize::from(df > 0.0);
+            if df > articles * COMMON_SHARE {
+                common.push(word.clone());
+            }
+        }
+        match common.len() * 2 > known {
             true => Vec::new(),
             false => common,
         }
@@ -961,6 +978,7 @@ impl<'a> Planner<'a> {
     ) -> Result<Option<Box<dyn Query>>, QueryError> {
         let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut scored_common: Vec<String> = Vec::new();
         // Texts set apart whose rewordings are looked for: their cognates
         // are the joined text's.
         let spaced = Self::spaced_rewording(plan);
@@ -1000,8 +1018,12 @@ impl<'a> Planner<'a> {
                             continue;
                         }
                         if common.contains(&word) {
-                            // Scoring, not counted.
-                            clauses.push((Occur::Should, q));
+                            // Scoring (once, whichever pieces have it), not
+                            // counted.
+                            if !scored_common.contains(&word) {
+                                clauses.push((Occur::Should, q));
+                                scored_common.push(word);
+                            }
                             continue;
                         }
                         let mut found = vec![(Occur::Should, q.box_clone())];
