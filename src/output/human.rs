@@ -491,26 +491,25 @@ const LISTED_WORDS: usize = 8;
 /// in at most a tenth of the articles`.
 fn relaxed_line(relaxed: &Relaxed, first: Option<&Hit>) -> String {
     let n = relaxed.words.len();
-    let counted_all = relaxed.common.is_empty();
-    let listed = n <= LISTED_WORDS && counted_all;
-    let words = match (listed, counted_all) {
-        (true, _) => relaxed.words.join(" "),
-        (false, true) => format!("{n} words"),
-        (false, false) => format!("its {n} words in at most a tenth of the articles"),
-    };
-    let all = match (listed, counted_all) {
-        (true, _) => format!("of {words}"),
-        (false, true) => words.clone(),
-        (false, false) => format!("{} words", n + relaxed.common.len()),
-    };
+    let listed = n <= LISTED_WORDS && relaxed.common.is_empty();
     let k = match relaxed.min_words {
         k if k + 1 >= n => k.to_string(),
         k => format!("{k} or more"),
     };
-    let of_them = match (listed, counted_all) {
-        (true, _) => format!("{k} of the {n}"),
-        (false, true) => format!("{k} of them"),
-        (false, false) => format!("{k} of {words}"),
+    // The words counted as the line names them, all the words, and how
+    // many of those counted the articles shown have.
+    let (words, all, of_them) = if !relaxed.common.is_empty() {
+        let words = format!("its {n} words in at most a tenth of the articles");
+        let all = format!("{} words", n + relaxed.common.len());
+        let of_them = format!("{k} of {words}");
+        (words, all, of_them)
+    } else if listed {
+        let words = relaxed.words.join(" ");
+        let all = format!("of {words}");
+        (words, all, format!("{k} of the {n}"))
+    } else {
+        let words = format!("{n} words");
+        (words.clone(), words, format!("{k} of them"))
     };
     let has = |hit: &Hit| -> Vec<&str> {
         let missing = hit.missing.as_deref().unwrap_or_default();
