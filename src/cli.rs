@@ -66,6 +66,16 @@ pub enum Command {
     /// Builds indexes in a temporary directory, so it leaves no trace. Ends
     /// with each target (BENCHMARKS.md) and whether this run met it.
     Bench(BenchArgs),
+    /// Measure ranking: known-item queries made from a corpus, each looking
+    /// for one story, and where each story ranks.
+    ///
+    /// Five kinds of query are made with a fixed seed (a title's start, body
+    /// keywords, title words and a name, title words in Traditional
+    /// characters, title words with one swapped for a near-synonym) and run
+    /// as typed; prints MRR@10, success@1 and @10, the targets not in the
+    /// first ten hits, and the latency, per kind. The index is built in a
+    /// temporary directory unless --index is given.
+    Eval(EvalArgs),
     /// Serve a web page for browsing the index, and a JSON API.
     ///
     /// Open the printed address (http://127.0.0.1:7700/ by default) in a
@@ -88,6 +98,7 @@ impl Command {
             Command::Show(a) => a.output.format(),
             Command::Extract(a) => a.output.format(),
             Command::Bench(a) => a.output.format(),
+            Command::Eval(a) => a.output.format(),
             Command::Serve(_) => Format::Human,
         }
     }
@@ -362,6 +373,70 @@ pub struct BenchArgs {
     /// Rounds over the query mix.
     #[arg(long, default_value_t = 20, allow_negative_numbers = true, value_parser = number(1, usize::MAX))]
     pub rounds: usize,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `zhsearch eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The corpus the queries are made from and the index is built of: its
+    /// articles need titles (JSONL fields, front matter, or a first line).
+    #[arg(long, default_value = "corpus")]
+    pub corpus: PathBuf,
+
+    /// Reuse the index in this directory when one opens there, or build it
+    /// there (default: in a temporary directory, removed afterwards).
+    #[arg(long, short = 'i', value_name = "DIR")]
+    pub index: Option<PathBuf>,
+
+    /// The seed the stories and queries are drawn with.
+    #[arg(long, default_value_t = 12)]
+    pub seed: u64,
+
+    /// Queries of each kind, at most.
+    #[arg(long, default_value_t = 300, allow_negative_numbers = true, value_parser = number(1, usize::MAX))]
+    pub per_kind: usize,
+
+    /// Passages of this many stories' bodies, pasted whole, instead of the
+    /// five kinds; also prints how much the other hits are about each
+    /// passage's story.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = number(1, usize::MAX))]
+    pub pasted: Option<usize>,
+
+    /// Near-synonym groups replacing the built-in ones of relaxed matching
+    /// (the format of data/thesaurus; /dev/null for none).
+    #[arg(long, value_name = "FILE")]
+    pub thesaurus: Option<PathBuf>,
+
+    /// Make the near-synonym queries with the pairs of this file instead of
+    /// data/eval/near-synonyms.txt (same format).
+    #[arg(long, value_name = "FILE")]
+    pub near_synonyms: Option<PathBuf>,
+
+    /// Set the words of the near-synonym queries apart with spaces.
+    #[arg(long)]
+    pub spaced: bool,
+
+    /// Also print, for the kinds made from a title, how far the query alone
+    /// tells its target from other stories (a table: not with --json).
+    #[arg(long)]
+    pub ties: bool,
+
+    /// Write every query and its outcome to this file (it quotes the
+    /// corpus), for --compare.
+    #[arg(long, value_name = "FILE")]
+    pub dump: Option<PathBuf>,
+
+    /// Set two dumps side by side and list the queries that moved most,
+    /// instead of evaluating.
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    pub compare: Option<Vec<PathBuf>>,
+
+    /// With --compare: how many queries to list.
+    #[arg(long, default_value_t = 20)]
+    pub list: usize,
 
     #[command(flatten)]
     pub output: OutputArgs,

@@ -3,6 +3,7 @@
 
 mod bench;
 mod cli;
+mod eval;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
@@ -15,7 +16,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use cli::ServeArgs;
 use cli::{
-    BenchArgs, Cli, ColorWhen, Command, ExtractArgs, FacetsArgs, FilterArgs, IndexArgs,
+    BenchArgs, Cli, ColorWhen, Command, EvalArgs, ExtractArgs, FacetsArgs, FilterArgs, IndexArgs,
     IndexLocation, MatchWords, SearchArgs, ShowArgs, SortBy,
 };
 use zhsearch::analysis::Analyzer;
@@ -141,6 +142,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Show(args) => show(args, &output),
         Command::Extract(args) => extract(args, &output),
         Command::Bench(args) => bench(args, &output),
+        Command::Eval(args) => evaluate(args, &output),
         Command::Serve(args) => serve(args),
     }
 }
@@ -562,6 +564,37 @@ fn bench(args: BenchArgs, output: &Output) -> Result<Exit> {
     let report = report.with_context(|| format!("bench on {}", args.corpus.display()))?;
     let mut out = output.stdout();
     output.printer.report(&mut out, &report, &report.table())?;
+    out.flush()?;
+    Ok(Exit::Success)
+}
+
+/// `zhsearch eval`: the figures on stdout, the steps on stderr.
+fn evaluate(args: EvalArgs, output: &Output) -> Result<Exit> {
+    let text = match args.compare.as_deref() {
+        Some(_) if matches!(output.printer, Printer::Json) => {
+            anyhow::bail!("--compare prints a table: not with --json")
+        }
+        Some([a, b]) => eval::compare(a, b, args.list)?,
+        _ => {
+            let options = eval::Options {
+                index: args.index,
+                seed: args.seed,
+                per_kind: args.per_kind,
+                json: matches!(output.printer, Printer::Json),
+                dump: args.dump,
+                thesaurus: args.thesaurus,
+                near_synonyms: args.near_synonyms,
+                spaced: args.spaced,
+                ties: args.ties,
+                pasted: args.pasted,
+                ..eval::Options::new(args.corpus.clone())
+            };
+            eval::evaluate(&options, &mut |step| eprintln!("zhsearch eval: {step}"))
+                .with_context(|| format!("eval on {}", args.corpus.display()))?
+        }
+    };
+    let mut out = output.stdout();
+    out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(Exit::Success)
 }

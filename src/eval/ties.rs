@@ -33,8 +33,8 @@ use std::collections::{BTreeMap, HashMap};
 use zhsearch::analysis::variants::simplified;
 use zhsearch::analysis::{BREAK, search_key};
 
-use crate::metrics::{DEPTH, Outcome};
-use crate::queries::{Kind, Query, Story};
+use super::metrics::{DEPTH, Outcome};
+use super::queries::{Kind, Query, Story};
 
 /// A story's searchable title (also without its breaks) and body.
 pub struct Keys {

@@ -1,18 +1,19 @@
-//! A known-item evaluation of zhsearch's ranking (issue 12): queries that each
-//! look for one story, made from the corpus with a fixed seed, run as a user
-//! types them (unquoted, default options, the first ten hits).
+//! `zhsearch eval`: a known-item evaluation of ranking (issue 12). Queries
+//! that each look for one story, made from the corpus with a fixed seed, run
+//! as a user types them (unquoted, default options, the first ten hits).
 //!
 //! ```text
-//! cargo run --release --example eval -- [--corpus PATH] [--index DIR] [--seed N]
-//!     [--per-kind N] [--json] [--dump FILE] [--thesaurus FILE] [--spaced] [--ties]
-//!     [--near-synonyms FILE] [--pasted N]
-//! cargo run --release --example eval -- --compare A.json B.json [--list N]
+//! zhsearch eval [--corpus PATH] [--index DIR] [--seed N] [--per-kind N] [--json]
+//!     [--dump FILE] [--thesaurus FILE] [--near-synonyms FILE] [--spaced] [--ties]
+//!     [--pasted N]
+//! zhsearch eval --compare A.json B.json [--list N]
 //! ```
 //!
-//! The corpus defaults to `../shared/corpora/cctv-news.jsonl.gz` (research use
-//! only: never commit it, a dump, or anything else quoting it); without it the
-//! example says so and exits successfully. The index is built in `DIR`
-//! (default `target/eval-index`), or reused when one that opens is there.
+//! The corpus defaults to the bundled one (`corpus/`); the CCTV corpus
+//! (`../shared/corpora/cctv-news.jsonl.gz`) is research use only: never
+//! commit it, a dump, or anything else quoting it. The index is built in a
+//! temporary directory, removed afterwards, or with `--index DIR` reused
+//! when one that opens is there (built there otherwise).
 //!
 //! Five kinds of query ([`queries::Kind`]), `--per-kind` of each (300): a
 //! title prefix; two or three body keywords by TF-IDF (document frequencies of
@@ -65,10 +66,6 @@
 //! Never tune a constant to a query seen here: the lead judges on a held-out
 //! set of the same kinds.
 
-/// The binary's allocator, so that latencies are those users get.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 mod metrics;
 mod queries;
 mod ties;
@@ -89,143 +86,139 @@ use zhsearch::search::{Engine, Request};
 use metrics::{DEPTH, Dump, Outcome};
 use queries::{Kind, Maker, Query, Story};
 
-struct Args {
-    corpus: PathBuf,
-    index: PathBuf,
-    seed: u64,
-    per_kind: usize,
-    json: bool,
-    dump: Option<PathBuf>,
-    compare: Option<(PathBuf, PathBuf)>,
-    list: usize,
-    thesaurus: Option<PathBuf>,
-    near_synonyms: Option<PathBuf>,
-    spaced: bool,
-    ties: bool,
-    pasted: Option<usize>,
+/// What to evaluate, and how (`zhsearch eval`'s options).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The corpus the queries are made from, and the index built of.
+    pub corpus: PathBuf,
+    /// Where the index is reused, or built; `None`: a temporary directory.
+    pub index: Option<PathBuf>,
+    pub seed: u64,
+    pub per_kind: usize,
+    /// The figures as JSON rather than a table.
+    pub json: bool,
+    /// Where every query and its outcome are written.
+    pub dump: Option<PathBuf>,
+    /// Near-synonym groups replacing the built-in ones of relaxed matching.
+    pub thesaurus: Option<PathBuf>,
+    /// Pairs the near-synonym queries are made with.
+    pub near_synonyms: Option<PathBuf>,
+    pub spaced: bool,
+    pub ties: bool,
+    pub pasted: Option<usize>,
 }
 
-fn args() -> anyhow::Result<Args> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut args = Args {
-        corpus: root.join("../shared/corpora/cctv-news.jsonl.gz"),
-        index: root.join("target/eval-index"),
-        seed: 12,
-        per_kind: 300,
-        json: false,
-        dump: None,
-        compare: None,
-        list: 20,
-        thesaurus: None,
-        near_synonyms: None,
-        spaced: false,
-        ties: false,
-        pasted: None,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = || it.next().with_context(|| format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--corpus" => args.corpus = value()?.into(),
-            "--index" => args.index = value()?.into(),
-            "--seed" => args.seed = value()?.parse().context("--seed")?,
-            "--per-kind" => args.per_kind = value()?.parse().context("--per-kind")?,
-            "--list" => args.list = value()?.parse().context("--list")?,
-            "--dump" => args.dump = Some(value()?.into()),
-            "--json" => args.json = true,
-            "--spaced" => args.spaced = true,
-            "--ties" => args.ties = true,
-            "--thesaurus" => args.thesaurus = Some(value()?.into()),
-            "--near-synonyms" => args.near_synonyms = Some(value()?.into()),
-            "--pasted" => args.pasted = Some(value()?.parse().context("--pasted")?),
-            "--compare" => {
-                let a = value()?;
-                let b = value()?;
-                args.compare = Some((a.into(), b.into()));
-            }
-            other => bail!("unknown argument {other:?} (see the top of examples/eval/main.rs)"),
+impl Options {
+    /// The options of a run on `corpus` with the defaults: seed 12, 300
+    /// queries of each kind, a table.
+    pub fn new(corpus: PathBuf) -> Options {
+        Options {
+            corpus,
+            index: None,
+            seed: 12,
+            per_kind: 300,
+            json: false,
+            dump: None,
+            thesaurus: None,
+            near_synonyms: None,
+            spaced: false,
+            ties: false,
+            pasted: None,
         }
     }
-    if args.ties && args.json {
-        bail!("--ties prints a table: not with --json");
-    }
-    if args.ties && args.pasted.is_some() {
-        bail!("--ties is for the kinds made from a title: not with --pasted");
-    }
-    Ok(args)
 }
 
-fn main() -> anyhow::Result<()> {
-    let args = args()?;
-    if let Some((a, b)) = &args.compare {
-        let (a, b) = (read_dump(a)?, read_dump(b)?);
-        print!("{}", metrics::compare(&a, &b, args.list));
-        return Ok(());
+/// Two dumps side by side (`--compare`), and the `list` queries that moved
+/// most.
+pub fn compare(a: &Path, b: &Path, list: usize) -> anyhow::Result<String> {
+    Ok(metrics::compare(&read_dump(a)?, &read_dump(b)?, list))
+}
+
+/// Runs the evaluation, telling each step to `progress`; what it prints.
+pub fn evaluate(options: &Options, progress: &mut dyn FnMut(&str)) -> anyhow::Result<String> {
+    if options.ties && options.json {
+        bail!("--ties prints a table: not with --json");
     }
-    if !args.corpus.exists() {
-        println!(
-            "skipped: {} not found (pass --corpus PATH)",
-            args.corpus.display()
-        );
-        return Ok(());
+    if options.ties && options.pasted.is_some() {
+        bail!("--ties is for the kinds made from a title: not with --pasted");
     }
-    let mut engine = open_or_build(&args.corpus, &args.index)?;
-    if let Some(path) = &args.thesaurus {
-        let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+    match &options.index {
+        Some(dir) => evaluate_in(options, dir, progress),
+        None => {
+            let dir = std::env::temp_dir().join(format!("zhsearch-eval-{}", std::process::id()));
+            let result = evaluate_in(options, &dir, progress);
+            let _ = std::fs::remove_dir_all(&dir);
+            result
+        }
+    }
+}
+
+/// [`evaluate`] with the index in `dir`.
+fn evaluate_in(
+    options: &Options,
+    dir: &Path,
+    progress: &mut dyn FnMut(&str),
+) -> anyhow::Result<String> {
+    let mut engine = open_or_build(&options.corpus, dir, progress)?;
+    if let Some(path) = &options.thesaurus {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("--thesaurus {}", path.display()))?;
         engine = engine.with_thesaurus(zhsearch::search::thesaurus::Thesaurus::parse(&text));
     }
-    let stories = read_stories(&args.corpus, &engine)?;
+    let stories = read_stories(&options.corpus, &engine)?;
     let started = Instant::now();
     let analyzer = Analyzer::builtin();
     let mut maker = Maker::new(&stories, &analyzer);
-    maker.spaced = args.spaced;
-    if let Some(path) = &args.near_synonyms {
-        let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+    maker.spaced = options.spaced;
+    if let Some(path) = &options.near_synonyms {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("--near-synonyms {}", path.display()))?;
         maker.synonyms = queries::NearSynonyms::parse(&text);
     }
-    let queries = match args.pasted {
+    let queries = match options.pasted {
         Some(n) => {
-            let (queries, rejected) = maker.pasted(args.seed, n);
-            eprintln!("{rejected} passages drawn were left out: the query syntax rejects them");
+            let (queries, rejected) = maker.pasted(options.seed, n);
+            progress(&format!(
+                "{rejected} passages drawn were left out: the query syntax rejects them"
+            ));
             queries
         }
-        None => maker.make(args.seed, args.per_kind),
+        None => maker.make(options.seed, options.per_kind),
     };
-    eprintln!(
+    progress(&format!(
         "{} queries (seed {}, {}; {} near-synonym pairs) from {} stories in {:.1?}",
         queries.len(),
-        args.seed,
-        match args.pasted {
+        options.seed,
+        match options.pasted {
             Some(_) => "pasted passages".to_string(),
-            None => format!("{} per kind", args.per_kind),
+            None => format!("{} per kind", options.per_kind),
         },
         maker.synonyms.pairs(),
         stories.len(),
         started.elapsed()
-    );
+    ));
     let outcomes = run(&engine, &stories, &queries)?;
-    let dump = Dump::new(args.seed, args.per_kind, outcomes);
-    if let Some(path) = &args.dump {
+    let dump = Dump::new(options.seed, options.per_kind, outcomes);
+    if let Some(path) = &options.dump {
         let text = serde_json::to_string_pretty(&dump)?;
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
     }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&dump.summary)?);
-    } else {
-        print!("{}", dump.summary.table());
-        if let Some(r) = metrics::related(&dump.outcomes) {
-            println!(
-                "the other hits share {:.1}% of a passage's story's keywords on average \
-                 (nine stories drawn at random: {:.1}%)",
-                100.0 * r.hits,
-                100.0 * r.random
-            );
-        }
+    if options.json {
+        return Ok(serde_json::to_string(&dump.summary)? + "\n");
     }
-    if args.ties {
-        print!("{}", ties_table(&dump.outcomes, &stories, &dump.summary));
+    let mut out = dump.summary.table();
+    if let Some(r) = metrics::related(&dump.outcomes) {
+        out += &format!(
+            "the other hits share {:.1}% of a passage's story's keywords on average \
+             (nine stories drawn at random: {:.1}%)\n",
+            100.0 * r.hits,
+            100.0 * r.random
+        );
     }
-    Ok(())
+    if options.ties {
+        out += &ties_table(&dump.outcomes, &stories, &dump.summary);
+    }
+    Ok(out)
 }
 
 /// Each kind with ties: its MRR@10 beside its tie MRR@10, and how its
@@ -263,18 +256,27 @@ fn read_dump(path: &Path) -> anyhow::Result<Dump> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a dump of this example", path.display()))
+        .with_context(|| format!("{} is not a dump of `zhsearch eval`", path.display()))
 }
 
 /// The index of `corpus` in `dir`: reused when it opens, built otherwise.
-fn open_or_build(corpus: &Path, dir: &Path) -> anyhow::Result<Engine> {
+fn open_or_build(
+    corpus: &Path,
+    dir: &Path,
+    progress: &mut dyn FnMut(&str),
+) -> anyhow::Result<Engine> {
     if dir.exists()
         && let Ok(engine) = Engine::open(dir, Analyzer::builtin())
         && engine.num_docs() > 0
     {
-        eprintln!("reusing {} ({} articles)", dir.display(), engine.num_docs());
+        progress(&format!(
+            "reusing {} ({} articles)",
+            dir.display(),
+            engine.num_docs()
+        ));
         return Ok(engine);
     }
+    progress(&format!("indexing {}", corpus.display()));
     let started = Instant::now();
     let extractor = Extractor::new(Analyzer::builtin(), Arc::new(Taxonomy::builtin().clone()));
     let options = IndexOptions {
@@ -283,11 +285,11 @@ fn open_or_build(corpus: &Path, dir: &Path) -> anyhow::Result<Engine> {
     };
     let summary = index_corpus(corpus, dir, &extractor, &options, &mut |_| {})
         .with_context(|| format!("indexing {} into {}", corpus.display(), dir.display()))?;
-    eprintln!(
+    progress(&format!(
         "indexed {} articles in {:.1?}",
         summary.docs,
         started.elapsed()
-    );
+    ));
     Ok(Engine::open(dir, Analyzer::builtin())?)
 }
 
@@ -440,7 +442,7 @@ mod tests {
     fn bundled() -> (tempfile::TempDir, Engine, Vec<Story>) {
         let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
         let dir = tempfile::tempdir().unwrap();
-        let engine = open_or_build(&corpus, &dir.path().join("index")).unwrap();
+        let engine = open_or_build(&corpus, &dir.path().join("index"), &mut |_| {}).unwrap();
         let stories = read_stories(&corpus, &engine).unwrap();
         (dir, engine, stories)
     }

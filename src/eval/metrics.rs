@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::queries::{Kind, Query};
+use super::queries::{Kind, Query};
 
 /// Hits looked at per query: MRR@10, success@10.
 pub const DEPTH: usize = 10;
