@@ -143,6 +143,69 @@ fn a_year_in_the_query_prefers_articles_dated_that_year() {
 }
 
 #[test]
+fn a_year_is_found_in_the_articles_of_that_year_that_never_say_it() {
+    let env = TestEnv::new();
+    // Stories seldom say their own year: the 2022 ones here do not. A
+    // 2023 review says 2022年 beside 疫情防控, verbatim.
+    put(
+        &env,
+        "review.txt",
+        "年终专题回顾",
+        "2023-01-10",
+        "回顾2022年疫情防控工作，各地疫情防控措施不断优化。",
+    );
+    put(
+        &env,
+        "spring.txt",
+        "春季校园安全检查",
+        "2022-04-15",
+        "今年春季开学以来，全市学校开展安全检查，校园疫情防控有序开展，师生健康得到保障。",
+    );
+    put(
+        &env,
+        "port.txt",
+        "口岸疫情防控工作会议召开",
+        "2022-09-02",
+        "会议要求，口岸疫情防控要坚持科学精准，外防输入不放松。",
+    );
+    put(
+        &env,
+        "older.txt",
+        "社区疫情防控见闻",
+        "2021-03-08",
+        "社区工作者坚守岗位，疫情防控一刻不松懈。",
+    );
+    put_other_news(&env, &["教育", "交通", "农业"], "2022-05-01");
+    env.index();
+    // Every word: 疫情防控 and 2022, said or the article's year.
+    let every = env.search_json(&["疫情防控 2022", "--match", "all"]);
+    let mut ids = hit_ids(&every);
+    ids.sort();
+    assert_eq!(ids, ["port.txt", "review.txt", "spring.txt"], "{every:?}");
+    // The year's articles first, whether the query says 2022 or 2022年:
+    // a year is a preference, not a text that ranks verbatim.
+    for query in ["疫情防控 2022", "疫情防控 2022年", "疫情防控 ２０２２年"] {
+        let hits = env.search_json(&[query]);
+        let ids = hit_ids(&hits);
+        assert_eq!(ids.len(), 4, "{query}: {hits:?}");
+        assert!(
+            ids[..2].contains(&"port.txt") && ids[..2].contains(&"spring.txt"),
+            "{query}: {hits:?}"
+        );
+        assert_eq!(ids[2..], ["review.txt", "older.txt"], "{query}: {hits:?}");
+        // Only the article of another year lacks it.
+        let lacks = |i: usize| hits[i]["missing"].as_array().unwrap().clone();
+        assert!((0..3).all(|i| lacks(i).is_empty()), "{query}: {hits:?}");
+        assert_eq!(lacks(3), ["2022"], "{query}: {hits:?}");
+    }
+    let explained = explain(&env, "疫情防控 2022").stdout;
+    assert!(
+        explained.contains("found in the articles dated 2022 as well as in those that have it"),
+        "{explained}"
+    );
+}
+
+#[test]
 fn a_place_in_the_query_prefers_articles_of_that_region() {
     let env = TestEnv::new();
     // A round-up that names 浙江 among many provinces, and says 乡村振兴

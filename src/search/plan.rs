@@ -1069,9 +1069,13 @@ impl<'a> Planner<'a> {
         let k = k.min(n);
         if k == 1 && n > 1 {
             // A near-synonym alone is not enough: one word typed at least.
+            // Nor a year, which its articles have without saying it: one
+            // word other than a year, when there is one.
+            let years = plan.loose.iter().all(|(w, _)| year_of(w).is_some());
             let typed: Vec<(Occur, Box<dyn Query>)> = plan
                 .loose
                 .iter()
+                .filter(|(w, _)| years || year_of(w).is_none())
                 .map(|(_, q)| (Occur::Should, q.box_clone()))
                 .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(typed))));
@@ -1281,13 +1285,24 @@ impl<'a> Planner<'a> {
     }
 
     /// The non-overlapping words of a text, each once, where it first
-    /// stands (with its byte range in `text`).
+    /// stands (with its byte range in `text`). The 年 of a year (`2022年`)
+    /// is the year's, not a word of its own: the year is found in its
+    /// articles whether or not they say it ([`year_of`]).
     fn distinct_words(&self, text: &str) -> Vec<Word> {
         let mut seen = std::collections::HashSet::new();
-        let words = self.analyzer.words(text).into_iter();
-        words
-            .filter(|w| !w.part && seen.insert(w.text.clone()))
-            .collect()
+        let mut year_end = None;
+        let mut distinct = Vec::new();
+        for w in self.analyzer.words(text) {
+            if w.part {
+                continue;
+            }
+            let of_year = w.text == "年" && year_end == Some(w.start);
+            year_end = year_of(&w.text).map(|_| w.end);
+            if !of_year && seen.insert(w.text.clone()) {
+                distinct.push(w);
+            }
+        }
+        distinct
     }
 
     /// `text` found as words: one word as a term, several as a phrase, in
@@ -1521,31 +1536,46 @@ impl<'a> Planner<'a> {
         }
         let whole = search_key(text);
         // Several words, or one word that the text repeats or breaks
-        // (`日），日`, `高明高明`): the text verbatim ranks first.
+        // (`日），日`, `高明高明`): the text verbatim ranks first. Not a
+        // year (`2022年`, two words): a preference for the year's articles,
+        // not a tier.
+        let several = words.len() > 1 || search_key(&words[0]) != whole;
         let mut parts = TextParts {
             words: Vec::new(),
-            ranks_verbatim: words.len() > 1 || search_key(&words[0]) != whole,
+            ranks_verbatim: several && year_of(&whole).is_none(),
             bonus: Vec::new(),
         };
         for word in words.iter() {
-            let q = self.term_clause(word, scope, plan, negated)?;
-            parts.words.push((word.clone(), q));
+            let mut q = self.term_clause(word, scope, plan, negated)?;
             if !negated && scope == Scope::All {
                 let alone = words.len() == 1;
                 parts.bonus.extend(self.title_and_region(word, alone, plan));
             }
             if let Some(year) = year_of(word).filter(|_| !negated && scope == Scope::All) {
                 let bound = parse_bound(&year.to_string()).ok()?;
-                let dated = self.date_range(Some(&bound), Some(&bound));
+                let dated = || self.date_range(Some(&bound), Some(&bound));
+                // Found in the articles of that year too, scoring nothing
+                // there: few say their own year (`疫情防控 2022` would
+                // otherwise leave out most of 2022's articles on it).
+                let in_year: Box<dyn Query> = Box::new(ConstScoreQuery::new(dated(), 0.0));
+                q = Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, q),
+                    (Occur::Should, in_year),
+                ]));
                 let what = format!("dated {year}");
-                parts
-                    .bonus
-                    .push(Box::new(Plus::tier(dated, YEAR_BOOST, Part::Boost, &what)));
+                parts.bonus.push(Box::new(Plus::tier(
+                    dated(),
+                    YEAR_BOOST,
+                    Part::Boost,
+                    &what,
+                )));
                 plan.notes.push(format!(
-                    "{word:?}: a year; articles dated {year} rank higher (+{YEAR_BOOST}), \
+                    "{word:?}: a year; found in the articles dated {year} as well as in those \
+                     that have it, and articles dated {year} rank higher (+{YEAR_BOOST}), \
                      within the same words found"
                 ));
             }
+            parts.words.push((word.clone(), q));
         }
         if parts.ranks_verbatim {
             // A piece of words set apart ranks verbatim only with the
