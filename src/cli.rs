@@ -392,8 +392,8 @@ pub struct EvalArgs {
     pub index: Option<PathBuf>,
 
     /// The seed the stories and queries are drawn with.
-    #[arg(long, default_value_t = 12)]
-    pub seed: u64,
+    #[arg(long, default_value_t = 12, allow_negative_numbers = true, value_parser = number(0, usize::MAX))]
+    pub seed: usize,
 
     /// Queries of each kind, at most.
     #[arg(long, default_value_t = 300, allow_negative_numbers = true, value_parser = number(1, usize::MAX))]
@@ -431,11 +431,14 @@ pub struct EvalArgs {
 
     /// Set two dumps side by side and list the queries that moved most,
     /// instead of evaluating.
-    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with_all = [
+        "corpus", "index", "seed", "per_kind", "pasted", "thesaurus", "near_synonyms",
+        "spaced", "ties", "dump",
+    ])]
     pub compare: Option<Vec<PathBuf>>,
 
     /// With --compare: how many queries to list.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, requires = "compare", allow_negative_numbers = true, value_parser = number(0, usize::MAX))]
     pub list: usize,
 
     #[command(flatten)]
@@ -691,7 +694,7 @@ mod tests {
     }
 
     /// Every flag that takes a number, by subcommand.
-    const NUMERIC: [(&str, &str); 17] = [
+    const NUMERIC: [(&str, &str); 21] = [
         ("index", "--threads"),
         ("index", "--memory"),
         ("index", "--commit-every"),
@@ -701,6 +704,10 @@ mod tests {
         ("bench", "--threads"),
         ("bench", "--scale"),
         ("bench", "--rounds"),
+        ("eval", "--seed"),
+        ("eval", "--per-kind"),
+        ("eval", "--pasted"),
+        ("eval", "--list"),
         ("serve", "--timeout"),
         ("serve", "--searches"),
         ("serve", "--queue"),
@@ -747,8 +754,9 @@ mod tests {
         for sub in Cli::command().get_subcommands() {
             for arg in sub.get_arguments() {
                 let Some(long) = arg.get_long() else { continue };
-                // `--threads` is the one numeric flag without a default.
-                let numeric = long == "threads"
+                // `--threads` and `eval --pasted` are the numeric flags
+                // without a default.
+                let numeric = ["threads", "pasted"].contains(&long)
                     || arg
                         .get_default_values()
                         .first()

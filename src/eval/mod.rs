@@ -142,38 +142,80 @@ pub fn evaluate(options: &Options, progress: &mut dyn FnMut(&str)) -> anyhow::Re
     if options.ties && options.pasted.is_some() {
         bail!("--ties is for the kinds made from a title: not with --pasted");
     }
+    if !options.corpus.exists() {
+        bail!("no corpus at {}", options.corpus.display());
+    }
+    // The files given, read (and the dump's created) before the corpus is
+    // indexed, which takes minutes on a large one.
+    let read = |flag: &str, path: &Option<PathBuf>| -> anyhow::Result<Option<String>> {
+        let read = |p: &PathBuf| std::fs::read_to_string(p);
+        path.as_ref()
+            .map(|p| read(p).with_context(|| format!("{flag} {}", p.display())))
+            .transpose()
+    };
+    let thesaurus = read("--thesaurus", &options.thesaurus)?;
+    let near_synonyms = read("--near-synonyms", &options.near_synonyms)?;
+    if let Some(path) = &options.dump {
+        // Writable, its contents left until the run is done.
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path);
+        file.with_context(|| format!("--dump {}", path.display()))?;
+    }
+    let files = Files {
+        thesaurus,
+        near_synonyms,
+    };
     match &options.index {
-        Some(dir) => evaluate_in(options, dir, progress),
+        Some(dir) => evaluate_in(options, &files, dir, progress),
         None => {
-            let dir = std::env::temp_dir().join(format!("zhsearch-eval-{}", std::process::id()));
-            let result = evaluate_in(options, &dir, progress);
-            let _ = std::fs::remove_dir_all(&dir);
-            result
+            let tmp = tempfile::Builder::new()
+                .prefix("zhsearch-eval-")
+                .tempdir()
+                .context("creating a temporary directory for the index")?;
+            evaluate_in(options, &files, &tmp.path().join("index"), progress)
         }
     }
+}
+
+/// The files of an evaluation's options, read.
+struct Files {
+    thesaurus: Option<String>,
+    near_synonyms: Option<String>,
 }
 
 /// [`evaluate`] with the index in `dir`.
 fn evaluate_in(
     options: &Options,
+    files: &Files,
     dir: &Path,
     progress: &mut dyn FnMut(&str),
 ) -> anyhow::Result<String> {
-    let mut engine = open_or_build(&options.corpus, dir, progress)?;
-    if let Some(path) = &options.thesaurus {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("--thesaurus {}", path.display()))?;
-        engine = engine.with_thesaurus(zhsearch::search::thesaurus::Thesaurus::parse(&text));
+    let (mut engine, reused) = open_or_build(&options.corpus, dir, progress)?;
+    if let Some(text) = &files.thesaurus {
+        engine = engine.with_thesaurus(zhsearch::search::thesaurus::Thesaurus::parse(text));
     }
-    let stories = read_stories(&options.corpus, &engine)?;
+    let (stories, read) = read_stories(&options.corpus, &engine)?;
+    if reused && read != engine.num_docs() as usize {
+        progress(&format!(
+            "warning: the index in {} has {} articles, the corpus {}: the stories it lacks \
+             are left out (is it this corpus's index?)",
+            dir.display(),
+            engine.num_docs(),
+            read
+        ));
+    }
+    if stories.is_empty() {
+        bail!("no stories in {}", options.corpus.display());
+    }
     let started = Instant::now();
     let analyzer = Analyzer::builtin();
     let mut maker = Maker::new(&stories, &analyzer);
     maker.spaced = options.spaced;
-    if let Some(path) = &options.near_synonyms {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("--near-synonyms {}", path.display()))?;
-        maker.synonyms = queries::NearSynonyms::parse(&text);
+    if let Some(text) = &files.near_synonyms {
+        maker.synonyms = queries::NearSynonyms::parse(text);
     }
     let queries = match options.pasted {
         Some(n) => {
@@ -203,11 +245,17 @@ fn evaluate_in(
         let text = serde_json::to_string_pretty(&dump)?;
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
     }
+    let related = metrics::related(&dump.outcomes);
     if options.json {
-        return Ok(serde_json::to_string(&dump.summary)? + "\n");
+        let mut summary = serde_json::to_value(&dump.summary)?;
+        if let (Some(r), Some(fields)) = (&related, summary.as_object_mut()) {
+            let r = serde_json::json!({"hits": r.hits, "random": r.random});
+            fields.insert("related".to_string(), r);
+        }
+        return Ok(summary.to_string() + "\n");
     }
     let mut out = dump.summary.table();
-    if let Some(r) = metrics::related(&dump.outcomes) {
+    if let Some(r) = related {
         out += &format!(
             "the other hits share {:.1}% of a passage's story's keywords on average \
              (nine stories drawn at random: {:.1}%)\n",
@@ -259,12 +307,13 @@ fn read_dump(path: &Path) -> anyhow::Result<Dump> {
         .with_context(|| format!("{} is not a dump of `zhsearch eval`", path.display()))
 }
 
-/// The index of `corpus` in `dir`: reused when it opens, built otherwise.
+/// The index of `corpus` in `dir`: reused when it opens (then `true`),
+/// built otherwise.
 fn open_or_build(
     corpus: &Path,
     dir: &Path,
     progress: &mut dyn FnMut(&str),
-) -> anyhow::Result<Engine> {
+) -> anyhow::Result<(Engine, bool)> {
     if dir.exists()
         && let Ok(engine) = Engine::open(dir, Analyzer::builtin())
         && engine.num_docs() > 0
@@ -274,7 +323,7 @@ fn open_or_build(
             dir.display(),
             engine.num_docs()
         ));
-        return Ok(engine);
+        return Ok((engine, true));
     }
     progress(&format!("indexing {}", corpus.display()));
     let started = Instant::now();
@@ -290,12 +339,13 @@ fn open_or_build(
         summary.docs,
         started.elapsed()
     ));
-    Ok(Engine::open(dir, Analyzer::builtin())?)
+    Ok((Engine::open(dir, Analyzer::builtin())?, false))
 }
 
 /// The corpus's stories, with the titles the index gave them (a text file's
-/// title is extracted from its text).
-fn read_stories(corpus: &Path, engine: &Engine) -> anyhow::Result<Vec<Story>> {
+/// title is extracted from its text), and how many records were read: a
+/// story whose title the index does not know is left out.
+fn read_stories(corpus: &Path, engine: &Engine) -> anyhow::Result<(Vec<Story>, usize)> {
     let listing =
         corpus::discover(corpus).with_context(|| format!("reading {}", corpus.display()))?;
     let mut raw = Vec::new();
@@ -303,6 +353,7 @@ fn read_stories(corpus: &Path, engine: &Engine) -> anyhow::Result<Vec<Story>> {
         corpus::read(file, |d| raw.extend(d.ok()))
             .map_err(|e| anyhow::anyhow!("reading {}: {e:?}", file.path.display()))?;
     }
+    let read = raw.len();
     let mut stories = Vec::with_capacity(raw.len());
     for doc in raw {
         let title = match doc.meta.title {
@@ -318,7 +369,7 @@ fn read_stories(corpus: &Path, engine: &Engine) -> anyhow::Result<Vec<Story>> {
             body: doc.body,
         });
     }
-    Ok(stories)
+    Ok((stories, read))
 }
 
 /// Runs every query twice (the first to warm up) and records the second.
@@ -442,8 +493,8 @@ mod tests {
     fn bundled() -> (tempfile::TempDir, Engine, Vec<Story>) {
         let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
         let dir = tempfile::tempdir().unwrap();
-        let engine = open_or_build(&corpus, &dir.path().join("index"), &mut |_| {}).unwrap();
-        let stories = read_stories(&corpus, &engine).unwrap();
+        let (engine, _) = open_or_build(&corpus, &dir.path().join("index"), &mut |_| {}).unwrap();
+        let (stories, _) = read_stories(&corpus, &engine).unwrap();
         (dir, engine, stories)
     }
 

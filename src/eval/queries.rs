@@ -154,7 +154,7 @@ impl Traditional {
                 .filter_map(|(t, s)| Some((t, s.split_whitespace().next()?)))
         };
         let mut chars = HashMap::new();
-        for (t, s) in entries(include_str!("../../data/opencc/TSCharacters.txt")) {
+        for (t, s) in entries(zhsearch::analysis::variants::TS_CHARACTERS) {
             let (mut t, mut s) = (t.chars(), s.chars());
             if let (Some(t), None, Some(s), None) = (t.next(), t.next(), s.next(), s.next())
                 && t != s
@@ -162,11 +162,10 @@ impl Traditional {
                 chars.entry(s).or_insert(t);
             }
         }
-        let mut phrases: Vec<(String, String)> =
-            entries(include_str!("../../data/opencc/TSPhrases.txt"))
-                .map(|(t, s)| (s.to_string(), t.to_string()))
-                .filter(|(s, t)| s.chars().count() == t.chars().count())
-                .collect();
+        let mut phrases: Vec<(String, String)> = entries(zhsearch::analysis::variants::TS_PHRASES)
+            .map(|(t, s)| (s.to_string(), t.to_string()))
+            .filter(|(s, t)| s.chars().count() == t.chars().count())
+            .collect();
         // Longest first, so that a phrase wins over the phrases inside it.
         phrases.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
         Traditional { chars, phrases }
