@@ -1285,24 +1285,30 @@ impl<'a> Planner<'a> {
     }
 
     /// The non-overlapping words of a text, each once, where it first
-    /// stands (with its byte range in `text`). The 年 of a year (`2022年`)
-    /// is the year's, not a word of its own: the year is found in its
-    /// articles whether or not they say it ([`year_of`]).
+    /// stands (with its byte range in `text`). A year and its 年 (`2022年`)
+    /// are one word, a year ([`year_of`]), which the articles of that year
+    /// have whether or not they say it. Characters the
+    /// segmentation left one by one are one word ([`single_runs`]).
     fn distinct_words(&self, text: &str) -> Vec<Word> {
-        let mut seen = std::collections::HashSet::new();
         let mut year_end = None;
-        let mut distinct = Vec::new();
+        let mut words: Vec<Word> = Vec::new();
         for w in self.analyzer.words(text) {
             if w.part {
                 continue;
             }
             let of_year = w.text == "年" && year_end == Some(w.start);
             year_end = year_of(&w.text).map(|_| w.end);
-            if !of_year && seen.insert(w.text.clone()) {
-                distinct.push(w);
+            match words.last_mut() {
+                Some(year) if of_year => {
+                    year.text.push('年');
+                    year.end = w.end;
+                }
+                _ => words.push(w),
             }
         }
-        distinct
+        let mut seen = std::collections::HashSet::new();
+        let words = single_runs(words).into_iter();
+        words.filter(|w| seen.insert(w.text.clone())).collect()
     }
 
     /// `text` found as words: one word as a term, several as a phrase, in
@@ -2011,6 +2017,30 @@ fn countries() -> &'static [&'static str] {
             .collect()
     });
     &NAMES
+}
+
+/// `words` with each run of two or more Chinese characters that the
+/// segmentation left one by one, next to each other, made one word: a word
+/// jieba does not know (碳中和 is 碳 中 和), which the query means as a whole.
+/// Apart, each character would be a word found almost everywhere (中, 和),
+/// highlighted everywhere, and, when words may be missing, counted as found.
+fn single_runs(words: Vec<Word>) -> Vec<Word> {
+    let single = |w: &Word| w.text.chars().count() == 1 && w.text.chars().all(is_han);
+    let mut out: Vec<Word> = Vec::with_capacity(words.len());
+    let mut run = 0;
+    for w in words {
+        let joins = single(&w) && run > 0 && out.last().is_some_and(|l| l.end == w.start);
+        if joins {
+            let last = out.last_mut().expect("a run has a word");
+            last.text.push_str(&w.text);
+            last.end = w.end;
+            run += 1;
+        } else {
+            run = usize::from(single(&w));
+            out.push(w);
+        }
+    }
+    out
 }
 
 /// Whether `c` is a Chinese character (of the unified ideographs).
