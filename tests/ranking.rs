@@ -210,6 +210,48 @@ fn a_year_is_found_in_the_articles_of_that_year_that_never_say_it() {
 }
 
 #[test]
+fn a_year_is_a_year_with_its_nian_or_on_its_own_and_negated_it_is_text() {
+    let env = TestEnv::new();
+    put(
+        &env,
+        "budget.txt",
+        "财政预算安排",
+        "2023-03-05",
+        "今年中央财政安排资金1500亿元，疫情防控保障有力。",
+    );
+    put(
+        &env,
+        "review.txt",
+        "年终回顾",
+        "2021-12-30",
+        "展望2022年，各项工作稳步推进。",
+    );
+    put(
+        &env,
+        "report.txt",
+        "统计公报发布",
+        "2024-02-28",
+        "全年新增投资2023亿元，同比增长。",
+    );
+    put_other_news(&env, &["教育", "交通"], "2023-05-01");
+    env.index();
+    // Among other words a number is a quantity, not a year: not the
+    // articles of 2023 that have 亿元.
+    let hits = env.search_json(&["2023亿元", "--match", "all"]);
+    assert_eq!(hit_ids(&hits), ["report.txt"], "{hits:?}");
+    // With every word counting alone, a year counts where it is written
+    // too, as the word it is.
+    let any = env.search_json(&["疫情防控 2022", "--match", "any"]);
+    let mut ids = hit_ids(&any);
+    ids.sort();
+    assert_eq!(ids, ["budget.txt", "review.txt"], "{any:?}");
+    // Negated, a year is its text: `-2022` leaves out what writes it.
+    let without = env.search_json(&["年 -2022", "--match", "all"]);
+    assert!(!hit_ids(&without).contains(&"review.txt"), "{without:?}");
+    assert!(hit_ids(&without).contains(&"report.txt"), "{without:?}");
+}
+
+#[test]
 fn a_word_jieba_does_not_know_is_one_word_not_its_characters() {
     let env = TestEnv::new();
     // In 碳达峰碳中和 jieba cuts 碳中和, which its dictionary lacks, into

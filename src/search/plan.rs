@@ -207,6 +207,10 @@ pub struct Plan {
     /// [`KEYWORD_TITLE_BOOST`], and its share of [`TITLE_BOOST`] only with
     /// every word of the query there ([`Planner::title_has_every_word`]).
     keywords: Vec<String>,
+    /// Each year of the query (`2022`, `2022年`) and its query as written,
+    /// without its year's articles: when words may be missing, a year's
+    /// articles alone never make a match ([`Planner::loose`]).
+    written: Vec<(String, Box<dyn Query>)>,
 }
 
 impl Plan {
@@ -225,6 +229,7 @@ impl Plan {
             piece_share: 0.0,
             shares,
             keywords: Vec::new(),
+            written: Vec::new(),
         }
     }
 }
@@ -1069,14 +1074,20 @@ impl<'a> Planner<'a> {
         let k = k.min(n);
         if k == 1 && n > 1 {
             // A near-synonym alone is not enough: one word typed at least.
-            // Nor a year, which its articles have without saying it: one
-            // word other than a year, when there is one.
-            let years = plan.loose.iter().all(|(w, _)| year_of(w).is_some());
+            // Nor a year's articles, which have it without writing it: a
+            // year counts here where it is written.
             let typed: Vec<(Occur, Box<dyn Query>)> = plan
                 .loose
                 .iter()
-                .filter(|(w, _)| years || year_of(w).is_none())
-                .map(|(_, q)| (Occur::Should, q.box_clone()))
+                .map(|(w, q)| match plan.written.iter().find(|(y, _)| y == w) {
+                    // Scoring nothing more: an article of another year
+                    // that writes it gains no place on those of that year.
+                    Some((_, written)) => {
+                        let filter = ConstScoreQuery::new(written.box_clone(), 0.0);
+                        (Occur::Should, Box::new(filter) as Box<dyn Query>)
+                    }
+                    None => (Occur::Should, q.box_clone()),
+                })
                 .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(typed))));
         }
@@ -1316,6 +1327,16 @@ impl<'a> Planner<'a> {
     /// body is scored as one text ([`Bm25f`]), the title's occurrences
     /// weighing [`TITLE_TF_WEIGHT`] each.
     fn as_words(&self, words: &[String], scope: Scope) -> Option<Box<dyn Query>> {
+        // The index's words are jieba's: a query word made of several
+        // (碳中和 of 碳 中 和, 2022年 of 2022 年) is them as a phrase.
+        let words: Vec<String> = words
+            .iter()
+            .flat_map(|w| {
+                let cut = self.analyzer.words(w).into_iter();
+                cut.filter(|c| !c.part).map(|c| c.text)
+            })
+            .collect();
+        let words = words.as_slice();
         if let ([word], Scope::All) = (words, scope) {
             let fields = [
                 (self.fields.title, TITLE_TF_WEIGHT),
@@ -1557,7 +1578,16 @@ impl<'a> Planner<'a> {
                 let alone = words.len() == 1;
                 parts.bonus.extend(self.title_and_region(word, alone, plan));
             }
-            if let Some(year) = year_of(word).filter(|_| !negated && scope == Scope::All) {
+            // A year: with its 年, or a piece of its own (`疫情防控 2022`);
+            // not a number among other words (`2023亿元`).
+            let year = match word.ends_with('年') || words.len() == 1 {
+                true => year_of(word).filter(|_| !negated && scope == Scope::All),
+                false => None,
+            };
+            if let Some(year) = year {
+                if !plan.written.iter().any(|(w, _)| w == word) {
+                    plan.written.push((word.clone(), q.box_clone()));
+                }
                 let bound = parse_bound(&year.to_string()).ok()?;
                 let dated = || self.date_range(Some(&bound), Some(&bound));
                 // Found in the articles of that year too, scoring nothing
