@@ -1327,16 +1327,21 @@ impl<'a> Planner<'a> {
     /// body is scored as one text ([`Bm25f`]), the title's occurrences
     /// weighing [`TITLE_TF_WEIGHT`] each.
     fn as_words(&self, words: &[String], scope: Scope) -> Option<Box<dyn Query>> {
-        // The index's words are jieba's: a query word made of several
-        // (碳中和 of 碳 中 和, 2022年 of 2022 年) is them as a phrase.
-        let words: Vec<String> = words
+        // The index's words are jieba's: in a phrase, a query word made of
+        // several (碳中和 of 碳 中 和, 2022年 of 2022 年) is them. Alone, it
+        // is no word of the index (and as a phrase of them it would match
+        // across punctuation): it is found as characters.
+        let cut: Vec<String> = words
             .iter()
             .flat_map(|w| {
                 let cut = self.analyzer.words(w).into_iter();
                 cut.filter(|c| !c.part).map(|c| c.text)
             })
             .collect();
-        let words = words.as_slice();
+        if words.len() == 1 && cut.len() > 1 {
+            return None;
+        }
+        let words = cut.as_slice();
         if let ([word], Scope::All) = (words, scope) {
             let fields = [
                 (self.fields.title, TITLE_TF_WEIGHT),
