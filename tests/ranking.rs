@@ -252,50 +252,6 @@ fn a_year_is_a_year_with_its_nian_or_on_its_own_and_negated_it_is_text() {
 }
 
 #[test]
-fn a_word_jieba_does_not_know_is_one_word_not_its_characters() {
-    let env = TestEnv::new();
-    // In 碳达峰碳中和 jieba cuts 碳中和, which its dictionary lacks, into
-    // 碳 中 和.
-    put(
-        &env,
-        "white.txt",
-        "碳达峰碳中和的中国行动",
-        "2025-11-08",
-        "白皮书发布。中国推进碳达峰碳中和，能源绿色低碳转型和产业升级取得成效。",
-    );
-    put(
-        &env,
-        "apart.txt",
-        "推进碳达峰工作",
-        "2025-11-09",
-        "各地推进碳达峰工作，中国坚持和平发展道路，推动低碳经济。",
-    );
-    env.index();
-    let explained = explain(&env, "碳达峰碳中和").stdout;
-    assert!(explained.contains("[碳达峰 | 碳中和]"), "{explained}");
-    // Only the article that has it: not one with 碳, 中 and 和 apart.
-    let hits = env.search_json(&["碳达峰碳中和", "--match", "all"]);
-    assert_eq!(hit_ids(&hits), ["white.txt"], "{hits:?}");
-    // Highlighted where it stands, never a lone 中 or 和.
-    let snippet = hits[0]["snippet"].as_str().unwrap();
-    let chars: Vec<char> = snippet.chars().collect();
-    let marked: Vec<String> = hits[0]["highlights"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let (a, b) = (r[0].as_u64().unwrap(), r[1].as_u64().unwrap());
-            chars[a as usize..b as usize].iter().collect()
-        })
-        .collect();
-    assert_eq!(marked, ["碳达峰碳中和"], "{snippet}");
-    // Relaxed, the other article lacks a word: 碳中和.
-    let relaxed = env.search_json(&["碳达峰碳中和"]);
-    assert_eq!(hit_ids(&relaxed), ["white.txt", "apart.txt"], "{relaxed:?}");
-    assert_eq!(relaxed[1]["missing"], serde_json::json!(["碳中和"]));
-}
-
-#[test]
 fn a_place_in_the_query_prefers_articles_of_that_region() {
     let env = TestEnv::new();
     // A round-up that names 浙江 among many provinces, and says 乡村振兴

@@ -640,7 +640,10 @@ impl<'a> Planner<'a> {
         let preference = pieces.iter().any(|(_, words)| {
             let place =
                 matches!(&words[..], [word] if !Gazetteer::builtin().named(word).is_empty());
-            place || words.iter().any(|w| year_of(w).is_some())
+            place
+                || words
+                    .iter()
+                    .any(|w| year_word(w, words.len() == 1).is_some())
         });
         let distinct: std::collections::HashSet<&str> = pieces.iter().map(|(p, _)| *p).collect();
         let sized = distinct.len() >= REWORDED_MIN_WORDS && words <= REWORDED_MAX_WORDS;
@@ -1298,8 +1301,7 @@ impl<'a> Planner<'a> {
     /// The non-overlapping words of a text, each once, where it first
     /// stands (with its byte range in `text`). A year and its 年 (`2022年`)
     /// are one word, a year ([`year_of`]), which the articles of that year
-    /// have whether or not they say it. Characters the
-    /// segmentation left one by one are one word ([`single_runs`]).
+    /// have whether or not they say it.
     fn distinct_words(&self, text: &str) -> Vec<Word> {
         let mut year_end = None;
         let mut words: Vec<Word> = Vec::new();
@@ -1318,7 +1320,7 @@ impl<'a> Planner<'a> {
             }
         }
         let mut seen = std::collections::HashSet::new();
-        let words = single_runs(words).into_iter();
+        let words = words.into_iter();
         words.filter(|w| seen.insert(w.text.clone())).collect()
     }
 
@@ -1327,17 +1329,15 @@ impl<'a> Planner<'a> {
     /// body is scored as one text ([`Bm25f`]), the title's occurrences
     /// weighing [`TITLE_TF_WEIGHT`] each.
     fn as_words(&self, words: &[String], scope: Scope) -> Option<Box<dyn Query>> {
-        // The index's words are jieba's: in a phrase, a query word made of
-        // several (碳中和 of 碳 中 和, 2022年 of 2022 年) is them. Alone, it
-        // is no word of the index (and as a phrase of them it would match
-        // across punctuation): it is found as characters.
-        let cut: Vec<String> = words
-            .iter()
-            .flat_map(|w| {
-                let cut = self.analyzer.words(w).into_iter();
-                cut.filter(|c| !c.part).map(|c| c.text)
-            })
-            .collect();
+        // A year and its 年 (`2022年`) are two words of the index: in a
+        // phrase, they are those; alone, no word of the index (as a phrase
+        // of the two it would match across punctuation), the year is found
+        // as characters.
+        let split = |w: &String| match w.strip_suffix('年').filter(|y| year_of(y).is_some()) {
+            Some(year) => vec![year.to_string(), "年".to_string()],
+            None => vec![w.clone()],
+        };
+        let cut: Vec<String> = words.iter().flat_map(split).collect();
         if words.len() == 1 && cut.len() > 1 {
             return None;
         }
@@ -1585,10 +1585,8 @@ impl<'a> Planner<'a> {
             }
             // A year: with its 年, or a piece of its own (`疫情防控 2022`);
             // not a number among other words (`2023亿元`).
-            let year = match word.ends_with('年') || words.len() == 1 {
-                true => year_of(word).filter(|_| !negated && scope == Scope::All),
-                false => None,
-            };
+            let year =
+                year_word(word, words.len() == 1).filter(|_| !negated && scope == Scope::All);
             if let Some(year) = year {
                 if !plan.written.iter().any(|(w, _)| w == word) {
                     plan.written.push((word.clone(), q.box_clone()));
@@ -1962,6 +1960,13 @@ fn year_of(word: &str) -> Option<u16> {
     digits.parse().ok().filter(|y| (1000..3000).contains(y))
 }
 
+/// The year a word of a text names, when it is one: with its 年
+/// (`2022年`), or a text of its own (`疫情防控 2022`, the text `2022`,
+/// `alone`); not a number among other words (`2023亿元`).
+fn year_word(word: &str, alone: bool) -> Option<u16> {
+    year_of(word).filter(|_| alone || word.ends_with('年'))
+}
+
 /// The unquoted texts among the [`conjuncts`] of a query.
 fn top_texts(node: &Node) -> Vec<&str> {
     conjuncts(node)
@@ -2052,30 +2057,6 @@ fn countries() -> &'static [&'static str] {
             .collect()
     });
     &NAMES
-}
-
-/// `words` with each run of two or more Chinese characters that the
-/// segmentation left one by one, next to each other, made one word: a word
-/// jieba does not know (碳中和 is 碳 中 和), which the query means as a whole.
-/// Apart, each character would be a word found almost everywhere (中, 和),
-/// highlighted everywhere, and, when words may be missing, counted as found.
-fn single_runs(words: Vec<Word>) -> Vec<Word> {
-    let single = |w: &Word| w.text.chars().count() == 1 && w.text.chars().all(is_han);
-    let mut out: Vec<Word> = Vec::with_capacity(words.len());
-    let mut run = 0;
-    for w in words {
-        let joins = single(&w) && run > 0 && out.last().is_some_and(|l| l.end == w.start);
-        if joins {
-            let last = out.last_mut().expect("a run has a word");
-            last.text.push_str(&w.text);
-            last.end = w.end;
-            run += 1;
-        } else {
-            run = usize::from(single(&w));
-            out.push(w);
-        }
-    }
-    out
 }
 
 /// Whether `c` is a Chinese character (of the unified ideographs).
