@@ -249,8 +249,7 @@ fn evaluate_in(
     if options.json {
         let mut summary = serde_json::to_value(&dump.summary)?;
         if let (Some(r), Some(fields)) = (&related, summary.as_object_mut()) {
-            let r = serde_json::json!({"hits": r.hits, "random": r.random});
-            fields.insert("related".to_string(), r);
+            fields.insert("related".to_string(), serde_json::to_value(r)?);
         }
         return Ok(summary.to_string() + "\n");
     }
