@@ -1568,13 +1568,12 @@ impl<'a> Planner<'a> {
         }
         let whole = search_key(text);
         // Several words, or one word that the text repeats or breaks
-        // (`日），日`, `高明高明`): the text verbatim ranks first. Not a
-        // year (`2022年`, two words): a preference for the year's articles,
-        // not a tier.
-        let several = words.len() > 1 || search_key(&words[0]) != whole;
+        // (`日），日`, `高明高明`): the text verbatim ranks first. A year
+        // and its 年 (`2022年`) are one word: a preference for the year's
+        // articles, not a tier.
         let mut parts = TextParts {
             words: Vec::new(),
-            ranks_verbatim: several && year_of(&whole).is_none(),
+            ranks_verbatim: words.len() > 1 || search_key(&words[0]) != whole,
             bonus: Vec::new(),
         };
         for word in words.iter() {
